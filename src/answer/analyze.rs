@@ -1,0 +1,206 @@
+//! Understanding a question: its intent, its concepts and their spellings.
+//!
+//! Any text is a valid question. Nothing here parses query syntax: quotes,
+//! `AND`, `field:`, `*` or brackets are just characters between words, so no
+//! input can fail to parse. Long input is cut to its first words.
+
+use std::collections::HashMap;
+
+use crate::content::{EntityMatcher, Intent};
+use crate::text::{self, Word};
+
+use super::speller::Speller;
+
+/// Questions longer than this many bytes are read only up to here.
+pub const MAX_QUESTION_BYTES: usize = 1000;
+/// At most this many words of a question are considered.
+const MAX_WORDS: usize = 48;
+/// Weight of a synonym from the lexicon relative to the word itself.
+pub const SYNONYM_WEIGHT: f32 = 0.7;
+
+/// Words that ask for what someone said.
+const QUOTE_WORDS: &[&str] = &[
+    "quote", "quoted", "quotes", "remark", "remarked", "remarks", "said", "say", "saying", "says",
+    "words",
+];
+
+/// One thing the question is about: an entity or a word, with the terms
+/// (stems) that express it in the index.
+#[derive(Debug, Clone)]
+pub struct Concept {
+    /// As the person typed it.
+    pub label: String,
+    /// Entity index when the concept names an entity.
+    pub entity: Option<usize>,
+    /// Stems that match the concept, with a weight in (0, 1].
+    pub terms: Vec<(String, f32)>,
+    /// Whether anything in the corpus matches it.
+    pub known: bool,
+}
+
+/// A question, understood.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub intent: Option<Intent>,
+    /// "how much", "how many", "how long": asks for a quantity.
+    pub quantity: bool,
+    /// Asks what someone said.
+    pub wants_quote: bool,
+    pub concepts: Vec<Concept>,
+    /// Spelling corrections made: (as typed, as read).
+    pub corrections: Vec<(String, String)>,
+}
+
+impl Analysis {
+    pub fn known(&self) -> impl Iterator<Item = &Concept> {
+        self.concepts.iter().filter(|c| c.known)
+    }
+
+    /// Every stem of every concept with its weight, deduplicated.
+    pub fn all_terms(&self) -> HashMap<&str, f32> {
+        let mut out: HashMap<&str, f32> = HashMap::new();
+        for c in &self.concepts {
+            for (t, w) in &c.terms {
+                let e = out.entry(t.as_str()).or_default();
+                *e = e.max(*w);
+            }
+        }
+        out
+    }
+}
+
+/// What the analysis needs to know about the corpus.
+pub struct Lexicon<'a> {
+    pub speller: &'a Speller,
+    pub matcher: &'a EntityMatcher,
+    /// Stem → stems of its synonyms.
+    pub synonyms: &'a HashMap<String, Vec<String>>,
+    /// Whether a stem occurs anywhere in the index.
+    pub has_stem: &'a dyn Fn(&str) -> bool,
+    /// Stems of each entity's names.
+    pub entity_stems: &'a [Vec<String>],
+}
+
+pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
+    let question = &question[..text::floor_char_boundary(question, MAX_QUESTION_BYTES)];
+    let mut words: Vec<Word> = text::words(question);
+    words.truncate(MAX_WORDS);
+
+    let mut analysis = Analysis {
+        intent: intent(&words),
+        ..Analysis::default()
+    };
+    analysis.quantity = words.windows(2).any(|w| {
+        w[0].folded == "how" && matches!(w[1].folded.as_str(), "much" | "many" | "long" | "far" | "big" | "large")
+    });
+    analysis.wants_quote = words.iter().any(|w| QUOTE_WORDS.contains(&w.folded.as_str()));
+
+    // Correct spelling first, so misspelled names are still recognized.
+    for w in &mut words {
+        if text::is_stopword(&w.folded) || lex.speller.knows(&w.folded) {
+            continue;
+        }
+        if let Some(fixed) = lex.speller.correct(&w.folded) {
+            analysis.corrections.push((w.folded.clone(), fixed.to_string()));
+            w.folded = fixed.to_string();
+            w.stem = text::stem(&w.folded);
+        }
+    }
+
+    let mentions = lex.matcher.find(question, &words);
+    let mut in_mention = vec![false; words.len()];
+    for m in &mentions {
+        in_mention[m.first..m.last].iter_mut().for_each(|b| *b = true);
+        if analysis.concepts.iter().any(|c| c.entity == Some(m.entity)) {
+            continue;
+        }
+        let label = question[words[m.first].start..words[m.last - 1].end].to_string();
+        let terms = lex.entity_stems[m.entity]
+            .iter()
+            .map(|s| (s.clone(), 1.0))
+            .collect();
+        analysis.concepts.push(Concept {
+            label,
+            entity: Some(m.entity),
+            terms,
+            known: true,
+        });
+    }
+
+    for (i, w) in words.iter().enumerate() {
+        if in_mention[i] || text::is_stopword(&w.folded) || QUOTE_WORDS.contains(&w.folded.as_str()) {
+            continue;
+        }
+        if analysis
+            .concepts
+            .iter()
+            .any(|c| c.entity.is_none() && c.terms.first().is_some_and(|(t, _)| *t == w.stem))
+        {
+            continue;
+        }
+        let mut terms = vec![(w.stem.clone(), 1.0)];
+        if let Some(syns) = lex.synonyms.get(&w.stem) {
+            for s in syns {
+                if !terms.iter().any(|(t, _)| t == s) {
+                    terms.push((s.clone(), SYNONYM_WEIGHT));
+                }
+            }
+        }
+        let known = terms.iter().any(|(t, _)| (lex.has_stem)(t));
+        analysis.concepts.push(Concept {
+            label: question[w.start..w.end].to_string(),
+            entity: None,
+            terms,
+            known,
+        });
+    }
+    analysis
+}
+
+/// The question word that sets what kind of answer is wanted.
+fn intent(words: &[Word]) -> Option<Intent> {
+    for (i, w) in words.iter().enumerate() {
+        let next = words.get(i + 1).map(|n| n.folded.as_str());
+        let found = match w.folded.as_str() {
+            "who" | "whom" | "whose" => Some(Intent::Who),
+            "where" => Some(Intent::Where),
+            "when" => Some(Intent::When),
+            "why" => Some(Intent::Why),
+            "how" => Some(Intent::How),
+            "what" | "which" => match next {
+                Some("time" | "day" | "date" | "year") => Some(Intent::When),
+                Some("reason" | "caused" | "cause") => Some(Intent::Why),
+                Some("place" | "city" | "country" | "region") => Some(Intent::Where),
+                _ => Some(Intent::What),
+            },
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// Stem → stems of every other word in its synonym groups.
+pub fn synonym_map(groups: &[Vec<String>]) -> HashMap<String, Vec<String>> {
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for group in groups {
+        let stems: Vec<String> = group
+            .iter()
+            .filter_map(|w| {
+                let s = text::stems(w);
+                (s.len() == 1).then(|| s[0].clone())
+            })
+            .collect();
+        for s in &stems {
+            let entry = map.entry(s.clone()).or_default();
+            for other in &stems {
+                if other != s && !entry.contains(other) {
+                    entry.push(other.clone());
+                }
+            }
+        }
+    }
+    map
+}

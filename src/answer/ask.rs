@@ -1,0 +1,232 @@
+//! Composing one cited answer to a question, or abstaining.
+
+use super::analyze::Analysis;
+use super::retrieve::{Candidate, Filter, Source};
+use super::{Answer, Citation, Engine};
+use crate::content::Topic;
+use crate::text;
+
+/// A candidate must match at least this share of the question (weighted) to
+/// be given as an answer. Below it the engine says the sources do not answer.
+pub const MIN_COVERAGE: f32 = 0.6;
+/// Further facts join the answer when they score this close to the best one.
+const COMPANION_RATIO: f32 = 0.7;
+/// At most this many facts make one answer.
+const MAX_FACTS: usize = 3;
+/// Candidates fetched from the index before re-ranking.
+const CANDIDATES: usize = 40;
+
+impl Engine {
+    /// Answers `question` from the sources, citing passages verbatim.
+    pub fn ask(&self, question: &str) -> Answer {
+        let analysis = self.analyze(question);
+        let candidates = self.retrieve(&analysis, Filter::default(), CANDIDATES);
+        let mut answer = Answer {
+            question: question.to_string(),
+            answered: false,
+            answer: String::new(),
+            citations: Vec::new(),
+            facts: Vec::new(),
+            intent: analysis.intent.map(|i| i.as_str()),
+            corrections: analysis.corrections.clone(),
+            related: Vec::new(),
+            unknown_words: analysis
+                .concepts
+                .iter()
+                .filter(|c| !c.known)
+                .map(|c| c.label.clone())
+                .collect(),
+        };
+        let best = candidates.first();
+        let unquoted = self.unquoted_speakers(&analysis);
+        let answerable = best.is_some_and(|b| b.coverage >= MIN_COVERAGE) && unquoted.is_empty();
+        if !answerable {
+            answer.related = self.related(&candidates);
+            answer.answer = abstention(&analysis, &unquoted, &answer.related);
+            return answer;
+        }
+        let best = &candidates[0];
+        match &best.source {
+            Source::Fact(_) => self.compose_from_facts(&mut answer, &candidates),
+            Source::Passage { article, paragraph } => {
+                let sentence = best_sentence(&best.body, &analysis);
+                answer.answer = sentence.to_string();
+                answer.citations = vec![self.citation(article, *paragraph, sentence.to_string())];
+                // Facts citing this paragraph add their statements as context.
+                answer.facts = self
+                    .catalog
+                    .facts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.cites.iter().any(|c| c.article == *article && c.paragraph == *paragraph))
+                    .take(MAX_FACTS)
+                    .map(|(i, _)| self.fact_ref(i))
+                    .collect();
+            }
+        }
+        answer.answered = !answer.citations.is_empty();
+        if !answer.answered {
+            answer.answer = "The sources do not answer that question.".to_string();
+        }
+        answer
+    }
+
+    fn compose_from_facts(&self, answer: &mut Answer, candidates: &[Candidate]) {
+        let best = &candidates[0];
+        let chosen: Vec<usize> = candidates
+            .iter()
+            .filter(|c| c.coverage >= MIN_COVERAGE && c.score >= best.score * COMPANION_RATIO)
+            .filter_map(|c| match c.source {
+                Source::Fact(ord) => Some(ord),
+                Source::Passage { .. } => None,
+            })
+            .take(MAX_FACTS)
+            .collect();
+        let facts = &self.catalog.facts;
+        answer.answer = chosen
+            .iter()
+            .map(|&i| facts[i].text.trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut citations: Vec<Citation> = Vec::new();
+        for &i in &chosen {
+            for c in self.citations(&facts[i].cites) {
+                if !citations.contains(&c) {
+                    citations.push(c);
+                }
+            }
+        }
+        answer.citations = citations;
+        answer.facts = chosen.iter().map(|&i| self.fact_ref(i)).collect();
+    }
+
+    /// People the question asks the words of, who are never quoted.
+    fn unquoted_speakers(&self, a: &Analysis) -> Vec<String> {
+        if !a.wants_quote {
+            return Vec::new();
+        }
+        let people: Vec<usize> = a
+            .concepts
+            .iter()
+            .filter_map(|c| c.entity)
+            .filter(|&e| self.catalog.entities[e].kind == "person")
+            .collect();
+        let quoted = |e: usize| {
+            let id = &self.catalog.entities[e].id;
+            self.catalog
+                .facts
+                .iter()
+                .any(|f| f.topic == Topic::Quotes && f.speaker.as_ref() == Some(id))
+        };
+        if people.iter().any(|&e| quoted(e)) {
+            return Vec::new();
+        }
+        people
+            .into_iter()
+            .map(|e| self.catalog.entities[e].name.clone())
+            .collect()
+    }
+
+    /// Titles of the facts nearest to a question that was not answered.
+    fn related(&self, candidates: &[Candidate]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in candidates.iter().filter(|c| c.coverage > 0.0) {
+            if let Source::Fact(i) = c.source {
+                let title = &self.catalog.facts[i].title;
+                if !out.contains(title) {
+                    out.push(title.clone());
+                }
+            }
+            if out.len() == 3 {
+                break;
+            }
+        }
+        out
+    }
+}
+
+fn abstention(a: &Analysis, unquoted: &[String], related: &[String]) -> String {
+    let mut s = String::from("The sources do not answer that question.");
+    if !unquoted.is_empty() {
+        s.push_str(&format!(" They quote no words of {}.", unquoted.join(" or ")));
+    } else {
+        let unknown: Vec<&str> = a.concepts.iter().filter(|c| !c.known).map(|c| c.label.as_str()).collect();
+        if !unknown.is_empty() && unknown.len() <= 3 {
+            let list = unknown.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
+            s.push_str(&format!(" Nothing in them mentions {list}."));
+        }
+    }
+    if related.is_empty() {
+        s.push_str(" Try /help to see what they cover: the parties, the corridor and the deal's terms.");
+    } else {
+        s.push_str(&format!(" Related: {}.", related.join("; ")));
+    }
+    s
+}
+
+/// The sentence of a paragraph that matches the question best; a verbatim
+/// slice of `paragraph`.
+fn best_sentence<'a>(paragraph: &'a str, a: &Analysis) -> &'a str {
+    let terms = a.all_terms();
+    sentences(paragraph)
+        .into_iter()
+        .map(|s| {
+            let score: f32 = text::stems(s)
+                .iter()
+                .filter_map(|t| terms.get(t.as_str()))
+                .sum();
+            (s, score)
+        })
+        .fold(None, |best: Option<(&str, f32)>, (s, score)| match best {
+            Some((_, b)) if b >= score => best,
+            _ => Some((s, score)),
+        })
+        .map_or(paragraph, |(s, _)| s)
+}
+
+/// Splits a paragraph into sentences: each ends at `.`, `!` or `?` (and any
+/// closing quote) followed by white space. Every sentence is a slice.
+pub fn sentences(paragraph: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = paragraph.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (_, c) = chars[i];
+        if matches!(c, '.' | '!' | '?') {
+            let mut j = i + 1;
+            while j < chars.len() && matches!(chars[j].1, '"' | '”' | '’' | '\'' | ')') {
+                j += 1;
+            }
+            if j == chars.len() || chars[j].1.is_whitespace() {
+                let end = chars.get(j).map_or(paragraph.len(), |(b, _)| *b);
+                let s = paragraph[start..end].trim();
+                if !s.is_empty() {
+                    out.push(s);
+                }
+                start = end;
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    let rest = paragraph[start..].trim();
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_are_verbatim_slices() {
+        let p = "Aliyev spoke. He said, “We have lost many years.” Then \"miracle\" came? Yes";
+        let s = sentences(p);
+        assert_eq!(s, ["Aliyev spoke.", "He said, “We have lost many years.”", "Then \"miracle\" came?", "Yes"]);
+        assert!(s.iter().all(|x| p.contains(x)));
+    }
+}

@@ -1,0 +1,73 @@
+//! Serving from the newest index generation without a restart.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use super::Engine;
+use crate::index::{self, IndexError};
+
+/// An engine that follows the index directory: when a reindex publishes a
+/// new generation, the next call to [`Live::engine`] opens and returns it.
+/// If the new generation cannot be opened, the previous engine keeps serving.
+pub struct Live {
+    dir: PathBuf,
+    state: RwLock<(PathBuf, Arc<Engine>)>,
+}
+
+impl Live {
+    pub fn open(dir: &Path) -> Result<Live, IndexError> {
+        let snapshot = index::open(dir)?;
+        let generation = snapshot.dir.clone();
+        let engine = Arc::new(Engine::from_snapshot(snapshot)?);
+        Ok(Live {
+            dir: dir.to_path_buf(),
+            state: RwLock::new((generation, engine)),
+        })
+    }
+
+    /// The engine of the current generation.
+    pub fn engine(&self) -> Arc<Engine> {
+        let (loaded, engine) = {
+            let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+            (state.0.clone(), state.1.clone())
+        };
+        match index::current_generation(&self.dir) {
+            Ok(Some(current)) if current != loaded => self.reload(current).unwrap_or(engine),
+            Ok(_) => engine,
+            Err(e) => {
+                tracing::warn!("cannot read the index directory, serving the loaded index: {e}");
+                engine
+            }
+        }
+    }
+
+    /// Whether a newer generation is waiting to be loaded.
+    pub fn reload_pending(&self) -> bool {
+        let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+        matches!(index::current_generation(&self.dir), Ok(Some(current)) if current != state.0)
+    }
+
+    fn reload(&self, current: PathBuf) -> Option<Arc<Engine>> {
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        if state.0 == current {
+            return Some(state.1.clone());
+        }
+        match index::open(&self.dir).and_then(Engine::from_snapshot) {
+            Ok(engine) => {
+                let engine = Arc::new(engine);
+                tracing::info!(
+                    generation = engine.catalog().manifest.generation,
+                    "loaded new index generation"
+                );
+                *state = (current, engine.clone());
+                Some(engine)
+            }
+            Err(e) => {
+                tracing::error!("cannot open the new index, serving the previous one: {e}");
+                // Remember the failure so it is not retried on every request.
+                state.0 = current;
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! The answer engine: cited answers, search, cards and suggestions composed
+//! from one opened index generation.
+//!
+//! An [`Engine`] is immutable and cheap to share; [`Live`] swaps in a new one
+//! when a reindex publishes a new generation. Every quote the engine returns
+//! is checked against the stored paragraph before it leaves.
+
+mod analyze;
+mod ask;
+mod cards;
+pub mod eval;
+mod live;
+mod retrieve;
+mod search;
+mod speller;
+mod suggest;
+mod types;
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Searcher, TantivyDocument, Term};
+
+pub use live::Live;
+pub use suggest::SuggestKind;
+pub use types::*;
+
+use crate::content::{Cite, EntityMatcher};
+use crate::index::{self, Catalog, Fields, IndexError, Snapshot};
+use crate::text;
+
+/// Why a request could not be served: always the person's to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("there is no article `{0}`")]
+    UnknownArticle(String),
+    #[error("paragraph {paragraph} does not exist: `{article}` has paragraphs 1 to {count}")]
+    NoSuchParagraph {
+        article: String,
+        paragraph: u32,
+        count: u32,
+    },
+    #[error("nothing matches `{0}`")]
+    NotFound(String),
+}
+
+/// Precomputed per fact: the stems and entities it covers.
+struct FactProfile {
+    stems: HashSet<String>,
+    entities: HashSet<usize>,
+}
+
+/// Answers questions from one index generation.
+pub struct Engine {
+    catalog: Catalog,
+    fields: Fields,
+    searcher: Searcher,
+    speller: speller::Speller,
+    matcher: EntityMatcher,
+    synonyms: HashMap<String, Vec<String>>,
+    entity_stems: Vec<Vec<String>>,
+    entity_ids: HashMap<String, usize>,
+    facts: Vec<FactProfile>,
+}
+
+impl Engine {
+    /// Opens the current generation of the index in `index_dir`.
+    pub fn open(index_dir: &Path) -> Result<Engine, IndexError> {
+        Engine::from_snapshot(index::open(index_dir)?)
+    }
+
+    pub fn from_snapshot(snapshot: Snapshot) -> Result<Engine, IndexError> {
+        let Snapshot {
+            catalog,
+            reader,
+            fields,
+            ..
+        } = snapshot;
+        let searcher = reader.searcher();
+        let matcher = EntityMatcher::new(&catalog.entities);
+        let synonyms = analyze::synonym_map(&catalog.lexicon.groups);
+        let lexicon_words = catalog
+            .lexicon
+            .groups
+            .iter()
+            .flatten()
+            .flat_map(|w| text::folded_words(w))
+            .map(|w| (w, 0));
+        let speller =
+            speller::Speller::new(catalog.vocabulary.iter().cloned().chain(lexicon_words));
+        let entity_stems = catalog
+            .entities
+            .iter()
+            .map(|e| {
+                let mut stems: Vec<String> = e.names().flat_map(text::stems).collect();
+                stems.sort();
+                stems.dedup();
+                stems
+            })
+            .collect();
+        let entity_ids = catalog
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+        let facts = catalog
+            .facts
+            .iter()
+            .map(|fact| {
+                let mut texts = vec![fact.text.as_str(), fact.title.as_str()];
+                texts.extend(fact.keywords.iter().map(String::as_str));
+                texts.extend(fact.cites.iter().map(|c| c.quote.as_str()));
+                let mut stems = HashSet::new();
+                let mut entities = HashSet::new();
+                for t in texts {
+                    stems.extend(text::stems(t));
+                    entities.extend(matcher.entities_in(t));
+                }
+                for id in fact.about.iter().chain(fact.speaker.iter()) {
+                    if let Some(i) = catalog.entities.iter().position(|e| &e.id == id) {
+                        entities.insert(i);
+                        for name in catalog.entities[i].names() {
+                            stems.extend(text::stems(name));
+                        }
+                    }
+                }
+                FactProfile { stems, entities }
+            })
+            .collect();
+        Ok(Engine {
+            catalog,
+            fields,
+            searcher,
+            speller,
+            matcher,
+            synonyms,
+            entity_stems,
+            entity_ids,
+            facts,
+        })
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// What the index covers.
+    pub fn overview(&self) -> Overview {
+        let m = &self.catalog.manifest;
+        Overview {
+            articles: self
+                .catalog
+                .articles
+                .iter()
+                .map(|a| ArticleSummary {
+                    id: a.id.clone(),
+                    title: a.title.clone(),
+                    date: a.date.clone(),
+                    url: a.url.clone(),
+                    paragraphs: a.paragraphs,
+                })
+                .collect(),
+            paragraphs: m.paragraphs,
+            facts: m.facts,
+            entities: m.entities,
+            indexed_at: m.built_at,
+            generation: m.generation,
+        }
+    }
+
+    /// The stored text of paragraph `number` of `article`.
+    pub fn paragraph_text(&self, article: &str, number: u32) -> Option<String> {
+        let f = &self.fields;
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, term_query(Term::from_field_text(f.kind, index::KIND_PASSAGE))),
+            (Occur::Must, term_query(Term::from_field_text(f.article, article))),
+            (Occur::Must, term_query(Term::from_field_u64(f.paragraph, u64::from(number)))),
+        ]);
+        let top = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())
+            .ok()?;
+        let (_, address) = top.first()?;
+        let doc: TantivyDocument = self.searcher.doc(*address).ok()?;
+        doc.get_first(f.body)
+            .and_then(|v| v.as_str().map(str::to_string))
+    }
+
+    /// Turns cites into citations, keeping only quotes found verbatim in the
+    /// stored paragraph. Content checks make a mismatch impossible; this is
+    /// the last line of defence, so a mismatch is logged, never shown.
+    fn citations<'a>(&self, cites: impl IntoIterator<Item = &'a Cite>) -> Vec<Citation> {
+        let mut out: Vec<Citation> = Vec::new();
+        for cite in cites {
+            if out
+                .iter()
+                .any(|c| c.article == cite.article && c.paragraph == cite.paragraph && c.quote == cite.quote)
+            {
+                continue;
+            }
+            let verbatim = self
+                .paragraph_text(&cite.article, cite.paragraph)
+                .is_some_and(|p| p.contains(cite.quote.as_str()));
+            if !verbatim {
+                tracing::error!(
+                    article = %cite.article,
+                    paragraph = cite.paragraph,
+                    "quote not found verbatim in its paragraph; citation withheld"
+                );
+                continue;
+            }
+            out.push(self.citation(&cite.article, cite.paragraph, cite.quote.clone()));
+        }
+        out
+    }
+
+    fn citation(&self, article: &str, paragraph: u32, quote: String) -> Citation {
+        let meta = self.catalog.article(article);
+        Citation {
+            article: article.to_string(),
+            paragraph,
+            quote,
+            title: meta.map(|a| a.title.clone()).unwrap_or_default(),
+            url: meta.and_then(|a| a.url.clone()),
+        }
+    }
+
+    fn fact_ref(&self, ord: usize) -> FactRef {
+        let f = &self.catalog.facts[ord];
+        FactRef {
+            id: f.id.clone(),
+            topic: f.topic,
+            title: f.title.clone(),
+            text: f.text.clone(),
+        }
+    }
+
+    /// Whether a stem occurs in any searchable text.
+    fn has_stem(&self, stem: &str) -> bool {
+        self.doc_freq(stem) > 0
+    }
+
+    fn doc_freq(&self, stem: &str) -> u64 {
+        let f = &self.fields;
+        [f.body, f.extra]
+            .into_iter()
+            .map(|field| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(field, stem))
+                    .unwrap_or(0)
+            })
+            .sum()
+    }
+
+    fn analyze(&self, question: &str) -> analyze::Analysis {
+        let has_stem = |s: &str| self.has_stem(s);
+        analyze::analyze(
+            question,
+            &analyze::Lexicon {
+                speller: &self.speller,
+                matcher: &self.matcher,
+                synonyms: &self.synonyms,
+                has_stem: &has_stem,
+                entity_stems: &self.entity_stems,
+            },
+        )
+    }
+
+    fn entity_index(&self, id: &str) -> Option<usize> {
+        self.entity_ids.get(id).copied()
+    }
+}
+
+fn term_query(term: Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+}

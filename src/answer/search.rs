@@ -1,0 +1,130 @@
+//! Full-text search over facts and passages, with highlighted snippets.
+
+use std::collections::HashMap;
+
+use super::retrieve::{Filter, Source};
+use super::{Engine, Hit, HitKind, SearchResults, Snippet};
+use crate::content::Topic;
+use crate::text;
+
+/// Largest number of hits one search returns.
+pub const MAX_LIMIT: usize = 50;
+/// Passage snippets are cut to about this many bytes around the first match.
+const SNIPPET_BYTES: usize = 280;
+
+impl Engine {
+    /// Searches facts and passages for `query`, best first.
+    pub fn search(&self, query: &str, topic: Option<Topic>, limit: usize) -> SearchResults {
+        let limit = limit.clamp(1, MAX_LIMIT);
+        let analysis = self.analyze(query);
+        let terms = analysis.all_terms();
+        let candidates = self.retrieve(&analysis, Filter { topic, facts_only: false }, limit * 2);
+        let hits = candidates
+            .into_iter()
+            .filter(|c| c.coverage > 0.0)
+            .take(limit)
+            .map(|c| {
+                let (kind, article, paragraph, fact) = match &c.source {
+                    Source::Fact(i) => {
+                        let f = &self.catalog.facts[*i];
+                        let first = f.cites.first();
+                        (
+                            HitKind::Fact,
+                            first.map(|c| c.article.clone()).unwrap_or_default(),
+                            first.map_or(0, |c| c.paragraph),
+                            Some(f.id.clone()),
+                        )
+                    }
+                    Source::Passage { article, paragraph } => {
+                        (HitKind::Passage, article.clone(), *paragraph, None)
+                    }
+                };
+                let snippet = match kind {
+                    HitKind::Fact => highlight(&c.body, &terms),
+                    HitKind::Passage => window(&c.body, &terms, SNIPPET_BYTES),
+                };
+                Hit {
+                    kind,
+                    article,
+                    paragraph,
+                    topic: topic.or_else(|| c.topics.first().copied()),
+                    fact,
+                    score: (c.score * 1000.0).round() / 1000.0,
+                    snippet,
+                }
+            })
+            .collect();
+        SearchResults {
+            query: query.to_string(),
+            topic,
+            hits,
+            corrections: analysis.corrections,
+        }
+    }
+}
+
+/// Marks the words of `text` whose stem is one of `terms`.
+pub fn highlight(text_: &str, terms: &HashMap<&str, f32>) -> Snippet {
+    let matches = text::words(text_)
+        .into_iter()
+        .filter(|w| terms.contains_key(w.stem.as_str()))
+        .map(|w| (w.start, w.end))
+        .collect();
+    Snippet {
+        text: text_.to_string(),
+        matches,
+    }
+}
+
+/// A window of about `max` bytes of `text` around its first match, cut at
+/// word boundaries and marked with "…" where cut.
+pub fn window(text_: &str, terms: &HashMap<&str, f32>, max: usize) -> Snippet {
+    let full = highlight(text_, terms);
+    if text_.len() <= max {
+        return full;
+    }
+    let first = full.matches.first().map_or(0, |m| m.0);
+    let mut start = first.saturating_sub(max / 4);
+    start = text::floor_char_boundary(text_, start);
+    if start > 0 {
+        // Move forward to the start of a word.
+        start = text_[start..]
+            .find(char::is_whitespace)
+            .map_or(start, |i| start + i + 1);
+    }
+    let mut end = text::floor_char_boundary(text_, (start + max).min(text_.len()));
+    if end < text_.len() {
+        end = text_[..end].rfind(char::is_whitespace).unwrap_or(end);
+    }
+    let prefix = if start > 0 { "…" } else { "" };
+    let suffix = if end < text_.len() { "…" } else { "" };
+    let body = text_[start..end].trim_end();
+    let shift = prefix.len() as isize - start as isize;
+    let matches = full
+        .matches
+        .into_iter()
+        .filter(|(s, e)| *s >= start && *e <= start + body.len())
+        .map(|(s, e)| ((s as isize + shift) as usize, (e as isize + shift) as usize))
+        .collect();
+    Snippet {
+        text: format!("{prefix}{body}{suffix}"),
+        matches,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_keeps_match_ranges_on_the_matched_words() {
+        let text_ = "word ".repeat(100) + "corridor " + &"word ".repeat(100);
+        let mut terms = HashMap::new();
+        terms.insert("corridor", 1.0);
+        let s = window(&text_, &terms, 80);
+        assert!(s.text.starts_with('…') && s.text.ends_with('…'));
+        assert_eq!(s.matches.len(), 1);
+        let (a, b) = s.matches[0];
+        assert_eq!(&s.text[a..b], "corridor");
+    }
+}

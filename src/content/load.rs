@@ -1,0 +1,672 @@
+//! Reading a content directory: articles (Markdown with TOML front matter),
+//! `entities.toml`, `facts/*.toml` and the optional `lexicon.toml`.
+//!
+//! Loading never stops at the first problem: it collects every one it can
+//! find so an editor fixes them all in one pass.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::diagnostic::{Diagnostic, Diagnostics};
+use super::model::{Article, Cite, Corpus, Entity, Fact, Intent, Lexicon, Topic};
+use super::ContentError;
+use crate::text;
+
+/// Where each kind of content file lives inside a content directory.
+pub const ARTICLES_DIR: &str = "articles";
+pub const FACTS_DIR: &str = "facts";
+pub const ENTITIES_FILE: &str = "entities.toml";
+pub const LEXICON_FILE: &str = "lexicon.toml";
+
+/// Loads and validates the content directory `dir`.
+pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
+    if !dir.is_dir() {
+        return Err(ContentError::Missing(dir.to_path_buf()));
+    }
+    let mut diags = Diagnostics::default();
+    let mut corpus = Corpus::default();
+
+    let mut article_lines: HashMap<String, (PathBuf, usize)> = HashMap::new();
+    for path in files_with_extension(&dir.join(ARTICLES_DIR), "md")? {
+        let source = read(&path)?;
+        if let Some(article) = parse_article(&path, &source, &mut diags) {
+            if let Some((first, line)) = article_lines.get(&article.id) {
+                diags.push(
+                    Diagnostic::new(&path, format!("duplicate article id `{}`", article.id))
+                        .at_line(2)
+                        .note(format!("first used in {}:{line}", first.display()))
+                        .help("give each article its own `id` in its front matter"),
+                );
+                continue;
+            }
+            article_lines.insert(article.id.clone(), (path.clone(), 2));
+            corpus.articles.push(article);
+        }
+    }
+    if corpus.articles.is_empty() && diags.is_empty() {
+        diags.push(
+            Diagnostic::new(&dir.join(ARTICLES_DIR), "no articles found")
+                .help("add an article as articles/SLUG.md with TOML front matter between `+++` lines"),
+        );
+    }
+
+    let entities_path = dir.join(ENTITIES_FILE);
+    if entities_path.is_file() {
+        let source = read(&entities_path)?;
+        corpus.entities = parse_entities(&entities_path, &source, &mut diags);
+    }
+
+    let lexicon_path = dir.join(LEXICON_FILE);
+    if lexicon_path.is_file() {
+        let source = read(&lexicon_path)?;
+        corpus.lexicon = parse_lexicon(&lexicon_path, &source, &mut diags);
+    }
+
+    let mut fact_ids: HashMap<String, (PathBuf, usize)> = HashMap::new();
+    for path in files_with_extension(&dir.join(FACTS_DIR), "toml")? {
+        let source = read(&path)?;
+        for fact in parse_facts(&path, &source, &corpus, &mut fact_ids, &mut diags) {
+            corpus.facts.push(fact);
+        }
+    }
+
+    if diags.is_empty() {
+        Ok(corpus)
+    } else {
+        Err(ContentError::Invalid(diags))
+    }
+}
+
+fn read(path: &Path) -> Result<String, ContentError> {
+    fs::read_to_string(path).map_err(|source| ContentError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The files of `dir` ending in `.ext`, sorted by name; none if `dir` is absent.
+fn files_with_extension(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, ContentError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(ContentError::Io {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| ContentError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = entry.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == ext) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Turns a TOML parse error into a diagnostic at the place it points to.
+fn toml_diagnostic(path: &Path, source: &str, offset: usize, err: &toml::de::Error) -> Diagnostic {
+    let start = err.span().map_or(0, |s| s.start) + offset;
+    Diagnostic::new(path, format!("invalid TOML: {}", err.message().trim_end()))
+        .at(source, start)
+        .help("see the content format in README.md")
+}
+
+fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+// ---------------------------------------------------------------------------
+// Articles
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    id: Spanned<String>,
+    title: String,
+    date: Spanned<toml::Value>,
+    publisher: Option<String>,
+    url: Option<Spanned<String>>,
+}
+
+const FENCE: &str = "+++";
+
+fn parse_article(path: &Path, source: &str, diags: &mut Diagnostics) -> Option<Article> {
+    let source_trimmed = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let bom = source.len() - source_trimmed.len();
+    let mut lines = source_trimmed.split_inclusive('\n');
+    let first = lines.next().unwrap_or("");
+    if first.trim_end() != FENCE {
+        diags.push(
+            Diagnostic::new(path, "missing front matter")
+                .at_line(1)
+                .help("start the file with a `+++` line, then id, title and date in TOML, then another `+++` line"),
+        );
+        return None;
+    }
+    let fm_start = bom + first.len();
+    let mut offset = fm_start;
+    let mut fm_end = None;
+    for line in lines {
+        if line.trim_end() == FENCE {
+            fm_end = Some((offset, offset + line.len()));
+            break;
+        }
+        offset += line.len();
+    }
+    let Some((fm_end, body_start)) = fm_end else {
+        diags.push(
+            Diagnostic::new(path, "front matter is not closed")
+                .at_line(1)
+                .help("end the front matter with a line holding only `+++`"),
+        );
+        return None;
+    };
+    let front = &source[fm_start..fm_end];
+    let fm: FrontMatter = match toml::from_str(front) {
+        Ok(fm) => fm,
+        Err(err) => {
+            diags.push(toml_diagnostic(path, source, fm_start, &err));
+            return None;
+        }
+    };
+
+    let mut ok = true;
+    let id = fm.id.get_ref().clone();
+    if !is_slug(&id) {
+        diags.push(
+            Diagnostic::new(path, format!("article id `{id}` is not a slug"))
+                .at(source, fm_start + fm.id.span().start)
+                .help("use lowercase letters, digits and dashes, for example `peace-deal-2025`"),
+        );
+        ok = false;
+    }
+    let date = match fm.date.get_ref() {
+        toml::Value::Datetime(d) if d.date.is_some() && d.time.is_none() => d.to_string(),
+        toml::Value::String(s) if is_iso_date(s) => s.clone(),
+        _ => {
+            diags.push(
+                Diagnostic::new(path, "`date` must be a calendar date")
+                    .at(source, fm_start + fm.date.span().start)
+                    .help("write the date of the event as YYYY-MM-DD, for example `date = 2025-08-08`"),
+            );
+            ok = false;
+            String::new()
+        }
+    };
+    if let Some(url) = &fm.url
+        && !(url.get_ref().starts_with("https://") || url.get_ref().starts_with("http://"))
+    {
+        diags.push(
+            Diagnostic::new(path, "`url` must be an http(s) address")
+                .at(source, fm_start + url.span().start)
+                .help("give the full address of the article, starting with https://"),
+        );
+        ok = false;
+    }
+
+    let body = &source[body_start..];
+    let paragraphs = split_paragraphs(body);
+    if paragraphs.is_empty() {
+        diags.push(
+            Diagnostic::new(path, "the article has no text")
+                .at(source, body_start)
+                .help("put the article text after the closing `+++`, paragraphs separated by blank lines"),
+        );
+        ok = false;
+    }
+    ok.then(|| Article {
+        id,
+        title: fm.title,
+        date,
+        publisher: fm.publisher,
+        url: fm.url.map(Spanned::into_inner),
+        paragraphs,
+    })
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// The blank-line-separated blocks of `body`, each trimmed of surrounding
+/// white space; lines inside a block keep their line breaks.
+pub fn split_paragraphs(body: &str) -> Vec<String> {
+    let mut paragraphs = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in body.lines() {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(current.join("\n").trim().to_string());
+                current.clear();
+            }
+        } else {
+            current.push(line);
+        }
+    }
+    if !current.is_empty() {
+        paragraphs.push(current.join("\n").trim().to_string());
+    }
+    paragraphs
+}
+
+// ---------------------------------------------------------------------------
+// Entities
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntitiesFile {
+    #[serde(default)]
+    entity: Vec<Spanned<RawEntity>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntity {
+    id: Spanned<String>,
+    name: String,
+    kind: String,
+    #[serde(default)]
+    aliases: Vec<Spanned<String>>,
+    description: Option<String>,
+}
+
+fn parse_entities(path: &Path, source: &str, diags: &mut Diagnostics) -> Vec<Entity> {
+    let file: EntitiesFile = match toml::from_str(source) {
+        Ok(f) => f,
+        Err(err) => {
+            diags.push(toml_diagnostic(path, source, 0, &err));
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    // Folded alias → (entity id, line) so two entities never claim one name.
+    let mut names: HashMap<Vec<String>, (String, usize)> = HashMap::new();
+    for raw in file.entity {
+        let raw = raw.into_inner();
+        let id = raw.id.get_ref().clone();
+        let here = raw.id.span().start;
+        let line = super::diagnostic::line_column(source, here).0;
+        if !is_slug(&id) {
+            diags.push(
+                Diagnostic::new(path, format!("entity id `{id}` is not a slug"))
+                    .at(source, here)
+                    .help("use lowercase letters, digits and dashes"),
+            );
+            continue;
+        }
+        if let Some(first) = ids.get(&id) {
+            diags.push(
+                Diagnostic::new(path, format!("duplicate entity id `{id}`"))
+                    .at(source, here)
+                    .note(format!("first defined at line {first}"))
+                    .help("give each entity its own id, or merge the two"),
+            );
+            continue;
+        }
+        ids.insert(id.clone(), line);
+        let mut aliases = Vec::new();
+        let all = std::iter::once((raw.name.clone(), here))
+            .chain(raw.aliases.into_iter().map(|a| {
+                let at = a.span().start;
+                (a.into_inner(), at)
+            }));
+        for (i, (name, at)) in all.enumerate() {
+            let key = text::folded_words(&name);
+            if key.is_empty() {
+                diags.push(
+                    Diagnostic::new(path, format!("alias `{name}` of `{id}` has no letters or digits"))
+                        .at(source, at)
+                        .help("remove it"),
+                );
+                continue;
+            }
+            match names.get(&key) {
+                Some((other, _)) if *other == id => continue,
+                Some((other, other_line)) => {
+                    diags.push(
+                        Diagnostic::new(path, format!("`{name}` names both `{other}` and `{id}`"))
+                            .at(source, at)
+                            .note(format!("`{other}` is defined at line {other_line}"))
+                            .help("an alias must name one entity: remove it from one of them"),
+                    );
+                    continue;
+                }
+                None => {
+                    names.insert(key, (id.clone(), line));
+                }
+            }
+            if i > 0 {
+                aliases.push(name);
+            }
+        }
+        out.push(Entity {
+            id,
+            name: raw.name,
+            kind: raw.kind,
+            aliases,
+            description: raw.description,
+        });
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Lexicon
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LexiconFile {
+    #[serde(default)]
+    synonyms: Vec<Spanned<Vec<String>>>,
+}
+
+fn parse_lexicon(path: &Path, source: &str, diags: &mut Diagnostics) -> Lexicon {
+    let file: LexiconFile = match toml::from_str(source) {
+        Ok(f) => f,
+        Err(err) => {
+            diags.push(toml_diagnostic(path, source, 0, &err));
+            return Lexicon::default();
+        }
+    };
+    let mut groups = Vec::new();
+    for group in file.synonyms {
+        let at = group.span().start;
+        let words = group.into_inner();
+        if words.len() < 2 {
+            diags.push(
+                Diagnostic::new(path, "a synonym group needs at least two words")
+                    .at(source, at)
+                    .help("list words that mean the same, for example [\"broker\", \"mediate\"]"),
+            );
+            continue;
+        }
+        groups.push(words);
+    }
+    Lexicon { groups }
+}
+
+// ---------------------------------------------------------------------------
+// Facts
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FactsFile {
+    #[serde(default)]
+    fact: Vec<Spanned<RawFact>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFact {
+    id: Spanned<String>,
+    topic: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    about: Vec<Spanned<String>>,
+    text: String,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    answers: Vec<Spanned<String>>,
+    speaker: Option<Spanned<String>>,
+    #[serde(default)]
+    cite: Vec<Spanned<RawCite>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCite {
+    article: Spanned<String>,
+    paragraph: Spanned<i64>,
+    quote: Spanned<String>,
+}
+
+fn parse_facts(
+    path: &Path,
+    source: &str,
+    corpus: &Corpus,
+    ids: &mut HashMap<String, (PathBuf, usize)>,
+    diags: &mut Diagnostics,
+) -> Vec<Fact> {
+    let file: FactsFile = match toml::from_str(source) {
+        Ok(f) => f,
+        Err(err) => {
+            diags.push(toml_diagnostic(path, source, 0, &err));
+            return Vec::new();
+        }
+    };
+    let entity_ids: HashSet<&str> = corpus.entities.iter().map(|e| e.id.as_str()).collect();
+    let mut out = Vec::new();
+    for raw in file.fact {
+        let fact_span = raw.span();
+        let raw = raw.into_inner();
+        let before = diags.len();
+        let id = raw.id.get_ref().clone();
+        let line = super::diagnostic::line_column(source, raw.id.span().start).0;
+        if !is_slug(&id) {
+            diags.push(
+                Diagnostic::new(path, format!("fact id `{id}` is not a slug"))
+                    .at(source, raw.id.span().start)
+                    .help("use lowercase letters, digits and dashes, for example `corridor-name`"),
+            );
+        } else if let Some((first, first_line)) = ids.get(&id) {
+            diags.push(
+                Diagnostic::new(path, format!("duplicate fact id `{id}`"))
+                    .at(source, raw.id.span().start)
+                    .note(format!("first used at {}:{first_line}", first.display()))
+                    .help("give each fact its own id"),
+            );
+        } else {
+            ids.insert(id.clone(), (path.to_path_buf(), line));
+        }
+
+        let topic = Topic::parse(raw.topic.get_ref());
+        if topic.is_none() {
+            diags.push(
+                Diagnostic::new(path, format!("unknown topic `{}`", raw.topic.get_ref()))
+                    .at(source, raw.topic.span().start)
+                    .help(format!(
+                        "use one of: {}",
+                        Topic::ALL.map(Topic::as_str).join(", ")
+                    )),
+            );
+        }
+        let mut answers = Vec::new();
+        for a in &raw.answers {
+            match Intent::parse(a.get_ref()) {
+                Some(i) => answers.push(i),
+                None => diags.push(
+                    Diagnostic::new(path, format!("unknown question intent `{}`", a.get_ref()))
+                        .at(source, a.span().start)
+                        .help(format!(
+                            "use some of: {}",
+                            Intent::ALL.map(Intent::as_str).join(", ")
+                        )),
+                ),
+            }
+        }
+        for e in raw.about.iter().chain(raw.speaker.iter()) {
+            if !entity_ids.contains(e.get_ref().as_str()) {
+                diags.push(
+                    Diagnostic::new(path, format!("unknown entity `{}`", e.get_ref()))
+                        .at(source, e.span().start)
+                        .note(nearest_entity_note(e.get_ref(), corpus))
+                        .help(format!("define it in {ENTITIES_FILE}, or fix the spelling")),
+                );
+            }
+        }
+        if topic == Some(Topic::Quotes) && raw.speaker.is_none() {
+            diags.push(
+                Diagnostic::new(path, format!("quote `{id}` has no speaker"))
+                    .at(source, fact_span.start)
+                    .help("add `speaker = \"ENTITY-ID\"` naming who said it"),
+            );
+        }
+        if raw.text.trim().is_empty() {
+            diags.push(
+                Diagnostic::new(path, format!("fact `{id}` has an empty `text`"))
+                    .at(source, fact_span.start)
+                    .help("state the fact in one sentence"),
+            );
+        }
+        if raw.cite.is_empty() {
+            diags.push(
+                Diagnostic::new(path, format!("fact `{id}` cites nothing"))
+                    .at(source, fact_span.start)
+                    .help("add a [[fact.cite]] with article, paragraph and a verbatim quote"),
+            );
+        }
+        let mut cites = Vec::new();
+        for cite in raw.cite {
+            if let Some(c) = check_cite(path, source, cite.into_inner(), corpus, diags) {
+                cites.push(c);
+            }
+        }
+        if diags.len() == before
+            && let Some(topic) = topic
+        {
+            out.push(Fact {
+                id,
+                topic,
+                title: raw.title,
+                about: raw.about.into_iter().map(Spanned::into_inner).collect(),
+                text: raw.text,
+                keywords: raw.keywords,
+                answers,
+                speaker: raw.speaker.map(Spanned::into_inner),
+                cites,
+            });
+        }
+    }
+    out
+}
+
+fn nearest_entity_note(id: &str, corpus: &Corpus) -> String {
+    let best = corpus
+        .entities
+        .iter()
+        .map(|e| (strsim::levenshtein(id, &e.id), &e.id))
+        .min();
+    match best {
+        Some((d, near)) if d <= 3 => format!("did you mean `{near}`?"),
+        _ => format!(
+            "known entities: {}",
+            corpus
+                .entities
+                .iter()
+                .map(|e| e.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn check_cite(
+    path: &Path,
+    source: &str,
+    raw: RawCite,
+    corpus: &Corpus,
+    diags: &mut Diagnostics,
+) -> Option<Cite> {
+    let article_id = raw.article.get_ref();
+    let Some(article) = corpus.article(article_id) else {
+        let known: Vec<_> = corpus.articles.iter().map(|a| a.id.as_str()).collect();
+        diags.push(
+            Diagnostic::new(path, format!("unknown article `{article_id}`"))
+                .at(source, raw.article.span().start)
+                .note(format!("known articles: {}", known.join(", ")))
+                .help("cite an article by the `id` in its front matter"),
+        );
+        return None;
+    };
+    let number = *raw.paragraph.get_ref();
+    let count = article.paragraphs.len();
+    let Some(paragraph) = u32::try_from(number).ok().and_then(|n| article.paragraph(n)) else {
+        diags.push(
+            Diagnostic::new(
+                path,
+                format!("paragraph {number} is out of range: `{article_id}` has {count} paragraphs"),
+            )
+            .at(source, raw.paragraph.span().start)
+            .help(format!("paragraphs are numbered from 1 to {count}, in the order of the blank-line-separated blocks")),
+        );
+        return None;
+    };
+    let quote = raw.quote.get_ref();
+    if quote.trim().is_empty() {
+        diags.push(
+            Diagnostic::new(path, "empty quote")
+                .at(source, raw.quote.span().start)
+                .help("copy the supporting words from the paragraph"),
+        );
+        return None;
+    }
+    if !paragraph.contains(quote.as_str()) {
+        let nearest = text::nearest_window(quote, paragraph);
+        diags.push(
+            Diagnostic::new(
+                path,
+                format!("quote not found verbatim in paragraph {number} of `{article_id}`"),
+            )
+            .at(source, raw.quote.span().start)
+            .note(format!("nearest text in that paragraph: \"{nearest}\""))
+            .help("copy the words exactly as they stand, quotation marks, dashes and spacing included"),
+        );
+        return None;
+    }
+    Some(Cite {
+        article: article_id.clone(),
+        paragraph: number as u32,
+        quote: quote.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_are_blank_line_separated_blocks() {
+        let body = "\nFirst line\nstill first.\n\n  \nSecond.\n\n\nThird.\n";
+        assert_eq!(
+            split_paragraphs(body),
+            ["First line\nstill first.", "Second.", "Third."]
+        );
+    }
+
+    #[test]
+    fn iso_dates_only() {
+        assert!(is_iso_date("2025-08-08"));
+        assert!(!is_iso_date("8 August 2025"));
+        assert!(!is_iso_date("2025/08/08"));
+    }
+
+    #[test]
+    fn slugs_are_lowercase_words_and_dashes() {
+        assert!(is_slug("peace-deal-2025"));
+        assert!(!is_slug("Peace Deal"));
+        assert!(!is_slug(""));
+    }
+}

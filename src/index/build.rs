@@ -1,0 +1,176 @@
+//! Building one index generation from a validated corpus.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+use std::time::Instant;
+
+use tantivy::{Index, IndexWriter, TantivyDocument};
+
+use super::catalog::{ArticleMeta, CATALOG_FILE, Catalog, Manifest};
+use super::schema::{self, Fields, KIND_FACT, KIND_PASSAGE, SCHEMA_VERSION};
+use super::IndexError;
+use crate::content::{Corpus, EntityMatcher};
+use crate::text;
+
+/// Memory the tantivy writer may use before flushing a segment.
+const WRITER_MEMORY: usize = 96 * 1024 * 1024;
+
+/// Progress of a build: documents written so far out of the total.
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
+/// Writes the tantivy index and the catalog for `corpus` into the empty
+/// directory `dir`.
+pub fn build(
+    corpus: &Corpus,
+    dir: &Path,
+    generation: u64,
+    content_fingerprint: String,
+    progress: Progress<'_>,
+) -> Result<Manifest, IndexError> {
+    let started = Instant::now();
+    let index = Index::create_in_dir(dir, schema::schema())?;
+    schema::register_tokenizers(&index);
+    let f = Fields::from_schema(&index.schema())?;
+    let mut writer: IndexWriter = index.writer(WRITER_MEMORY)?;
+
+    let matcher = EntityMatcher::new(&corpus.entities);
+    let total = (corpus.paragraph_count() + corpus.facts.len()) as u64;
+    let mut done = 0u64;
+    let mut vocabulary: HashMap<String, u32> = HashMap::new();
+    let count_words = |text: &str, vocabulary: &mut HashMap<String, u32>| {
+        let unique: HashSet<String> = text::folded_words(text).into_iter().collect();
+        for w in unique {
+            *vocabulary.entry(w).or_default() += 1;
+        }
+    };
+
+    // Topics of the facts citing each paragraph, so passages can be filtered by topic.
+    let mut cited_topics: HashMap<(&str, u32), BTreeSet<&str>> = HashMap::new();
+    for fact in &corpus.facts {
+        for cite in &fact.cites {
+            cited_topics
+                .entry((cite.article.as_str(), cite.paragraph))
+                .or_default()
+                .insert(fact.topic.as_str());
+        }
+    }
+
+    let mut text_bytes = 0u64;
+    for article in &corpus.articles {
+        for (i, paragraph) in article.paragraphs.iter().enumerate() {
+            let number = i as u32 + 1;
+            let mut doc = TantivyDocument::default();
+            doc.add_text(f.kind, KIND_PASSAGE);
+            doc.add_text(f.article, &article.id);
+            doc.add_u64(f.paragraph, u64::from(number));
+            for topic in cited_topics.get(&(article.id.as_str(), number)).into_iter().flatten() {
+                doc.add_text(f.topic, topic);
+            }
+            for e in matcher.entities_in(paragraph) {
+                doc.add_text(f.entity, &corpus.entities[e].id);
+            }
+            doc.add_text(f.body, paragraph);
+            writer.add_document(doc)?;
+            count_words(paragraph, &mut vocabulary);
+            text_bytes += paragraph.len() as u64;
+            done += 1;
+            if done % 4096 == 0 {
+                progress(done, total);
+            }
+        }
+    }
+
+    for (ord, fact) in corpus.facts.iter().enumerate() {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.kind, KIND_FACT);
+        if let Some(cite) = fact.cites.first() {
+            doc.add_text(f.article, &cite.article);
+            doc.add_u64(f.paragraph, u64::from(cite.paragraph));
+        }
+        doc.add_u64(f.fact, ord as u64);
+        doc.add_text(f.topic, fact.topic.as_str());
+        for e in fact.about.iter().chain(fact.speaker.iter()) {
+            doc.add_text(f.entity, e);
+        }
+        doc.add_text(f.body, &fact.text);
+        let extra = fact_extra_text(corpus, fact);
+        doc.add_text(f.extra, &extra);
+        writer.add_document(doc)?;
+        count_words(&fact.text, &mut vocabulary);
+        count_words(&extra, &mut vocabulary);
+        done += 1;
+        if done % 4096 == 0 {
+            progress(done, total);
+        }
+    }
+    for entity in &corpus.entities {
+        for name in entity.names() {
+            count_words(name, &mut vocabulary);
+        }
+    }
+
+    writer.commit()?;
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
+    writer.wait_merging_threads()?;
+    progress(total, total);
+
+    let mut vocabulary: Vec<(String, u32)> = vocabulary.into_iter().collect();
+    vocabulary.sort();
+    let manifest = Manifest {
+        schema_version: SCHEMA_VERSION,
+        generation,
+        content_fingerprint,
+        built_at: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        build_millis: started.elapsed().as_millis() as u64,
+        articles: corpus.articles.len(),
+        paragraphs: corpus.paragraph_count(),
+        facts: corpus.facts.len(),
+        entities: corpus.entities.len(),
+        text_bytes,
+    };
+    let catalog = Catalog {
+        manifest: manifest.clone(),
+        articles: corpus.articles.iter().map(ArticleMeta::from).collect(),
+        entities: corpus.entities.clone(),
+        facts: corpus.facts.clone(),
+        lexicon: corpus.lexicon.clone(),
+        vocabulary,
+    };
+    let path = dir.join(CATALOG_FILE);
+    let json = serde_json::to_vec(&catalog).map_err(|e| IndexError::Corrupt {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    write_synced(&path, &json)?;
+    Ok(manifest)
+}
+
+/// The searchable words of a fact besides its statement: title, keywords,
+/// quotes and the names of the entities it is about.
+fn fact_extra_text(corpus: &Corpus, fact: &crate::content::Fact) -> String {
+    let mut parts: Vec<&str> = vec![&fact.title];
+    parts.extend(fact.keywords.iter().map(String::as_str));
+    parts.extend(fact.cites.iter().map(|c| c.quote.as_str()));
+    for id in fact.about.iter().chain(fact.speaker.iter()) {
+        if let Some(e) = corpus.entity(id) {
+            parts.extend(e.names());
+        }
+    }
+    parts.join(" \n ")
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
+    use std::io::Write;
+    let io = |source| IndexError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::create(path).map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
+    file.sync_all().map_err(io)
+}

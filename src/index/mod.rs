@@ -1,0 +1,205 @@
+//! The index: a tantivy index of passages and facts plus a catalog, built
+//! from content/ in whole generations that replace each other atomically.
+//!
+//! Invariants: a reader only ever opens a complete generation; a failed or
+//! interrupted reindex leaves the current generation untouched; at most one
+//! reindex runs at a time per index directory.
+
+mod build;
+mod catalog;
+mod schema;
+mod store;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tantivy::{Index, IndexReader, ReloadPolicy};
+
+pub use build::Progress;
+pub use catalog::{ArticleMeta, CATALOG_FILE, Catalog, Manifest};
+pub use schema::{Fields, KIND_FACT, KIND_PASSAGE, SCHEMA_VERSION};
+pub use store::IndexDir;
+
+use crate::content::{self, ContentError};
+
+/// Why the index could not be built or opened.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error(transparent)]
+    Content(#[from] ContentError),
+    #[error("another reindex of {} is running; wait for it to finish and try again", .0.display())]
+    Busy(PathBuf),
+    #[error("no index in {}: run `dossier reindex` to build it", .0.display())]
+    Missing(PathBuf),
+    #[error("the index in {} was built by another version of dossier (schema {found}, expected {expected}): run `dossier reindex` to rebuild it", path.display())]
+    SchemaMismatch {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
+    #[error("the index in {} is damaged ({reason}): run `dossier reindex` to rebuild it", path.display())]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("could not access {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+impl IndexError {
+    /// True when the person running dossier can fix it (content, another
+    /// reindex, a missing index); false for faults of the machine or a bug.
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            IndexError::Content(_)
+                | IndexError::Busy(_)
+                | IndexError::Missing(_)
+                | IndexError::SchemaMismatch { .. }
+        )
+    }
+}
+
+/// Builds a new generation of the index in `index_dir` from `content_dir`
+/// and makes it current. On any error the current generation stays as it was.
+pub fn reindex(
+    content_dir: &Path,
+    index_dir: &Path,
+    progress: Progress<'_>,
+) -> Result<Manifest, IndexError> {
+    let dir = IndexDir::new(index_dir);
+    let lock = dir.lock()?;
+    let fingerprint = content::fingerprint(content_dir).map_err(|source| IndexError::Io {
+        path: content_dir.to_path_buf(),
+        source,
+    })?;
+    let corpus = content::load(content_dir)?;
+    if let Some(current) = dir.current()?
+        && let Ok(catalog) = read_catalog(&current)
+        && catalog.manifest.schema_version != SCHEMA_VERSION
+    {
+        dir.clear(&lock)?;
+    }
+    let scratch = dir.scratch(&lock)?;
+    let generation = dir.next_generation()?;
+    let result = build::build(&corpus, &scratch, generation, fingerprint, progress);
+    match result {
+        Ok(manifest) => {
+            dir.publish(&lock, &scratch, generation)?;
+            Ok(manifest)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&scratch);
+            Err(e)
+        }
+    }
+}
+
+/// One opened generation: its catalog and a reader over its tantivy index.
+pub struct Snapshot {
+    pub dir: PathBuf,
+    pub catalog: Catalog,
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+}
+
+/// Opens the current generation of `index_dir`.
+///
+/// A generation can be replaced and removed between reading `CURRENT` and
+/// opening it; opening is then retried on the new one.
+pub fn open(index_dir: &Path) -> Result<Snapshot, IndexError> {
+    let dir = IndexDir::new(index_dir);
+    let mut attempt = 0;
+    loop {
+        let Some(generation) = dir.current()? else {
+            return Err(IndexError::Missing(index_dir.to_path_buf()));
+        };
+        match open_generation(&generation) {
+            Ok(snapshot) => return Ok(snapshot),
+            Err(e) if attempt < 3 && !generation.exists() => {
+                attempt += 1;
+                tracing::debug!("generation {} vanished while opening: {e}", generation.display());
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// The generation `CURRENT` names, without opening it.
+pub fn current_generation(index_dir: &Path) -> Result<Option<PathBuf>, IndexError> {
+    IndexDir::new(index_dir).current()
+}
+
+fn read_catalog(generation: &Path) -> Result<Catalog, IndexError> {
+    let path = generation.join(CATALOG_FILE);
+    let bytes = std::fs::read(&path).map_err(|source| IndexError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| IndexError::Corrupt {
+        path,
+        reason: e.to_string(),
+    })
+}
+
+fn open_generation(generation: &Path) -> Result<Snapshot, IndexError> {
+    #[derive(serde::Deserialize)]
+    struct Version {
+        manifest: VersionOnly,
+    }
+    #[derive(serde::Deserialize)]
+    struct VersionOnly {
+        schema_version: u32,
+    }
+    let path = generation.join(CATALOG_FILE);
+    let bytes = std::fs::read(&path).map_err(|source| IndexError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let found = serde_json::from_slice::<Version>(&bytes)
+        .map_err(|e| IndexError::Corrupt {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?
+        .manifest
+        .schema_version;
+    if found != SCHEMA_VERSION {
+        return Err(IndexError::SchemaMismatch {
+            path: generation.to_path_buf(),
+            found,
+            expected: SCHEMA_VERSION,
+        });
+    }
+    let catalog: Catalog = serde_json::from_slice(&bytes).map_err(|e| IndexError::Corrupt {
+        path,
+        reason: e.to_string(),
+    })?;
+    let index = Index::open_in_dir(generation).map_err(|e| IndexError::Corrupt {
+        path: generation.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    schema::register_tokenizers(&index);
+    let fields = Fields::from_schema(&index.schema())?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    Ok(Snapshot {
+        dir: generation.to_path_buf(),
+        catalog,
+        index,
+        reader,
+        fields,
+    })
+}
+
+/// Whether the content in `content_dir` differs from what the index was
+/// built from. `None` when there is no content directory to compare with.
+pub fn is_stale(snapshot: &Snapshot, content_dir: &Path) -> Option<bool> {
+    let now = content::fingerprint(content_dir).ok()?;
+    Some(now != snapshot.catalog.manifest.content_fingerprint)
+}

@@ -1,0 +1,83 @@
+//! The tantivy schema: one document per passage (a paragraph of an article)
+//! and one per fact, told apart by `kind`.
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
+};
+
+use crate::text;
+
+/// Bumped whenever the schema or the catalog changes shape; an index built
+/// with another version is rebuilt from scratch.
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub const KIND_PASSAGE: &str = "passage";
+pub const KIND_FACT: &str = "fact";
+
+/// The fields of the schema, resolved once.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// `passage` or `fact`.
+    pub kind: Field,
+    /// Article id (passages; facts carry their first citation's article).
+    pub article: Field,
+    /// Paragraph number (passages; facts carry their first citation's).
+    pub paragraph: Field,
+    /// Position of the fact in the catalog (facts only).
+    pub fact: Field,
+    /// Topic of a fact, or the topics of the facts citing a passage.
+    pub topic: Field,
+    /// Entity ids a fact is about or a passage mentions.
+    pub entity: Field,
+    /// Passage text or fact statement: stemmed, stored.
+    pub body: Field,
+    /// Fact title, keywords and the names of its entities: stemmed.
+    pub extra: Field,
+}
+
+impl Fields {
+    pub fn from_schema(schema: &Schema) -> tantivy::Result<Fields> {
+        Ok(Fields {
+            kind: schema.get_field("kind")?,
+            article: schema.get_field("article")?,
+            paragraph: schema.get_field("paragraph")?,
+            fact: schema.get_field("fact")?,
+            topic: schema.get_field("topic")?,
+            entity: schema.get_field("entity")?,
+            body: schema.get_field("body")?,
+            extra: schema.get_field("extra")?,
+        })
+    }
+}
+
+pub fn schema() -> Schema {
+    let stemmed = TextFieldIndexing::default()
+        .set_tokenizer(text::STEMMED)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let mut b = Schema::builder();
+    b.add_text_field("kind", STRING | STORED);
+    b.add_text_field("article", STRING | STORED);
+    b.add_u64_field("paragraph", INDEXED | STORED | FAST);
+    b.add_u64_field("fact", STORED | FAST);
+    b.add_text_field("topic", STRING | STORED);
+    b.add_text_field("entity", STRING | STORED);
+    b.add_text_field(
+        "body",
+        TextOptions::default()
+            .set_indexing_options(stemmed.clone())
+            .set_stored(),
+    );
+    b.add_text_field("extra", TextOptions::default().set_indexing_options(stemmed));
+    b.build()
+}
+
+/// Registers dossier's analyzers with an index, created or opened.
+pub fn register_tokenizers(index: &tantivy::Index) {
+    index
+        .tokenizers()
+        .register(text::STEMMED, text::stemming_analyzer());
+    index
+        .tokenizers()
+        .register(text::FOLDED, text::folding_analyzer());
+}

@@ -1,0 +1,13 @@
+//! dossier answers questions about news stories with passages quoted word for
+//! word from the source.
+//!
+//! The pure core is [`content`] (what editors write), [`index`] (the tantivy
+//! index built from it) and [`answer`] (the engine that composes cited
+//! answers). [`render`] turns answers into terminal text or Discord messages;
+//! the adapters ([`cli`], [`discord`]) only parse input, call the core and
+//! render.
+
+pub mod content;
+pub mod text;
+pub mod answer;
+pub mod index;

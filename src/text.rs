@@ -1,0 +1,209 @@
+//! Text analysis shared by the index and the answer engine.
+//!
+//! One analyzer turns text into terms everywhere: words split on anything that
+//! is not a letter or digit, lowercased, folded to ASCII where a folding exists
+//! ("Naxçıvan" → "naxcivan") and stemmed with the English Snowball stemmer.
+//! Indexing and querying must agree on it, so it lives here and nowhere else.
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer, TokenStream,
+};
+
+/// Name under which [`stemming_analyzer`] is registered in the tantivy index.
+pub const STEMMED: &str = "dossier_en";
+/// Name under which [`folding_analyzer`] is registered in the tantivy index.
+pub const FOLDED: &str = "dossier_fold";
+
+/// Words longer than this are dropped: they are never real words and only
+/// slow fuzzy matching down.
+const MAX_WORD_LEN: usize = 40;
+
+/// The analyzer of full-text fields: split, lowercase, fold, stem.
+pub fn stemming_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_WORD_LEN))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The analyzer of words as written: split, lowercase, fold (no stemming).
+pub fn folding_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_WORD_LEN))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// One word of a text: its folded form, its stem and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// Lowercased, ASCII-folded form.
+    pub folded: String,
+    /// English stem of `folded`.
+    pub stem: String,
+    /// Byte offsets of the word in the original text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Splits `text` into words with their stems and byte offsets.
+pub fn words(text: &str) -> Vec<Word> {
+    let mut folding = folding_analyzer();
+    let mut stream = folding.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(token) = stream.next() {
+        out.push(Word {
+            folded: token.text.clone(),
+            stem: stem(&token.text),
+            start: token.offset_from,
+            end: token.offset_to,
+        });
+    }
+    out
+}
+
+/// The stem of one already folded word.
+pub fn stem(folded_word: &str) -> String {
+    let mut stemmer = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(Stemmer::new(Language::English))
+        .build();
+    let mut stream = stemmer.token_stream(folded_word);
+    match stream.next() {
+        Some(token) => token.text.clone(),
+        None => folded_word.to_string(),
+    }
+}
+
+/// The stems of `text`, in order.
+pub fn stems(text: &str) -> Vec<String> {
+    let mut analyzer = stemming_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}
+
+/// The folded words of `text`, in order (no stemming).
+pub fn folded_words(text: &str) -> Vec<String> {
+    let mut analyzer = folding_analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}
+
+/// Words that carry no topic of their own in a question: function words,
+/// question words and the generic verbs people wrap a question in. They are
+/// never searched and never count against an answer's coverage.
+pub fn is_stopword(folded: &str) -> bool {
+    STOPWORDS.binary_search(&folded).is_ok()
+}
+
+// Sorted: `is_stopword` binary-searches it (a unit test keeps it sorted).
+const STOPWORDS: &[&str] = &[
+    "a", "about", "above", "actually", "after", "again", "all", "also", "am", "an", "and", "any",
+    "anything", "are", "as", "at", "be", "been", "being", "between", "both", "but", "by", "can",
+    "could", "d", "describe", "did", "do", "does", "doing", "done", "each", "else", "etc",
+    "exactly", "explain", "for", "from", "get", "give", "go", "going", "got", "had", "has",
+    "have", "having", "he", "hello", "her", "here", "hers", "hey", "hi", "him", "his", "how",
+    "i", "if", "in", "into", "is", "it", "its", "just", "kind", "know", "ll", "m", "me", "mean",
+    "means", "more", "most", "much", "my", "need", "no", "not", "now", "of", "on", "one", "only",
+    "or", "other", "our", "please", "pls", "re", "really", "s", "say", "says", "sb", "she",
+    "should", "so", "some", "something", "such", "summarize", "summary", "t", "tell", "than",
+    "thanks", "that", "the", "their", "them", "then", "there", "these", "they", "thing",
+    "things", "this", "those", "to", "too", "us", "ve", "very", "want", "was", "we", "were",
+    "what", "whats", "when", "where", "which", "who", "whom", "whose", "why", "will", "with",
+    "would", "you", "your",
+];
+
+/// Byte index of the largest char boundary not above `max` in `text`.
+pub fn floor_char_boundary(text: &str, max: usize) -> usize {
+    if max >= text.len() {
+        return text.len();
+    }
+    let mut i = max;
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Length in characters of the longest common run between `a` and `b`, and
+/// where it starts in `b` (bytes). Used to show the nearest text to a quote
+/// that was not found verbatim.
+pub fn nearest_window<'a>(needle: &str, haystack: &'a str) -> &'a str {
+    let needle_words = folded_words(needle);
+    let hay = words(haystack);
+    if hay.is_empty() {
+        return haystack;
+    }
+    let span = needle_words.len().clamp(1, hay.len());
+    let mut best = (0usize, 0usize);
+    for start in 0..=hay.len() - span {
+        let window = &hay[start..start + span];
+        let shared = window
+            .iter()
+            .filter(|w| needle_words.contains(&w.folded))
+            .count();
+        if shared > best.1 {
+            best = (start, shared);
+        }
+    }
+    let from = hay[best.0].start;
+    let to = hay[best.0 + span - 1].end;
+    &haystack[from..to]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stopwords_are_sorted_for_binary_search() {
+        let mut sorted = STOPWORDS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, STOPWORDS);
+    }
+
+    #[test]
+    fn words_fold_diacritics_and_keep_offsets() {
+        let text = "Naxçıvan, Nagorno-Karabakh";
+        let ws = words(text);
+        let folded: Vec<_> = ws.iter().map(|w| w.folded.as_str()).collect();
+        assert_eq!(folded, ["naxcivan", "nagorno", "karabakh"]);
+        assert_eq!(&text[ws[0].start..ws[0].end], "Naxçıvan");
+        assert_eq!(&text[ws[2].start..ws[2].end], "Karabakh");
+    }
+
+    #[test]
+    fn stems_merge_plurals_and_inflections() {
+        assert_eq!(stems("hostilities"), stems("hostility"));
+        assert_eq!(stems("routes"), stems("route"));
+        assert_eq!(stem("negotiations"), stem("negotiation"));
+    }
+
+    #[test]
+    fn nearest_window_finds_the_closest_run() {
+        let para = "Trump stated that both leaders committed to ending all hostilities forever.";
+        assert_eq!(
+            nearest_window("ending every hostilities forever", para),
+            "ending all hostilities forever"
+        );
+    }
+
+    #[test]
+    fn floor_char_boundary_never_splits_a_char() {
+        let s = "aé";
+        assert_eq!(floor_char_boundary(s, 2), 1);
+        assert_eq!(floor_char_boundary(s, 10), 3);
+    }
+}
