@@ -10,4 +10,6 @@
 pub mod content;
 pub mod text;
 pub mod answer;
+pub mod cli;
 pub mod index;
+pub mod render;

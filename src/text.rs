@@ -112,17 +112,26 @@ const STOPWORDS: &[&str] = &[
     "a", "about", "above", "actually", "after", "again", "all", "also", "am", "an", "and", "any",
     "anything", "are", "as", "at", "be", "been", "being", "between", "both", "but", "by", "can",
     "could", "d", "describe", "did", "do", "does", "doing", "done", "each", "else", "etc",
-    "exactly", "explain", "for", "from", "get", "give", "go", "going", "got", "had", "has",
-    "have", "having", "he", "hello", "her", "here", "hers", "hey", "hi", "him", "his", "how",
-    "i", "if", "in", "into", "is", "it", "its", "just", "kind", "know", "ll", "m", "me", "mean",
-    "means", "more", "most", "much", "my", "need", "no", "not", "now", "of", "on", "one", "only",
-    "or", "other", "our", "please", "pls", "re", "really", "s", "say", "says", "sb", "she",
-    "should", "so", "some", "something", "such", "summarize", "summary", "t", "tell", "than",
-    "thanks", "that", "the", "their", "them", "then", "there", "these", "they", "thing",
-    "things", "this", "those", "to", "too", "us", "ve", "very", "want", "was", "we", "were",
-    "what", "whats", "when", "where", "which", "who", "whom", "whose", "why", "will", "with",
-    "would", "you", "your",
+    "exactly", "explain", "for", "from", "get", "give", "go", "going", "got", "had", "happen",
+    "happened", "happening", "happens", "has", "have", "having", "he", "hello", "her", "here",
+    "hers", "hey", "hi", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just",
+    "kind", "know", "ll", "m", "me", "mean", "means", "more", "most", "much", "my", "need", "no",
+    "not", "now", "of", "on", "one", "only", "or", "other", "our", "play", "played", "playing",
+    "plays", "please", "pls", "re", "really", "s", "say", "says", "sb", "she", "should", "so",
+    "some", "something", "such", "summarize", "summary", "t", "tell", "than", "thanks", "that",
+    "the", "their", "them", "then", "there", "these", "they", "thing", "things", "this", "those",
+    "to", "too", "us", "ve", "very", "want", "was", "we", "were", "what", "whats", "when", "where",
+    "which", "who", "whom", "whose", "why", "will", "with", "would", "you", "your",
 ];
+
+/// Common English words (the stopwords-iso list) that carry little topic of
+/// their own: "area", "happens", "mostly", "two". They still count in a
+/// question, but weigh less than the words that say what it is about.
+pub fn is_light(folded: &str) -> bool {
+    static LIGHT: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| stop_words::get("en").iter().copied().collect());
+    LIGHT.contains(folded)
+}
 
 /// Byte index of the largest char boundary not above `max` in `text`.
 pub fn floor_char_boundary(text: &str, max: usize) -> usize {

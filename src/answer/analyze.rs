@@ -4,7 +4,7 @@
 //! `AND`, `field:`, `*` or brackets are just characters between words, so no
 //! input can fail to parse. Long input is cut to its first words.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::content::{EntityMatcher, Intent};
 use crate::text::{self, Word};
@@ -16,12 +16,18 @@ pub const MAX_QUESTION_BYTES: usize = 1000;
 /// At most this many words of a question are considered.
 const MAX_WORDS: usize = 48;
 /// Weight of a synonym from the lexicon relative to the word itself.
-pub const SYNONYM_WEIGHT: f32 = 0.7;
+pub const SYNONYM_WEIGHT: f32 = 0.8;
 
 /// Words that ask for what someone said.
 const QUOTE_WORDS: &[&str] = &[
     "quote", "quoted", "quotes", "remark", "remarked", "remarks", "said", "say", "saying", "says",
     "words",
+];
+
+/// Words that ask for an amount, which only a text stating one answers.
+const QUANTITY_WORDS: &[&str] = &[
+    "amount", "budget", "casualties", "cost", "costs", "distance", "figure", "length", "percent",
+    "percentage", "population", "price", "size", "toll",
 ];
 
 /// One thing the question is about: an entity or a word, with the terms
@@ -36,6 +42,8 @@ pub struct Concept {
     pub terms: Vec<(String, f32)>,
     /// Whether anything in the corpus matches it.
     pub known: bool,
+    /// A common English word that says little on its own ([`text::is_light`]).
+    pub light: bool,
 }
 
 /// A question, understood.
@@ -52,10 +60,6 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    pub fn known(&self) -> impl Iterator<Item = &Concept> {
-        self.concepts.iter().filter(|c| c.known)
-    }
-
     /// Every stem of every concept with its weight, deduplicated.
     pub fn all_terms(&self) -> HashMap<&str, f32> {
         let mut out: HashMap<&str, f32> = HashMap::new();
@@ -79,6 +83,10 @@ pub struct Lexicon<'a> {
     pub has_stem: &'a dyn Fn(&str) -> bool,
     /// Stems of each entity's names.
     pub entity_stems: &'a [Vec<String>],
+    /// Folded words that are generic in these stories.
+    pub generic: &'a HashSet<String>,
+    /// Known stems that extend a stem ("agre" → "agreement").
+    pub extensions: &'a dyn Fn(&str) -> Vec<String>,
 }
 
 pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
@@ -92,7 +100,7 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
     };
     analysis.quantity = words.windows(2).any(|w| {
         w[0].folded == "how" && matches!(w[1].folded.as_str(), "much" | "many" | "long" | "far" | "big" | "large")
-    });
+    }) || words.iter().any(|w| QUANTITY_WORDS.contains(&w.folded.as_str()));
     analysis.wants_quote = words.iter().any(|w| QUOTE_WORDS.contains(&w.folded.as_str()));
 
     // Correct spelling first, so misspelled names are still recognized.
@@ -124,6 +132,7 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
             entity: Some(m.entity),
             terms,
             known: true,
+            light: false,
         });
     }
 
@@ -146,12 +155,20 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
                 }
             }
         }
-        let known = terms.iter().any(|(t, _)| (lex.has_stem)(t));
+        let mut known = terms.iter().any(|(t, _)| (lex.has_stem)(t));
+        if !known {
+            // Derived forms the stemmer keeps apart: "agree" and "agreement".
+            for longer in (lex.extensions)(&w.stem) {
+                terms.push((longer, SYNONYM_WEIGHT));
+                known = true;
+            }
+        }
         analysis.concepts.push(Concept {
             label: question[w.start..w.end].to_string(),
             entity: None,
             terms,
             known,
+            light: text::is_light(&w.folded) || lex.generic.contains(&w.folded),
         });
     }
     analysis
@@ -170,7 +187,10 @@ fn intent(words: &[Word]) -> Option<Intent> {
             "what" | "which" => match next {
                 Some("time" | "day" | "date" | "year") => Some(Intent::When),
                 Some("reason" | "caused" | "cause") => Some(Intent::Why),
-                Some("place" | "city" | "country" | "region") => Some(Intent::Where),
+                Some("place" | "city" | "location" | "venue") => Some(Intent::Where),
+                Some("country" | "countries" | "nation" | "nations" | "leader" | "leaders" | "person" | "side") => {
+                    Some(Intent::Who)
+                }
                 _ => Some(Intent::What),
             },
             _ => None,

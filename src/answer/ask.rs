@@ -3,7 +3,6 @@
 use super::analyze::Analysis;
 use super::retrieve::{Candidate, Filter, Source};
 use super::{Answer, Citation, Engine};
-use crate::content::Topic;
 use crate::text;
 
 /// A candidate must match at least this share of the question (weighted) to
@@ -21,6 +20,20 @@ impl Engine {
     pub fn ask(&self, question: &str) -> Answer {
         let analysis = self.analyze(question);
         let candidates = self.retrieve(&analysis, Filter::default(), CANDIDATES);
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            for c in &analysis.concepts {
+                tracing::debug!(
+                    label = %c.label, entity = ?c.entity, known = c.known,
+                    weight = self.concept_weight(c), terms = ?c.terms, "concept"
+                );
+            }
+            for c in candidates.iter().take(6) {
+                tracing::debug!(
+                    source = ?c.source, bm25 = c.bm25, coverage = c.coverage, score = c.score,
+                    body = %c.body.chars().take(70).collect::<String>(), "candidate"
+                );
+            }
+        }
         let mut answer = Answer {
             question: question.to_string(),
             answered: false,
@@ -38,11 +51,10 @@ impl Engine {
                 .collect(),
         };
         let best = candidates.first();
-        let unquoted = self.unquoted_speakers(&analysis);
-        let answerable = best.is_some_and(|b| b.coverage >= MIN_COVERAGE) && unquoted.is_empty();
+        let answerable = best.is_some_and(|b| b.coverage >= MIN_COVERAGE);
         if !answerable {
             answer.related = self.related(&candidates);
-            answer.answer = abstention(&analysis, &unquoted, &answer.related);
+            answer.answer = abstention(&analysis, &answer.related);
             return answer;
         }
         let best = &candidates[0];
@@ -100,33 +112,6 @@ impl Engine {
         answer.facts = chosen.iter().map(|&i| self.fact_ref(i)).collect();
     }
 
-    /// People the question asks the words of, who are never quoted.
-    fn unquoted_speakers(&self, a: &Analysis) -> Vec<String> {
-        if !a.wants_quote {
-            return Vec::new();
-        }
-        let people: Vec<usize> = a
-            .concepts
-            .iter()
-            .filter_map(|c| c.entity)
-            .filter(|&e| self.catalog.entities[e].kind == "person")
-            .collect();
-        let quoted = |e: usize| {
-            let id = &self.catalog.entities[e].id;
-            self.catalog
-                .facts
-                .iter()
-                .any(|f| f.topic == Topic::Quotes && f.speaker.as_ref() == Some(id))
-        };
-        if people.iter().any(|&e| quoted(e)) {
-            return Vec::new();
-        }
-        people
-            .into_iter()
-            .map(|e| self.catalog.entities[e].name.clone())
-            .collect()
-    }
-
     /// Titles of the facts nearest to a question that was not answered.
     fn related(&self, candidates: &[Candidate]) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
@@ -145,16 +130,17 @@ impl Engine {
     }
 }
 
-fn abstention(a: &Analysis, unquoted: &[String], related: &[String]) -> String {
+fn abstention(a: &Analysis, related: &[String]) -> String {
     let mut s = String::from("The sources do not answer that question.");
-    if !unquoted.is_empty() {
-        s.push_str(&format!(" They quote no words of {}.", unquoted.join(" or ")));
-    } else {
-        let unknown: Vec<&str> = a.concepts.iter().filter(|c| !c.known).map(|c| c.label.as_str()).collect();
-        if !unknown.is_empty() && unknown.len() <= 3 {
-            let list = unknown.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
-            s.push_str(&format!(" Nothing in them mentions {list}."));
-        }
+    let unknown: Vec<&str> = a
+        .concepts
+        .iter()
+        .filter(|c| !c.known && !c.light)
+        .map(|c| c.label.as_str())
+        .collect();
+    if !unknown.is_empty() && unknown.len() <= 3 {
+        let list = unknown.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
+        s.push_str(&format!(" Nothing in them mentions {list}."));
     }
     if related.is_empty() {
         s.push_str(" Try /help to see what they cover: the parties, the corridor and the deal's terms.");

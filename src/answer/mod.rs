@@ -49,9 +49,29 @@ pub enum RequestError {
 
 /// Precomputed per fact: the stems and entities it covers.
 struct FactProfile {
-    stems: HashSet<String>,
+    /// Stem → how strongly the fact says it: 1 in its statement, title,
+    /// quotes and entity names; [`KEYWORD_WEIGHT`] in its keywords.
+    stems: HashMap<String, f32>,
     entities: HashSet<usize>,
+    /// People the fact reports speaking.
+    speakers: HashSet<usize>,
 }
+
+/// A fact's keywords are paraphrases an editor added; they count for a
+/// little less than the fact's own words.
+const KEYWORD_WEIGHT: f32 = 0.8;
+
+/// Honorifics and titles shared by many names; they do not identify anyone.
+const TITLES: &[&str] = &[
+    "chancellor", "dr", "federation", "king", "minister", "mr", "mrs", "ms", "president", "prime",
+    "republic", "sir",
+];
+
+/// Verbs that report speech, so a fact with one reports what someone said.
+const SPEECH_VERBS: &[&str] = &[
+    "announc", "call", "claim", "comment", "commend", "declar", "describ", "emphas", "hail", "insist",
+    "label", "note", "prais", "remark", "said", "say", "state", "stress", "told", "urg", "warn",
+];
 
 /// Answers questions from one index generation.
 pub struct Engine {
@@ -64,7 +84,15 @@ pub struct Engine {
     entity_stems: Vec<Vec<String>>,
     entity_ids: HashMap<String, usize>,
     facts: Vec<FactProfile>,
+    generic: HashSet<String>,
+    /// Every stem of the vocabulary, sorted, for prefix look-ups.
+    stems: Vec<String>,
 }
+
+/// A stem is extended only by stems at most this many bytes longer.
+const MAX_EXTENSION: usize = 5;
+/// Shortest stem that is extended.
+const MIN_EXTENDED: usize = 4;
 
 impl Engine {
     /// Opens the current generation of the index in `index_dir`.
@@ -95,7 +123,17 @@ impl Engine {
             .entities
             .iter()
             .map(|e| {
-                let mut stems: Vec<String> = e.names().flat_map(text::stems).collect();
+                let mut stems: Vec<String> = e
+                    .names()
+                    .flat_map(text::folded_words)
+                    .filter(|w| {
+                        w.len() > 1
+                            && !text::is_stopword(w)
+                            && !text::is_light(w)
+                            && !TITLES.contains(&w.as_str())
+                    })
+                    .map(|w| text::stem(&w))
+                    .collect();
                 stems.sort();
                 stems.dedup();
                 stems
@@ -112,26 +150,60 @@ impl Engine {
             .iter()
             .map(|fact| {
                 let mut texts = vec![fact.text.as_str(), fact.title.as_str()];
-                texts.extend(fact.keywords.iter().map(String::as_str));
                 texts.extend(fact.cites.iter().map(|c| c.quote.as_str()));
-                let mut stems = HashSet::new();
+                let mut stems: HashMap<String, f32> = HashMap::new();
                 let mut entities = HashSet::new();
+                for kw in &fact.keywords {
+                    for s in text::stems(kw) {
+                        stems.insert(s, KEYWORD_WEIGHT);
+                    }
+                    entities.extend(matcher.entities_in(kw));
+                }
                 for t in texts {
-                    stems.extend(text::stems(t));
+                    for s in text::stems(t) {
+                        stems.insert(s, 1.0);
+                    }
                     entities.extend(matcher.entities_in(t));
                 }
-                for id in fact.about.iter().chain(fact.speaker.iter()) {
-                    if let Some(i) = catalog.entities.iter().position(|e| &e.id == id) {
-                        entities.insert(i);
-                        for name in catalog.entities[i].names() {
-                            stems.extend(text::stems(name));
+                let index_of = |id: &String| catalog.entities.iter().position(|e| &e.id == id);
+                for i in fact.about.iter().chain(fact.speaker.iter()).filter_map(index_of) {
+                    entities.insert(i);
+                    for name in catalog.entities[i].names() {
+                        for s in text::stems(name) {
+                            stems.insert(s, 1.0);
                         }
                     }
                 }
-                FactProfile { stems, entities }
+                let reports_speech = text::stems(&fact.text)
+                    .iter()
+                    .any(|s| SPEECH_VERBS.iter().any(|v| s.starts_with(v)));
+                let mut speakers: HashSet<usize> = fact.speaker.iter().filter_map(index_of).collect();
+                if reports_speech {
+                    speakers.extend(fact.about.iter().filter_map(index_of));
+                }
+                FactProfile {
+                    stems,
+                    entities,
+                    speakers,
+                }
             })
             .collect();
+        let generic = catalog
+            .lexicon
+            .generic
+            .iter()
+            .flat_map(|w| text::folded_words(w))
+            .collect();
+        let mut stems: Vec<String> = catalog
+            .vocabulary
+            .iter()
+            .map(|(w, _)| text::stem(w))
+            .collect();
+        stems.sort();
+        stems.dedup();
         Ok(Engine {
+            generic,
+            stems,
             catalog,
             fields,
             searcher,
@@ -256,8 +328,24 @@ impl Engine {
             .sum()
     }
 
+    /// Up to three known stems that extend `stem` by a few letters.
+    fn extensions(&self, stem: &str) -> Vec<String> {
+        if stem.len() < MIN_EXTENDED {
+            return Vec::new();
+        }
+        let from = self.stems.partition_point(|s| s.as_str() < stem);
+        self.stems[from..]
+            .iter()
+            .take_while(|s| s.starts_with(stem))
+            .filter(|s| s.len() > stem.len() && s.len() <= stem.len() + MAX_EXTENSION)
+            .take(3)
+            .cloned()
+            .collect()
+    }
+
     fn analyze(&self, question: &str) -> analyze::Analysis {
         let has_stem = |s: &str| self.has_stem(s);
+        let extensions = |s: &str| self.extensions(s);
         analyze::analyze(
             question,
             &analyze::Lexicon {
@@ -266,6 +354,8 @@ impl Engine {
                 synonyms: &self.synonyms,
                 has_stem: &has_stem,
                 entity_stems: &self.entity_stems,
+                generic: &self.generic,
+                extensions: &extensions,
             },
         )
     }

@@ -54,12 +54,28 @@ const EXTRA_BOOST: f32 = 0.7;
 const PASSAGE_FACTOR: f32 = 0.75;
 /// Bonus for a fact written to answer the question's kind (who, when...).
 const INTENT_BONUS: f32 = 1.4;
+/// Ranking penalty for a fact written to answer other kinds of question.
+const INTENT_MISMATCH: f32 = 0.8;
+/// Coverage kept by a fact that does not answer a "when" or "where"
+/// question: the time or place asked for is not what it states.
+const PLACE_TIME_MISMATCH: f32 = 0.55;
+/// Coverage kept by a text without a number when an amount is asked for.
+const NO_QUANTITY: f32 = 0.6;
+/// Coverage kept by a text that does not report the person asked about
+/// speaking, when the question asks what they said.
+const NOT_SPOKEN: f32 = 0.5;
+/// Weight of a common English word, known or not; a topical word weighs
+/// its inverse document frequency, typically 1 to 4.
+const LIGHT_WEIGHT: f32 = 0.3;
 
 impl Engine {
     /// How much a concept matters: the inverse document frequency of its
     /// rarest term, and the most for a concept the sources never mention.
     pub(super) fn concept_weight(&self, c: &Concept) -> f32 {
         let n = self.searcher.num_docs() as f32;
+        if c.light {
+            return LIGHT_WEIGHT;
+        }
         if !c.known {
             return (1.0 + n).ln();
         }
@@ -124,6 +140,16 @@ impl Engine {
             }
         };
         let total_weight: f32 = weights.iter().sum();
+        // People whose words the question asks for.
+        let asked_speakers: HashSet<usize> = if a.wants_quote {
+            a.concepts
+                .iter()
+                .filter_map(|c| c.entity)
+                .filter(|&e| self.catalog.entities[e].kind == "person")
+                .collect()
+        } else {
+            HashSet::new()
+        };
         let mut out = Vec::with_capacity(top.len());
         for (bm25, address) in top {
             let Ok(doc) = self.searcher.doc::<TantivyDocument>(address) else {
@@ -149,7 +175,11 @@ impl Engine {
                     .get_all(f.entity)
                     .filter_map(|v| v.as_str().and_then(|id| self.entity_index(id)))
                     .collect();
-                let covered = covered_weight(a, &weights, &stems, &entities);
+                let strength = |t: &str| if stems.contains(t) { 1.0 } else { 0.0 };
+                let mut covered = covered_weight(a, &weights, &strength, &entities);
+                if !asked_speakers.is_empty() && !stems.iter().any(|s| is_speech(s)) {
+                    covered *= NOT_SPOKEN;
+                }
                 (Source::Passage { article, paragraph }, covered)
             } else {
                 let Some(ord) = doc.get_first(f.fact).and_then(|v| v.as_u64()) else {
@@ -159,7 +189,11 @@ impl Engine {
                 let Some(profile) = self.facts.get(ord) else {
                     continue;
                 };
-                let covered = covered_weight(a, &weights, &profile.stems, &profile.entities);
+                let strength = |t: &str| profile.stems.get(t).copied().unwrap_or(0.0);
+                let mut covered = covered_weight(a, &weights, &strength, &profile.entities);
+                if !asked_speakers.is_empty() && asked_speakers.is_disjoint(&profile.speakers) {
+                    covered *= NOT_SPOKEN;
+                }
                 (Source::Fact(ord), covered)
             };
             let mut coverage = if total_weight > 0.0 { covered / total_weight } else { 0.0 };
@@ -167,22 +201,24 @@ impl Engine {
             match &source {
                 Source::Fact(ord) => {
                     let fact = &self.catalog.facts[*ord];
-                    if a.intent.is_some_and(|i| fact.answers.contains(&i)) {
-                        factor *= INTENT_BONUS;
+                    if let Some(intent) = a.intent {
+                        if fact.answers.contains(&intent) {
+                            factor *= INTENT_BONUS;
+                        } else if !fact.answers.is_empty() {
+                            factor *= INTENT_MISMATCH;
+                            if matches!(intent, Intent::When | Intent::Where) {
+                                coverage *= PLACE_TIME_MISMATCH;
+                            }
+                        }
                     }
                     if a.wants_quote && fact.topic == Topic::Quotes {
                         factor *= INTENT_BONUS;
-                    }
-                    if matches!(a.intent, Some(Intent::When | Intent::Where))
-                        && !a.intent.is_some_and(|i| fact.answers.contains(&i))
-                    {
-                        coverage *= 0.85;
                     }
                 }
                 Source::Passage { .. } => factor *= PASSAGE_FACTOR,
             }
             if a.quantity && !mentions_quantity(&body) {
-                coverage *= 0.6;
+                coverage *= NO_QUANTITY;
             }
             out.push(Candidate {
                 score: bm25 * coverage * coverage * factor,
@@ -202,7 +238,7 @@ impl Engine {
 fn covered_weight(
     a: &Analysis,
     weights: &[f32],
-    stems: &HashSet<String>,
+    strength: &dyn Fn(&str) -> f32,
     entities: &HashSet<usize>,
 ) -> f32 {
     a.concepts
@@ -218,12 +254,15 @@ fn covered_weight(
             let best = c
                 .terms
                 .iter()
-                .filter(|(t, _)| stems.contains(t))
-                .map(|(_, alt)| *alt)
+                .map(|(t, alt)| alt * strength(t))
                 .fold(0.0f32, f32::max);
             w * best
         })
         .sum()
+}
+
+fn is_speech(stem: &str) -> bool {
+    super::SPEECH_VERBS.iter().any(|v| stem.starts_with(v))
 }
 
 /// Whether a text states a number or an amount of time.

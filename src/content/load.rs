@@ -380,6 +380,8 @@ fn parse_entities(path: &Path, source: &str, diags: &mut Diagnostics) -> Vec<Ent
 struct LexiconFile {
     #[serde(default)]
     synonyms: Vec<Spanned<Vec<String>>>,
+    #[serde(default)]
+    generic: Vec<String>,
 }
 
 fn parse_lexicon(path: &Path, source: &str, diags: &mut Diagnostics) -> Lexicon {
@@ -404,7 +406,10 @@ fn parse_lexicon(path: &Path, source: &str, diags: &mut Diagnostics) -> Lexicon 
         }
         groups.push(words);
     }
-    Lexicon { groups }
+    Lexicon {
+        groups,
+        generic: file.generic,
+    }
 }
 
 // ---------------------------------------------------------------------------

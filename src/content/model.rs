@@ -190,4 +190,8 @@ pub struct Cite {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Lexicon {
     pub groups: Vec<Vec<String>>,
+    /// Words too general in questions about these stories to tell one
+    /// passage from another ("country", "leaders"): they weigh little.
+    #[serde(default)]
+    pub generic: Vec<String>,
 }

@@ -1,0 +1,319 @@
+//! The `dossier` command line: a thin adapter that parses arguments, calls
+//! the core and prints what the renderers make of the result.
+
+mod eval;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use crate::answer::Engine;
+use crate::content::{self, ContentError, Topic};
+use crate::index::{self, IndexError};
+use crate::render;
+
+/// Answers questions about news stories with passages quoted word for word.
+#[derive(Debug, Parser)]
+#[command(name = "dossier", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub paths: Paths,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where content and the index live.
+#[derive(Debug, Clone, Args)]
+pub struct Paths {
+    /// Content directory: articles/, entities.toml, facts/.
+    #[arg(long, env = "DOSSIER_CONTENT", default_value = "content", global = true)]
+    pub content: PathBuf,
+    /// Index directory, built by `dossier reindex`.
+    #[arg(long, env = "DOSSIER_INDEX", default_value = "index", global = true)]
+    pub index: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the content and report every problem with file and line.
+    Check,
+    /// Build the index from the content, replacing the old one atomically.
+    Reindex,
+    /// Answer a question with cited passages.
+    Ask {
+        /// The question, in plain words.
+        #[arg(required = true, num_args = 1..)]
+        question: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Full-text search over facts and passages.
+    Search {
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// Only hits about this topic.
+        #[arg(long, value_parser = parse_topic)]
+        topic: Option<Topic>,
+        /// Number of hits, 1 to 50.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=50))]
+        limit: u16,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The parties and their roles, or one party's card.
+    Parties {
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The corridor card.
+    Corridor {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The deal's terms, or one term.
+    Terms {
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Direct quotes and who said them.
+    Quote {
+        speaker: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The full text of a paragraph (or a whole article), to check a citation.
+    Source {
+        paragraph: Option<u32>,
+        /// Article id; defaults to the most recent article.
+        #[arg(long)]
+        article: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a question set and report accuracy; exit 1 below its thresholds.
+    Eval {
+        file: PathBuf,
+        /// Print every case, not only the failures.
+        #[arg(long)]
+        verbose: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_topic(s: &str) -> Result<Topic, String> {
+    Topic::parse(&s.to_lowercase()).ok_or_else(|| {
+        format!(
+            "unknown topic `{s}`; use one of: {}",
+            Topic::ALL.map(Topic::as_str).join(", ")
+        )
+    })
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    init_tracing();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let paths = &cli.paths;
+    match cli.command {
+        Command::Check => check(paths),
+        Command::Reindex => reindex(paths),
+        Command::Ask { question, json } => {
+            let engine = open_engine(paths)?;
+            let answer = engine.ask(&question.join(" "));
+            emit(json, &answer, render::text::answer)
+        }
+        Command::Search {
+            query,
+            topic,
+            limit,
+            json,
+        } => {
+            let engine = open_engine(paths)?;
+            let results = engine.search(&query.join(" "), topic, usize::from(limit));
+            emit(json, &results, render::text::search)
+        }
+        Command::Parties { name, json } => {
+            let engine = open_engine(paths)?;
+            emit(json, &engine.parties(name.as_deref())?, render::text::card)
+        }
+        Command::Corridor { json } => {
+            let engine = open_engine(paths)?;
+            emit(json, &engine.corridor(), render::text::card)
+        }
+        Command::Terms { name, json } => {
+            let engine = open_engine(paths)?;
+            emit(json, &engine.terms(name.as_deref())?, render::text::card)
+        }
+        Command::Quote { speaker, json } => {
+            let engine = open_engine(paths)?;
+            emit(json, &engine.quotes(speaker.as_deref())?, render::text::card)
+        }
+        Command::Source {
+            paragraph,
+            article,
+            json,
+        } => {
+            let engine = open_engine(paths)?;
+            let passages = engine.source(article.as_deref(), paragraph)?;
+            emit(json, &passages, |p| render::text::passages(p))
+        }
+        Command::Eval {
+            file,
+            verbose,
+            json,
+        } => {
+            let engine = open_engine(paths)?;
+            eval::run(&engine, &file, verbose, json)
+        }
+    }
+}
+
+/// Prints `value` as JSON or as text.
+fn emit<T: serde::Serialize + ?Sized>(json: bool, value: &T, text: impl Fn(&T) -> String) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, value)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", text(value))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(paths: &Paths) -> Result<ExitCode> {
+    match content::load(&paths.content) {
+        Ok(corpus) => {
+            println!(
+                "{}: {} articles, {} paragraphs, {} facts, {} entities: all good",
+                paths.content.display(),
+                corpus.articles.len(),
+                corpus.paragraph_count(),
+                corpus.facts.len(),
+                corpus.entities.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ContentError::Invalid(diags)) => {
+            eprintln!("{diags}");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn reindex(paths: &Paths) -> Result<ExitCode> {
+    match build_index(paths, true) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(IndexError::Content(ContentError::Invalid(diags))) => {
+            eprintln!("{diags}");
+            eprintln!("reindex refused: the index was left as it was");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Builds the index, with a progress bar on a terminal for large corpora.
+fn build_index(paths: &Paths, summary: bool) -> Result<(), IndexError> {
+    let started = Instant::now();
+    let bar = std::io::stdout().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::hidden();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} indexing {pos}/{len} documents {wide_bar} {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let mut progress = |done: u64, total: u64| {
+        if let Some(bar) = &bar {
+            if total >= 10_000 && bar.is_hidden() {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    };
+    let manifest = index::reindex(&paths.content, &paths.index, &mut progress)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if summary {
+        println!(
+            "indexed {} articles, {} paragraphs, {} facts, {} entities into {} in {:.2?}",
+            manifest.articles,
+            manifest.paragraphs,
+            manifest.facts,
+            manifest.entities,
+            paths.index.display(),
+            started.elapsed()
+        );
+    }
+    Ok(())
+}
+
+/// Opens the index, building it first when it is missing or was built by
+/// another version, and noting on stderr when the content changed since.
+pub fn open_engine(paths: &Paths) -> Result<Engine> {
+    let snapshot = match index::open(&paths.index) {
+        Ok(s) => s,
+        Err(IndexError::Missing(_) | IndexError::SchemaMismatch { .. }) if paths.content.is_dir() => {
+            eprintln!(
+                "building the index from {} (run `dossier reindex` after editing content)",
+                paths.content.display()
+            );
+            if let Err(e) = build_index(paths, false) {
+                if let IndexError::Content(ContentError::Invalid(diags)) = &e {
+                    eprintln!("{diags}");
+                }
+                return Err(e).context("could not build the index");
+            }
+            index::open(&paths.index)?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if index::is_stale(&snapshot, &paths.content) == Some(true) {
+        eprintln!(
+            "note: {} changed since the index was built; run `dossier reindex` to update it",
+            paths.content.display()
+        );
+    }
+    Ok(Engine::from_snapshot(snapshot)?)
+}
+
+/// Reads a file, or standard input for `-`.
+pub fn read_input(path: &Path) -> Result<String> {
+    if path == Path::new("-") {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("could not read {}", path.display()))
+    }
+}

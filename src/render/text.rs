@@ -1,0 +1,136 @@
+//! Plain-text rendering for the terminal.
+
+use std::fmt::Write;
+
+use crate::answer::{Answer, Card, Citation, Overview, Passage, SearchResults, Snippet};
+
+pub fn answer(a: &Answer) -> String {
+    let mut out = String::new();
+    for (typed, read) in &a.corrections {
+        let _ = writeln!(out, "(read “{typed}” as “{read}”)");
+    }
+    let _ = writeln!(out, "{}", a.answer);
+    if !a.citations.is_empty() {
+        out.push('\n');
+        citations(&mut out, &a.citations);
+    }
+    out
+}
+
+fn citations(out: &mut String, cites: &[Citation]) {
+    for (i, c) in cites.iter().enumerate() {
+        let _ = writeln!(out, "  [{}] “{}”", i + 1, c.quote);
+        let _ = writeln!(out, "      — {}, ¶{} ({})", c.title, c.paragraph, c.article);
+    }
+}
+
+/// `**bold**` around the matched words.
+pub fn marked(s: &Snippet) -> String {
+    let mut out = String::with_capacity(s.text.len() + 8 * s.matches.len());
+    let mut at = 0;
+    for &(start, end) in &s.matches {
+        if start < at || end > s.text.len() {
+            continue;
+        }
+        out.push_str(&s.text[at..start]);
+        out.push_str("**");
+        out.push_str(&s.text[start..end]);
+        out.push_str("**");
+        at = end;
+    }
+    out.push_str(&s.text[at..]);
+    out
+}
+
+pub fn search(r: &SearchResults) -> String {
+    let mut out = String::new();
+    for (typed, read) in &r.corrections {
+        let _ = writeln!(out, "(read “{typed}” as “{read}”)");
+    }
+    if r.hits.is_empty() {
+        let _ = writeln!(out, "No matches for “{}”.", r.query);
+        return out;
+    }
+    for (i, h) in r.hits.iter().enumerate() {
+        let topic = h.topic.map(|t| format!(" · {t}")).unwrap_or_default();
+        let kind = match h.kind {
+            crate::answer::HitKind::Fact => "fact",
+            crate::answer::HitKind::Passage => "passage",
+        };
+        let _ = writeln!(
+            out,
+            "{}. [{kind}{topic}] {} ¶{} (score {:.3})",
+            i + 1,
+            h.article,
+            h.paragraph,
+            h.score
+        );
+        let _ = writeln!(out, "   {}", marked(&h.snippet));
+    }
+    out
+}
+
+pub fn card(c: &Card) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", c.title);
+    let _ = writeln!(out, "{}", "=".repeat(c.title.chars().count()));
+    if let Some(d) = &c.description {
+        let _ = writeln!(out, "{d}");
+    }
+    for item in &c.items {
+        let _ = writeln!(out, "\n{}", item.heading);
+        let _ = writeln!(out, "{}", item.text);
+        citations(&mut out, &item.citations);
+    }
+    out
+}
+
+pub fn passages(ps: &[Passage]) -> String {
+    let mut out = String::new();
+    if let Some(first) = ps.first() {
+        let _ = writeln!(out, "{} ({})", first.title, first.date);
+        if let Some(url) = &first.url {
+            let _ = writeln!(out, "{url}");
+        }
+    }
+    for p in ps {
+        let _ = writeln!(out, "\n¶{} of {}\n{}", p.paragraph, p.paragraphs, p.text);
+    }
+    out
+}
+
+pub fn overview(o: &Overview) -> String {
+    let mut out = String::new();
+    for a in &o.articles {
+        let _ = writeln!(out, "{} ({}, {} paragraphs) [{}]", a.title, a.date, a.paragraphs, a.id);
+    }
+    let _ = writeln!(
+        out,
+        "{} paragraphs, {} facts, {} entities; indexed {}",
+        o.paragraphs,
+        o.facts,
+        o.entities,
+        crate::render::text::timestamp(o.indexed_at)
+    );
+    out
+}
+
+/// An RFC 3339 UTC timestamp from seconds since the Unix epoch.
+pub fn timestamp(secs: u64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marked_bolds_each_match() {
+        let s = Snippet {
+            text: "the corridor links Nakhchivan".into(),
+            matches: vec![(4, 12), (19, 29)],
+        };
+        assert_eq!(marked(&s), "the **corridor** links **Nakhchivan**");
+    }
+}
