@@ -7,9 +7,9 @@
 //! the adapters ([`cli`], [`discord`]) only parse input, call the core and
 //! render.
 
-pub mod content;
-pub mod text;
 pub mod answer;
 pub mod cli;
+pub mod content;
 pub mod index;
 pub mod render;
+pub mod text;

@@ -109,19 +109,161 @@ pub fn is_stopword(folded: &str) -> bool {
 
 // Sorted: `is_stopword` binary-searches it (a unit test keeps it sorted).
 const STOPWORDS: &[&str] = &[
-    "a", "about", "above", "actually", "after", "again", "all", "also", "am", "an", "and", "any",
-    "anything", "are", "as", "at", "be", "been", "being", "between", "both", "but", "by", "can",
-    "could", "d", "describe", "did", "do", "does", "doing", "done", "each", "else", "etc",
-    "exactly", "explain", "for", "from", "get", "give", "go", "going", "got", "had", "happen",
-    "happened", "happening", "happens", "has", "have", "having", "he", "hello", "her", "here",
-    "hers", "hey", "hi", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just",
-    "kind", "know", "ll", "m", "me", "mean", "means", "more", "most", "much", "my", "need", "no",
-    "not", "now", "of", "on", "one", "only", "or", "other", "our", "play", "played", "playing",
-    "plays", "please", "pls", "re", "really", "s", "say", "says", "sb", "she", "should", "so",
-    "some", "something", "such", "summarize", "summary", "t", "tell", "than", "thanks", "that",
-    "the", "their", "them", "then", "there", "these", "they", "thing", "things", "this", "those",
-    "to", "too", "us", "ve", "very", "want", "was", "we", "were", "what", "whats", "when", "where",
-    "which", "who", "whom", "whose", "why", "will", "with", "would", "you", "your",
+    "a",
+    "about",
+    "above",
+    "actually",
+    "after",
+    "again",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "anything",
+    "are",
+    "as",
+    "at",
+    "be",
+    "been",
+    "being",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "d",
+    "describe",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "done",
+    "each",
+    "else",
+    "etc",
+    "exactly",
+    "explain",
+    "for",
+    "from",
+    "get",
+    "give",
+    "go",
+    "going",
+    "got",
+    "had",
+    "happen",
+    "happened",
+    "happening",
+    "happens",
+    "has",
+    "have",
+    "having",
+    "he",
+    "hello",
+    "her",
+    "here",
+    "hers",
+    "hey",
+    "hi",
+    "him",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "involve",
+    "involved",
+    "involves",
+    "involving",
+    "is",
+    "it",
+    "its",
+    "just",
+    "kind",
+    "know",
+    "ll",
+    "m",
+    "me",
+    "mean",
+    "means",
+    "more",
+    "most",
+    "much",
+    "my",
+    "need",
+    "no",
+    "not",
+    "now",
+    "of",
+    "on",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "play",
+    "played",
+    "playing",
+    "plays",
+    "please",
+    "pls",
+    "re",
+    "really",
+    "s",
+    "say",
+    "says",
+    "sb",
+    "she",
+    "should",
+    "so",
+    "some",
+    "something",
+    "such",
+    "summarize",
+    "summary",
+    "t",
+    "tell",
+    "than",
+    "thanks",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "thing",
+    "things",
+    "this",
+    "those",
+    "to",
+    "too",
+    "us",
+    "ve",
+    "very",
+    "want",
+    "was",
+    "we",
+    "were",
+    "what",
+    "whats",
+    "when",
+    "where",
+    "which",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
 ];
 
 /// Common English words (the stopwords-iso list) that carry little topic of
@@ -129,9 +271,61 @@ const STOPWORDS: &[&str] = &[
 /// question, but weigh less than the words that say what it is about.
 pub fn is_light(folded: &str) -> bool {
     static LIGHT: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
-        std::sync::LazyLock::new(|| stop_words::get("en").iter().copied().collect());
+        std::sync::LazyLock::new(|| {
+            stop_words::get("en")
+                .iter()
+                .copied()
+                .filter(|w| NOT_LIGHT.binary_search(w).is_err())
+                .collect()
+        });
     LIGHT.contains(folded)
 }
+
+// Nouns of the stopwords-iso list that name what a question asks for
+// ("how many pages", "the name of"): a question about one of them is not
+// answered by a text that lacks it. Sorted.
+const NOT_LIGHT: &[&str] = &[
+    "amount",
+    "bill",
+    "billion",
+    "case",
+    "cases",
+    "computer",
+    "date",
+    "dates",
+    "fire",
+    "goods",
+    "group",
+    "groups",
+    "home",
+    "hundred",
+    "information",
+    "interest",
+    "interests",
+    "length",
+    "line",
+    "man",
+    "member",
+    "members",
+    "men",
+    "million",
+    "name",
+    "names",
+    "number",
+    "numbers",
+    "page",
+    "pages",
+    "problem",
+    "problems",
+    "research",
+    "room",
+    "rooms",
+    "section",
+    "site",
+    "system",
+    "test",
+    "world",
+];
 
 /// Byte index of the largest char boundary not above `max` in `text`.
 pub fn floor_char_boundary(text: &str, max: usize) -> usize {
@@ -176,11 +370,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stopwords_are_sorted_for_binary_search() {
-        let mut sorted = STOPWORDS.to_vec();
-        sorted.sort_unstable();
-        sorted.dedup();
-        assert_eq!(sorted, STOPWORDS);
+    fn word_lists_are_sorted_for_binary_search() {
+        for list in [STOPWORDS, NOT_LIGHT] {
+            let mut sorted = list.to_vec();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted, list);
+        }
+    }
+
+    #[test]
+    fn common_words_are_light_but_asked_for_nouns_are_not() {
+        assert!(is_light("mostly"));
+        assert!(is_light("happens"));
+        assert!(!is_light("pages"));
+        assert!(!is_light("corridor"));
     }
 
     #[test]

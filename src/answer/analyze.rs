@@ -20,14 +20,51 @@ pub const SYNONYM_WEIGHT: f32 = 0.8;
 
 /// Words that ask for what someone said.
 const QUOTE_WORDS: &[&str] = &[
-    "quote", "quoted", "quotes", "remark", "remarked", "remarks", "said", "say", "saying", "says",
+    "call",
+    "called",
+    "describe",
+    "described",
+    "label",
+    "labeled",
+    "labelled",
+    "quote",
+    "quoted",
+    "quotes",
+    "remark",
+    "remarked",
+    "remarks",
+    "said",
+    "say",
+    "saying",
+    "says",
+    "term",
+    "word",
     "words",
 ];
 
+/// Unknown words this short are abbreviations or chat ("ppl", "lol"): they
+/// weigh as little as common words.
+const SHORT_UNKNOWN: usize = 3;
+/// An unknown compound is read as its longest known leading stem
+/// ("peacemaker" → "peace") if that covers at least this share of it.
+const COMPOUND_SHARE: f32 = 0.5;
+
 /// Words that ask for an amount, which only a text stating one answers.
 const QUANTITY_WORDS: &[&str] = &[
-    "amount", "budget", "casualties", "cost", "costs", "distance", "figure", "length", "percent",
-    "percentage", "population", "price", "size", "toll",
+    "amount",
+    "budget",
+    "casualties",
+    "cost",
+    "costs",
+    "distance",
+    "figure",
+    "length",
+    "percent",
+    "percentage",
+    "population",
+    "price",
+    "size",
+    "toll",
 ];
 
 /// One thing the question is about: an entity or a word, with the terms
@@ -87,6 +124,9 @@ pub struct Lexicon<'a> {
     pub generic: &'a HashSet<String>,
     /// Known stems that extend a stem ("agre" → "agreement").
     pub extensions: &'a dyn Fn(&str) -> Vec<String>,
+    /// Multi-word expressions of the lexicon ("for good"), as folded
+    /// words, with the stems of the single words they mean.
+    pub phrases: &'a [(Vec<String>, Vec<String>)],
 }
 
 pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
@@ -99,9 +139,17 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
         ..Analysis::default()
     };
     analysis.quantity = words.windows(2).any(|w| {
-        w[0].folded == "how" && matches!(w[1].folded.as_str(), "much" | "many" | "long" | "far" | "big" | "large")
-    }) || words.iter().any(|w| QUANTITY_WORDS.contains(&w.folded.as_str()));
-    analysis.wants_quote = words.iter().any(|w| QUOTE_WORDS.contains(&w.folded.as_str()));
+        w[0].folded == "how"
+            && matches!(
+                w[1].folded.as_str(),
+                "much" | "many" | "long" | "far" | "big" | "large"
+            )
+    }) || words
+        .iter()
+        .any(|w| QUANTITY_WORDS.contains(&w.folded.as_str()));
+    analysis.wants_quote = words
+        .iter()
+        .any(|w| QUOTE_WORDS.contains(&w.folded.as_str()));
 
     // Correct spelling first, so misspelled names are still recognized.
     for w in &mut words {
@@ -109,7 +157,9 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
             continue;
         }
         if let Some(fixed) = lex.speller.correct(&w.folded) {
-            analysis.corrections.push((w.folded.clone(), fixed.to_string()));
+            analysis
+                .corrections
+                .push((w.folded.clone(), fixed.to_string()));
             w.folded = fixed.to_string();
             w.stem = text::stem(&w.folded);
         }
@@ -118,7 +168,9 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
     let mentions = lex.matcher.find(question, &words);
     let mut in_mention = vec![false; words.len()];
     for m in &mentions {
-        in_mention[m.first..m.last].iter_mut().for_each(|b| *b = true);
+        in_mention[m.first..m.last]
+            .iter_mut()
+            .for_each(|b| *b = true);
         if analysis.concepts.iter().any(|c| c.entity == Some(m.entity)) {
             continue;
         }
@@ -136,8 +188,36 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
         });
     }
 
+    for (i, _) in words.iter().enumerate() {
+        if in_mention[i] {
+            continue;
+        }
+        let Some((phrase, meaning)) = lex.phrases.iter().find(|(p, _)| {
+            i + p.len() <= words.len()
+                && !in_mention[i..i + p.len()].contains(&true)
+                && words[i..i + p.len()]
+                    .iter()
+                    .zip(p)
+                    .all(|(w, pw)| w.folded == *pw)
+        }) else {
+            continue;
+        };
+        in_mention[i..i + phrase.len()]
+            .iter_mut()
+            .for_each(|b| *b = true);
+        let terms: Vec<(String, f32)> = meaning.iter().map(|m| (m.clone(), 1.0)).collect();
+        analysis.concepts.push(Concept {
+            label: question[words[i].start..words[i + phrase.len() - 1].end].to_string(),
+            entity: None,
+            known: terms.iter().any(|(t, _)| (lex.has_stem)(t)),
+            terms,
+            light: false,
+        });
+    }
+
     for (i, w) in words.iter().enumerate() {
-        if in_mention[i] || text::is_stopword(&w.folded) || QUOTE_WORDS.contains(&w.folded.as_str()) {
+        if in_mention[i] || text::is_stopword(&w.folded) || QUOTE_WORDS.contains(&w.folded.as_str())
+        {
             continue;
         }
         if analysis
@@ -163,15 +243,57 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
                 known = true;
             }
         }
+        if !known && let Some(head) = known_head(&w.folded, lex) {
+            terms.push((head, SYNONYM_WEIGHT));
+            known = true;
+        }
+        let short_unknown = !known
+            && w.folded.chars().count() <= SHORT_UNKNOWN
+            && w.folded.chars().all(|c| c.is_alphabetic());
         analysis.concepts.push(Concept {
             label: question[w.start..w.end].to_string(),
             entity: None,
             terms,
             known,
-            light: text::is_light(&w.folded) || lex.generic.contains(&w.folded),
+            light: short_unknown || text::is_light(&w.folded) || lex.generic.contains(&w.folded),
         });
     }
     analysis
+}
+
+/// The longest known stem that an unknown compound starts with.
+fn known_head(word: &str, lex: &Lexicon<'_>) -> Option<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let min = ((chars.len() as f32 * COMPOUND_SHARE).ceil() as usize).max(4);
+    (min..chars.len()).rev().find_map(|k| {
+        let head: String = chars[..k].iter().collect();
+        let stem = text::stem(&head);
+        ((lex.has_stem)(&stem) && !text::is_light(&head)).then_some(stem)
+    })
+}
+
+/// Multi-word entries of synonym groups, each with the stems of the
+/// group's single words.
+pub fn phrase_map(groups: &[Vec<String>]) -> Vec<(Vec<String>, Vec<String>)> {
+    let mut out = Vec::new();
+    for group in groups {
+        let singles: Vec<String> = group
+            .iter()
+            .filter_map(|w| {
+                let s = text::stems(w);
+                (s.len() == 1).then(|| s[0].clone())
+            })
+            .collect();
+        for entry in group {
+            let words = text::folded_words(entry);
+            if words.len() > 1 && !singles.is_empty() {
+                out.push((words, singles.clone()));
+            }
+        }
+    }
+    // Longest first, so "for good" wins over a shorter phrase inside it.
+    out.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+    out
 }
 
 /// The question word that sets what kind of answer is wanted.
@@ -188,9 +310,10 @@ fn intent(words: &[Word]) -> Option<Intent> {
                 Some("time" | "day" | "date" | "year") => Some(Intent::When),
                 Some("reason" | "caused" | "cause") => Some(Intent::Why),
                 Some("place" | "city" | "location" | "venue") => Some(Intent::Where),
-                Some("country" | "countries" | "nation" | "nations" | "leader" | "leaders" | "person" | "side") => {
-                    Some(Intent::Who)
-                }
+                Some(
+                    "country" | "countries" | "nation" | "nations" | "leader" | "leaders"
+                    | "person" | "side",
+                ) => Some(Intent::Who),
                 _ => Some(Intent::What),
             },
             _ => None,

@@ -70,7 +70,11 @@ impl Engine {
                     .facts
                     .iter()
                     .enumerate()
-                    .filter(|(_, f)| f.cites.iter().any(|c| c.article == *article && c.paragraph == *paragraph))
+                    .filter(|(_, f)| {
+                        f.cites
+                            .iter()
+                            .any(|c| c.article == *article && c.paragraph == *paragraph)
+                    })
                     .take(MAX_FACTS)
                     .map(|(i, _)| self.fact_ref(i))
                     .collect();
@@ -139,11 +143,17 @@ fn abstention(a: &Analysis, related: &[String]) -> String {
         .map(|c| c.label.as_str())
         .collect();
     if !unknown.is_empty() && unknown.len() <= 3 {
-        let list = unknown.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
+        let list = unknown
+            .iter()
+            .map(|w| format!("“{w}”"))
+            .collect::<Vec<_>>()
+            .join(", ");
         s.push_str(&format!(" Nothing in them mentions {list}."));
     }
     if related.is_empty() {
-        s.push_str(" Try /help to see what they cover: the parties, the corridor and the deal's terms.");
+        s.push_str(
+            " Try /help to see what they cover: the parties, the corridor and the deal's terms.",
+        );
     } else {
         s.push_str(&format!(" Related: {}.", related.join("; ")));
     }
@@ -212,7 +222,15 @@ mod tests {
     fn sentences_are_verbatim_slices() {
         let p = "Aliyev spoke. He said, “We have lost many years.” Then \"miracle\" came? Yes";
         let s = sentences(p);
-        assert_eq!(s, ["Aliyev spoke.", "He said, “We have lost many years.”", "Then \"miracle\" came?", "Yes"]);
+        assert_eq!(
+            s,
+            [
+                "Aliyev spoke.",
+                "He said, “We have lost many years.”",
+                "Then \"miracle\" came?",
+                "Yes"
+            ]
+        );
         assert!(s.iter().all(|x| p.contains(x)));
     }
 }

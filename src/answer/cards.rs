@@ -32,7 +32,11 @@ impl Engine {
         Ok(Card {
             title: entity.name.clone(),
             description: entity.description.clone(),
-            items: facts.into_iter().take(12).map(|f| self.card_item(f)).collect(),
+            items: facts
+                .into_iter()
+                .take(12)
+                .map(|f| self.card_item(f))
+                .collect(),
         })
     }
 
@@ -110,7 +114,11 @@ impl Engine {
 
     /// Paragraph `paragraph` of an article, or all its paragraphs. Without
     /// an article id, the most recent article.
-    pub fn source(&self, article: Option<&str>, paragraph: Option<u32>) -> Result<Vec<Passage>, RequestError> {
+    pub fn source(
+        &self,
+        article: Option<&str>,
+        paragraph: Option<u32>,
+    ) -> Result<Vec<Passage>, RequestError> {
         let meta = match article.map(str::trim).filter(|a| !a.is_empty()) {
             Some(id) => self
                 .catalog
@@ -205,8 +213,13 @@ impl Engine {
             .iter()
             .enumerate()
             .flat_map(|(i, e)| e.names().map(move |n| (i, n)))
-            .map(|(i, n)| (strsim::osa_distance(&folded, &text::folded_words(n).join(" ")), i))
-            .filter(|(d, _)| *d <= 2 && folded.len() > 3)
+            .map(|(i, n)| {
+                (
+                    strsim::osa_distance(&folded, &text::folded_words(n).join(" ")),
+                    i,
+                )
+            })
+            .filter(|(d, _)| *d <= if folded.len() >= 8 { 2 } else { 1 } && folded.len() > 3)
             .min()
             .map(|(_, i)| i)
     }

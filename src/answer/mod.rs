@@ -63,14 +63,25 @@ const KEYWORD_WEIGHT: f32 = 0.8;
 
 /// Honorifics and titles shared by many names; they do not identify anyone.
 const TITLES: &[&str] = &[
-    "chancellor", "dr", "federation", "king", "minister", "mr", "mrs", "ms", "president", "prime",
-    "republic", "sir",
+    "chancellor",
+    "dr",
+    "federation",
+    "king",
+    "minister",
+    "mr",
+    "mrs",
+    "ms",
+    "president",
+    "prime",
+    "republic",
+    "sir",
 ];
 
 /// Verbs that report speech, so a fact with one reports what someone said.
 const SPEECH_VERBS: &[&str] = &[
-    "announc", "call", "claim", "comment", "commend", "declar", "describ", "emphas", "hail", "insist",
-    "label", "note", "prais", "remark", "said", "say", "state", "stress", "told", "urg", "warn",
+    "announc", "call", "claim", "comment", "commend", "declar", "describ", "emphas", "hail",
+    "insist", "label", "note", "prais", "remark", "said", "say", "state", "stress", "told", "urg",
+    "warn",
 ];
 
 /// Answers questions from one index generation.
@@ -87,6 +98,7 @@ pub struct Engine {
     generic: HashSet<String>,
     /// Every stem of the vocabulary, sorted, for prefix look-ups.
     stems: Vec<String>,
+    phrases: Vec<(Vec<String>, Vec<String>)>,
 }
 
 /// A stem is extended only by stems at most this many bytes longer.
@@ -166,7 +178,12 @@ impl Engine {
                     entities.extend(matcher.entities_in(t));
                 }
                 let index_of = |id: &String| catalog.entities.iter().position(|e| &e.id == id);
-                for i in fact.about.iter().chain(fact.speaker.iter()).filter_map(index_of) {
+                for i in fact
+                    .about
+                    .iter()
+                    .chain(fact.speaker.iter())
+                    .filter_map(index_of)
+                {
                     entities.insert(i);
                     for name in catalog.entities[i].names() {
                         for s in text::stems(name) {
@@ -177,7 +194,8 @@ impl Engine {
                 let reports_speech = text::stems(&fact.text)
                     .iter()
                     .any(|s| SPEECH_VERBS.iter().any(|v| s.starts_with(v)));
-                let mut speakers: HashSet<usize> = fact.speaker.iter().filter_map(index_of).collect();
+                let mut speakers: HashSet<usize> =
+                    fact.speaker.iter().filter_map(index_of).collect();
                 if reports_speech {
                     speakers.extend(fact.about.iter().filter_map(index_of));
                 }
@@ -201,7 +219,9 @@ impl Engine {
             .collect();
         stems.sort();
         stems.dedup();
+        let phrases = analyze::phrase_map(&catalog.lexicon.groups);
         Ok(Engine {
+            phrases,
             generic,
             stems,
             catalog,
@@ -248,9 +268,18 @@ impl Engine {
     pub fn paragraph_text(&self, article: &str, number: u32) -> Option<String> {
         let f = &self.fields;
         let query = BooleanQuery::new(vec![
-            (Occur::Must, term_query(Term::from_field_text(f.kind, index::KIND_PASSAGE))),
-            (Occur::Must, term_query(Term::from_field_text(f.article, article))),
-            (Occur::Must, term_query(Term::from_field_u64(f.paragraph, u64::from(number)))),
+            (
+                Occur::Must,
+                term_query(Term::from_field_text(f.kind, index::KIND_PASSAGE)),
+            ),
+            (
+                Occur::Must,
+                term_query(Term::from_field_text(f.article, article)),
+            ),
+            (
+                Occur::Must,
+                term_query(Term::from_field_u64(f.paragraph, u64::from(number))),
+            ),
         ]);
         let top = self
             .searcher
@@ -268,10 +297,9 @@ impl Engine {
     fn citations<'a>(&self, cites: impl IntoIterator<Item = &'a Cite>) -> Vec<Citation> {
         let mut out: Vec<Citation> = Vec::new();
         for cite in cites {
-            if out
-                .iter()
-                .any(|c| c.article == cite.article && c.paragraph == cite.paragraph && c.quote == cite.quote)
-            {
+            if out.iter().any(|c| {
+                c.article == cite.article && c.paragraph == cite.paragraph && c.quote == cite.quote
+            }) {
                 continue;
             }
             let verbatim = self
@@ -356,6 +384,7 @@ impl Engine {
                 entity_stems: &self.entity_stems,
                 generic: &self.generic,
                 extensions: &extensions,
+                phrases: &self.phrases,
             },
         )
     }

@@ -60,7 +60,7 @@ const INTENT_MISMATCH: f32 = 0.8;
 /// question: the time or place asked for is not what it states.
 const PLACE_TIME_MISMATCH: f32 = 0.55;
 /// Coverage kept by a text without a number when an amount is asked for.
-const NO_QUANTITY: f32 = 0.6;
+const NO_QUANTITY: f32 = 0.5;
 /// Coverage kept by a text that does not report the person asked about
 /// speaking, when the question asks what they said.
 const NOT_SPOKEN: f32 = 0.5;
@@ -82,7 +82,10 @@ impl Engine {
         let df = match c.entity {
             Some(e) => self
                 .searcher
-                .doc_freq(&Term::from_field_text(self.fields.entity, &self.catalog.entities[e].id))
+                .doc_freq(&Term::from_field_text(
+                    self.fields.entity,
+                    &self.catalog.entities[e].id,
+                ))
                 .unwrap_or(0),
             None => c
                 .terms
@@ -109,11 +112,17 @@ impl Engine {
                         Term::from_field_text(field, term),
                         IndexRecordOption::WithFreqs,
                     );
-                    should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), w * alt * boost))));
+                    should.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(q), w * alt * boost)),
+                    ));
                 }
             }
             if let Some(e) = c.entity {
-                let q = term_query(Term::from_field_text(f.entity, &self.catalog.entities[e].id));
+                let q = term_query(Term::from_field_text(
+                    f.entity,
+                    &self.catalog.entities[e].id,
+                ));
                 should.push((Occur::Should, Box::new(BoostQuery::new(q, w))));
             }
         }
@@ -123,10 +132,16 @@ impl Engine {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, Box::new(BooleanQuery::new(should)))];
         if let Some(topic) = filter.topic {
-            clauses.push((Occur::Must, term_query(Term::from_field_text(f.topic, topic.as_str()))));
+            clauses.push((
+                Occur::Must,
+                term_query(Term::from_field_text(f.topic, topic.as_str())),
+            ));
         }
         if filter.facts_only {
-            clauses.push((Occur::Must, term_query(Term::from_field_text(f.kind, KIND_FACT))));
+            clauses.push((
+                Occur::Must,
+                term_query(Term::from_field_text(f.kind, KIND_FACT)),
+            ));
         }
         let query = BooleanQuery::new(clauses);
         let top = match self
@@ -163,13 +178,18 @@ impl Engine {
                 .get_all(f.topic)
                 .filter_map(|v| v.as_str().and_then(Topic::parse))
                 .collect();
-            let kind = doc.get_first(f.kind).and_then(|v| v.as_str().map(str::to_string));
+            let kind = doc
+                .get_first(f.kind)
+                .and_then(|v| v.as_str().map(str::to_string));
             let (source, covered) = if kind.as_deref() == Some(KIND_PASSAGE) {
                 let article = doc
                     .get_first(f.article)
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default();
-                let paragraph = doc.get_first(f.paragraph).and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+                let paragraph = doc
+                    .get_first(f.paragraph)
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(0) as u32;
                 let stems: HashSet<String> = text::stems(&body).into_iter().collect();
                 let entities: HashSet<usize> = doc
                     .get_all(f.entity)
@@ -196,7 +216,11 @@ impl Engine {
                 }
                 (Source::Fact(ord), covered)
             };
-            let mut coverage = if total_weight > 0.0 { covered / total_weight } else { 0.0 };
+            let mut coverage = if total_weight > 0.0 {
+                covered / total_weight
+            } else {
+                0.0
+            };
             let mut factor = 1.0;
             match &source {
                 Source::Fact(ord) => {
@@ -215,7 +239,12 @@ impl Engine {
                         factor *= INTENT_BONUS;
                     }
                 }
-                Source::Passage { .. } => factor *= PASSAGE_FACTOR,
+                Source::Passage { .. } => {
+                    factor *= PASSAGE_FACTOR;
+                    if a.intent == Some(Intent::When) && !mentions_time(&body) {
+                        coverage *= PLACE_TIME_MISMATCH;
+                    }
+                }
             }
             if a.quantity && !mentions_quantity(&body) {
                 coverage *= NO_QUANTITY;
@@ -265,12 +294,72 @@ fn is_speech(stem: &str) -> bool {
     super::SPEECH_VERBS.iter().any(|v| stem.starts_with(v))
 }
 
+/// Whether a text says when something happened.
+fn mentions_time(body: &str) -> bool {
+    const TIME_WORDS: &[&str] = &[
+        "ago",
+        "april",
+        "august",
+        "december",
+        "february",
+        "friday",
+        "january",
+        "july",
+        "june",
+        "march",
+        "may",
+        "monday",
+        "month",
+        "months",
+        "november",
+        "october",
+        "saturday",
+        "september",
+        "sunday",
+        "thursday",
+        "today",
+        "tomorrow",
+        "tuesday",
+        "wednesday",
+        "week",
+        "weeks",
+        "year",
+        "years",
+        "yesterday",
+    ];
+    text::folded_words(body).iter().any(|w| {
+        (w.len() == 4 && w.chars().all(|c| c.is_ascii_digit())) || TIME_WORDS.contains(&w.as_str())
+    })
+}
+
 /// Whether a text states a number or an amount of time.
 fn mentions_quantity(body: &str) -> bool {
     const NUMBER_WORDS: &[&str] = &[
-        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "dozen",
-        "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion", "many",
-        "several", "months", "years", "weeks", "days", "decades",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "dozen",
+        "hundred",
+        "hundreds",
+        "thousand",
+        "thousands",
+        "million",
+        "millions",
+        "billion",
+        "many",
+        "several",
+        "months",
+        "years",
+        "weeks",
+        "days",
+        "decades",
     ];
     text::folded_words(body)
         .iter()

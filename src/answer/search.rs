@@ -18,7 +18,14 @@ impl Engine {
         let limit = limit.clamp(1, MAX_LIMIT);
         let analysis = self.analyze(query);
         let terms = analysis.all_terms();
-        let candidates = self.retrieve(&analysis, Filter { topic, facts_only: false }, limit * 2);
+        let candidates = self.retrieve(
+            &analysis,
+            Filter {
+                topic,
+                facts_only: false,
+            },
+            limit * 2,
+        );
         let hits = candidates
             .into_iter()
             .filter(|c| c.coverage > 0.0)
@@ -39,9 +46,9 @@ impl Engine {
                         (HitKind::Passage, article.clone(), *paragraph, None)
                     }
                 };
-                let snippet = match kind {
-                    HitKind::Fact => highlight(&c.body, &terms),
-                    HitKind::Passage => window(&c.body, &terms, SNIPPET_BYTES),
+                let snippet = match &c.source {
+                    Source::Fact(i) => self.fact_snippet(*i, &terms),
+                    Source::Passage { .. } => window(&c.body, &terms, SNIPPET_BYTES),
                 };
                 Hit {
                     kind,
@@ -60,6 +67,22 @@ impl Engine {
             hits,
             corrections: analysis.corrections,
         }
+    }
+}
+
+impl Engine {
+    /// The fact's statement with its matches marked or, when the match was
+    /// in one of its quotes, the quote that matches most.
+    fn fact_snippet(&self, ord: usize, terms: &HashMap<&str, f32>) -> Snippet {
+        let fact = &self.catalog.facts[ord];
+        std::iter::once(fact.text.as_str())
+            .chain(fact.cites.iter().map(|c| c.quote.as_str()))
+            .map(|t| highlight(t, terms))
+            .fold(None, |best: Option<Snippet>, s| match best {
+                Some(b) if b.matches.len() >= s.matches.len() => Some(b),
+                _ => Some(s),
+            })
+            .unwrap_or_else(|| highlight(&fact.text, terms))
     }
 }
 

@@ -38,11 +38,6 @@ impl Speller {
         self.known.contains_key(word)
     }
 
-    /// Number of documents holding `word`; 0 when unknown.
-    pub fn count(&self, word: &str) -> u32 {
-        self.known.get(word).copied().unwrap_or(0)
-    }
-
     /// The closest known word to an unknown `word`, if one is close enough.
     pub fn correct(&self, word: &str) -> Option<&str> {
         let len = word.chars().count();
@@ -88,8 +83,15 @@ mod tests {
 
     fn speller() -> Speller {
         Speller::new(
-            ["minister", "nakhchivan", "lost", "armenian", "azerbaijan", "influence"]
-                .map(|w| (w.to_string(), 1)),
+            [
+                "minister",
+                "nakhchivan",
+                "lost",
+                "armenian",
+                "azerbaijan",
+                "influence",
+            ]
+            .map(|w| (w.to_string(), 1)),
         )
     }
 

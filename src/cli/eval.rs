@@ -10,14 +10,18 @@ use crate::answer::eval::{self, EvalSet};
 
 pub fn run(engine: &Engine, file: &Path, verbose: bool, json: bool) -> Result<ExitCode> {
     let source = super::read_input(file)?;
-    let set = EvalSet::parse(&source).with_context(|| format!("{} is not a valid question set", file.display()))?;
+    let set = EvalSet::parse(&source)
+        .with_context(|| format!("{} is not a valid question set", file.display()))?;
     let report = eval::run(engine, &set);
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         for o in report.outcomes.iter().filter(|o| verbose || !o.pass) {
             let mark = if o.pass { "ok  " } else { "FAIL" };
-            println!("{mark} {:<60} expected {:<12} got {}", o.question, o.expected, o.got);
+            println!(
+                "{mark} {:<60} expected {:<12} got {}",
+                o.question, o.expected, o.got
+            );
         }
         let t = report.thresholds;
         println!(

@@ -30,7 +30,12 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Paths {
     /// Content directory: articles/, entities.toml, facts/.
-    #[arg(long, env = "DOSSIER_CONTENT", default_value = "content", global = true)]
+    #[arg(
+        long,
+        env = "DOSSIER_CONTENT",
+        default_value = "content",
+        global = true
+    )]
     pub content: PathBuf,
     /// Index directory, built by `dossier reindex`.
     #[arg(long, env = "DOSSIER_INDEX", default_value = "index", global = true)]
@@ -173,7 +178,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Quote { speaker, json } => {
             let engine = open_engine(paths)?;
-            emit(json, &engine.quotes(speaker.as_deref())?, render::text::card)
+            emit(
+                json,
+                &engine.quotes(speaker.as_deref())?,
+                render::text::card,
+            )
         }
         Command::Source {
             paragraph,
@@ -196,7 +205,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Prints `value` as JSON or as text.
-fn emit<T: serde::Serialize + ?Sized>(json: bool, value: &T, text: impl Fn(&T) -> String) -> Result<ExitCode> {
+fn emit<T: serde::Serialize + ?Sized>(
+    json: bool,
+    value: &T,
+    text: impl Fn(&T) -> String,
+) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     if json {
         serde_json::to_writer_pretty(&mut out, value)?;
@@ -246,8 +259,10 @@ fn build_index(paths: &Paths, summary: bool) -> Result<(), IndexError> {
     let bar = std::io::stdout().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::hidden();
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} indexing {pos}/{len} documents {wide_bar} {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} indexing {pos}/{len} documents {wide_bar} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
     });
@@ -283,7 +298,9 @@ fn build_index(paths: &Paths, summary: bool) -> Result<(), IndexError> {
 pub fn open_engine(paths: &Paths) -> Result<Engine> {
     let snapshot = match index::open(&paths.index) {
         Ok(s) => s,
-        Err(IndexError::Missing(_) | IndexError::SchemaMismatch { .. }) if paths.content.is_dir() => {
+        Err(IndexError::Missing(_) | IndexError::SchemaMismatch { .. })
+            if paths.content.is_dir() =>
+        {
             eprintln!(
                 "building the index from {} (run `dossier reindex` after editing content)",
                 paths.content.display()

@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::ContentError;
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::model::{Article, Cite, Corpus, Entity, Fact, Intent, Lexicon, Topic};
-use super::ContentError;
 use crate::text;
 
 /// Where each kind of content file lives inside a content directory.
@@ -49,8 +49,9 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
     }
     if corpus.articles.is_empty() && diags.is_empty() {
         diags.push(
-            Diagnostic::new(&dir.join(ARTICLES_DIR), "no articles found")
-                .help("add an article as articles/SLUG.md with TOML front matter between `+++` lines"),
+            Diagnostic::new(&dir.join(ARTICLES_DIR), "no articles found").help(
+                "add an article as articles/SLUG.md with TOML front matter between `+++` lines",
+            ),
         );
     }
 
@@ -327,8 +328,8 @@ fn parse_entities(path: &Path, source: &str, diags: &mut Diagnostics) -> Vec<Ent
         }
         ids.insert(id.clone(), line);
         let mut aliases = Vec::new();
-        let all = std::iter::once((raw.name.clone(), here))
-            .chain(raw.aliases.into_iter().map(|a| {
+        let all =
+            std::iter::once((raw.name.clone(), here)).chain(raw.aliases.into_iter().map(|a| {
                 let at = a.span().start;
                 (a.into_inner(), at)
             }));
@@ -336,9 +337,12 @@ fn parse_entities(path: &Path, source: &str, diags: &mut Diagnostics) -> Vec<Ent
             let key = text::folded_words(&name);
             if key.is_empty() {
                 diags.push(
-                    Diagnostic::new(path, format!("alias `{name}` of `{id}` has no letters or digits"))
-                        .at(source, at)
-                        .help("remove it"),
+                    Diagnostic::new(
+                        path,
+                        format!("alias `{name}` of `{id}` has no letters or digits"),
+                    )
+                    .at(source, at)
+                    .help("remove it"),
                 );
                 continue;
             }
@@ -608,7 +612,10 @@ fn check_cite(
     };
     let number = *raw.paragraph.get_ref();
     let count = article.paragraphs.len();
-    let Some(paragraph) = u32::try_from(number).ok().and_then(|n| article.paragraph(n)) else {
+    let Some(paragraph) = u32::try_from(number)
+        .ok()
+        .and_then(|n| article.paragraph(n))
+    else {
         diags.push(
             Diagnostic::new(
                 path,

@@ -53,7 +53,7 @@ impl EntityMatcher {
             }
         }
         for patterns in by_first_word.values_mut() {
-            patterns.sort_by(|a, b| b.words.len().cmp(&a.words.len()));
+            patterns.sort_by_key(|p| std::cmp::Reverse(p.words.len()));
         }
         EntityMatcher { by_first_word }
     }
@@ -63,19 +63,22 @@ impl EntityMatcher {
         let mut out = Vec::new();
         let mut i = 0;
         while i < words.len() {
-            let found = self.by_first_word.get(&words[i].folded).and_then(|patterns| {
-                patterns.iter().find(|p| {
-                    let end = i + p.words.len();
-                    end <= words.len()
-                        && words[i..end]
-                            .iter()
-                            .zip(&p.words)
-                            .all(|(w, pw)| w.folded == *pw)
-                        && p.exact.as_deref().is_none_or(|exact| {
-                            source.get(words[i].start..words[i].end) == Some(exact)
-                        })
-                })
-            });
+            let found = self
+                .by_first_word
+                .get(&words[i].folded)
+                .and_then(|patterns| {
+                    patterns.iter().find(|p| {
+                        let end = i + p.words.len();
+                        end <= words.len()
+                            && words[i..end]
+                                .iter()
+                                .zip(&p.words)
+                                .all(|(w, pw)| w.folded == *pw)
+                            && p.exact.as_deref().is_none_or(|exact| {
+                                source.get(words[i].start..words[i].end) == Some(exact)
+                            })
+                    })
+                });
             match found {
                 Some(p) => {
                     out.push(Mention {
@@ -119,11 +122,18 @@ mod tests {
     fn longest_alias_wins_and_acronyms_need_capitals() {
         let entities = [
             entity("us", "United States", &["US", "America"]),
-            entity("tripp", "Trump Route for International Peace and Prosperity", &["TRIPP"]),
+            entity(
+                "tripp",
+                "Trump Route for International Peace and Prosperity",
+                &["TRIPP"],
+            ),
             entity("trump", "Donald Trump", &["Trump"]),
         ];
         let m = EntityMatcher::new(&entities);
-        assert_eq!(m.entities_in("the Trump Route for International Peace and Prosperity"), [1]);
+        assert_eq!(
+            m.entities_in("the Trump Route for International Peace and Prosperity"),
+            [1]
+        );
         assert_eq!(m.entities_in("what did trump tell us"), [2]);
         assert_eq!(m.entities_in("what did the US do"), [0]);
         assert_eq!(m.entities_in("tripp"), [1]);

@@ -18,8 +18,8 @@ mod model;
 use std::path::PathBuf;
 
 pub use diagnostic::{Diagnostic, Diagnostics, line_column};
-pub use matcher::{EntityMatcher, Mention};
 pub use load::{ARTICLES_DIR, ENTITIES_FILE, FACTS_DIR, LEXICON_FILE, load, split_paragraphs};
+pub use matcher::{EntityMatcher, Mention};
 pub use model::{Article, Cite, Corpus, Entity, Fact, Intent, Lexicon, Topic};
 
 /// Why content could not be loaded.
@@ -52,7 +52,11 @@ pub fn fingerprint(dir: &std::path::Path) -> std::io::Result<String> {
     Ok(format!("{:016x}", hash.0))
 }
 
-fn collect_files(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn collect_files(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    out: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {

@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
+use super::IndexError;
 use super::catalog::{ArticleMeta, CATALOG_FILE, Catalog, Manifest};
 use super::schema::{self, Fields, KIND_FACT, KIND_PASSAGE, SCHEMA_VERSION};
-use super::IndexError;
 use crate::content::{Corpus, EntityMatcher};
 use crate::text;
 
@@ -63,7 +63,11 @@ pub fn build(
             doc.add_text(f.kind, KIND_PASSAGE);
             doc.add_text(f.article, &article.id);
             doc.add_u64(f.paragraph, u64::from(number));
-            for topic in cited_topics.get(&(article.id.as_str(), number)).into_iter().flatten() {
+            for topic in cited_topics
+                .get(&(article.id.as_str(), number))
+                .into_iter()
+                .flatten()
+            {
                 doc.add_text(f.topic, topic);
             }
             for e in matcher.entities_in(paragraph) {
@@ -74,7 +78,7 @@ pub fn build(
             count_words(paragraph, &mut vocabulary);
             text_bytes += paragraph.len() as u64;
             done += 1;
-            if done % 4096 == 0 {
+            if done.is_multiple_of(4096) {
                 progress(done, total);
             }
         }
@@ -99,7 +103,7 @@ pub fn build(
         count_words(&fact.text, &mut vocabulary);
         count_words(&extra, &mut vocabulary);
         done += 1;
-        if done % 4096 == 0 {
+        if done.is_multiple_of(4096) {
             progress(done, total);
         }
     }

@@ -121,7 +121,10 @@ pub fn open(index_dir: &Path) -> Result<Snapshot, IndexError> {
             Ok(snapshot) => return Ok(snapshot),
             Err(e) if attempt < 3 && !generation.exists() => {
                 attempt += 1;
-                tracing::debug!("generation {} vanished while opening: {e}", generation.display());
+                tracing::debug!(
+                    "generation {} vanished while opening: {e}",
+                    generation.display()
+                );
                 std::thread::sleep(Duration::from_millis(5));
             }
             Err(e) => return Err(e),

@@ -2,8 +2,7 @@
 //! and one per fact, told apart by `kind`.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 use crate::text;
@@ -68,7 +67,10 @@ pub fn schema() -> Schema {
             .set_indexing_options(stemmed.clone())
             .set_stored(),
     );
-    b.add_text_field("extra", TextOptions::default().set_indexing_options(stemmed));
+    b.add_text_field(
+        "extra",
+        TextOptions::default().set_indexing_options(stemmed),
+    );
     b.build()
 }
 

@@ -105,7 +105,9 @@ impl IndexDir {
                 let _ = fs::remove_dir_all(entry.path());
             }
         }
-        let dir = self.root.join(format!("{TMP_PREFIX}{}", std::process::id()));
+        let dir = self
+            .root
+            .join(format!("{TMP_PREFIX}{}", std::process::id()));
         fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         Ok(dir)
     }
@@ -142,7 +144,12 @@ impl IndexDir {
 
     /// Moves the built `scratch` directory into place as generation `n` and
     /// makes it current, then drops generations too old to be in use.
-    pub fn publish(&self, _lock: &WriteLock, scratch: &Path, n: u64) -> Result<PathBuf, IndexError> {
+    pub fn publish(
+        &self,
+        _lock: &WriteLock,
+        scratch: &Path,
+        n: u64,
+    ) -> Result<PathBuf, IndexError> {
         let name = format!("{GEN_PREFIX}{n:08}");
         let dir = self.root.join(&name);
         sync_dir(scratch)?;

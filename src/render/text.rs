@@ -102,7 +102,11 @@ pub fn passages(ps: &[Passage]) -> String {
 pub fn overview(o: &Overview) -> String {
     let mut out = String::new();
     for a in &o.articles {
-        let _ = writeln!(out, "{} ({}, {} paragraphs) [{}]", a.title, a.date, a.paragraphs, a.id);
+        let _ = writeln!(
+            out,
+            "{} ({}, {} paragraphs) [{}]",
+            a.title, a.date, a.paragraphs, a.id
+        );
     }
     let _ = writeln!(
         out,

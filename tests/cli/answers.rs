@@ -1,0 +1,261 @@
+use serde_json::Value;
+
+use crate::util::{ARTICLE, Dossier};
+
+/// Every citation's quote stands verbatim in the paragraph it names.
+fn assert_verbatim(d: &Dossier, citations: &Value) {
+    for c in citations.as_array().expect("citations is an array") {
+        assert_eq!(c["article"], ARTICLE);
+        let n = c["paragraph"].as_u64().expect("paragraph is an integer") as u32;
+        let quote = c["quote"].as_str().expect("quote is a string");
+        assert!(!quote.is_empty());
+        let paragraph = d.paragraph(n);
+        assert!(
+            paragraph.contains(quote),
+            "quote {quote:?} not in paragraph {n}: {paragraph:?}"
+        );
+    }
+}
+
+#[test]
+fn ask_json_keeps_its_contract() {
+    let d = Dossier::new();
+    let v = d.ok(&["ask", "What is the Trump Route?", "--json"]).json();
+    assert_eq!(v["question"], "What is the Trump Route?");
+    assert_eq!(v["answered"], true);
+    assert!(
+        v["answer"]
+            .as_str()
+            .unwrap()
+            .contains("Trump Route for International Peace and Prosperity")
+    );
+    let citations = &v["citations"];
+    assert!(!citations.as_array().unwrap().is_empty());
+    assert_eq!(citations[0]["paragraph"], 4);
+    assert_verbatim(&d, citations);
+    let facts = v["facts"].as_array().unwrap();
+    assert!(!facts.is_empty());
+    for f in facts {
+        assert!(f["id"].is_string() && f["topic"].is_string() && f["text"].is_string());
+    }
+}
+
+#[test]
+fn questions_the_sources_do_not_answer_are_declined() {
+    let d = Dossier::new();
+    for q in [
+        "What is the population of Armenia?",
+        "Tell me a joke",
+        "How much will the corridor cost?",
+        "xqzv blorp fnord",
+    ] {
+        let v = d.ok(&["ask", q, "--json"]).json();
+        assert_eq!(v["answered"], false, "{q} was answered: {v}");
+        assert!(
+            v["answer"].as_str().unwrap().contains("do not answer"),
+            "{v}"
+        );
+        assert_eq!(v["citations"].as_array().unwrap().len(), 0);
+    }
+}
+
+#[test]
+fn typos_aliases_and_one_word_queries_are_answered() {
+    let d = Dossier::new();
+    for (q, paragraph) in [
+        ("armenian prime minster", 1),
+        ("nakhchivn", 4),
+        ("Zangezur corridor", 4),
+        ("miracle", 5),
+        ("Kremlin", 6),
+    ] {
+        let v = d.ok(&["ask", q, "--json"]).json();
+        assert_eq!(v["answered"], true, "{q}: {v}");
+        assert_eq!(v["citations"][0]["paragraph"], paragraph, "{q}: {v}");
+        assert_verbatim(&d, &v["citations"]);
+    }
+}
+
+#[test]
+fn any_text_is_a_valid_question() {
+    let d = Dossier::new();
+    let long = "corridor ".repeat(600);
+    for q in [
+        "\"unbalanced quote",
+        "corridor AND (Russia OR",
+        "title:corridor body:*",
+        "nakh* ~2 ^3 [1 TO 5] {}",
+        "\\ / ! ? ; : + - && ||",
+        long.as_str(),
+        "🕊️ peace ✌️",
+        "Հայաստան և Ադրբեջան",
+        "Azərbaycan Naxçıvan",
+        "@everyone <@123> <@&456>",
+    ] {
+        let v = d.ok(&["ask", q, "--json"]).json();
+        assert!(v["answered"].is_boolean(), "{q}: {v}");
+        assert_verbatim(&d, &v["citations"]);
+        let s = d.ok(&["search", q, "--json"]).json();
+        assert!(s["hits"].is_array(), "{q}: {s}");
+    }
+}
+
+#[test]
+fn search_json_marks_matches_and_filters_by_topic() {
+    let d = Dossier::new();
+    let v = d
+        .ok(&["search", "Nakhchivan exclave", "--limit", "5", "--json"])
+        .json();
+    let hits = v["hits"].as_array().unwrap();
+    assert!(!hits.is_empty() && hits.len() <= 5);
+    let mut kinds = std::collections::HashSet::new();
+    for h in hits {
+        kinds.insert(h["kind"].as_str().unwrap().to_string());
+        assert_eq!(h["article"], ARTICLE);
+        assert!(h["paragraph"].as_u64().unwrap() >= 1);
+        assert!(h["score"].as_f64().unwrap() > 0.0);
+        let text = h["snippet"]["text"].as_str().unwrap();
+        let matches = h["snippet"]["matches"].as_array().unwrap();
+        assert!(!matches.is_empty(), "no match marked in {h}");
+        for m in matches {
+            let (a, b) = (
+                m[0].as_u64().unwrap() as usize,
+                m[1].as_u64().unwrap() as usize,
+            );
+            let word = text[a..b].to_lowercase();
+            assert!(
+                word.starts_with("nakhchivan") || word.starts_with("exclave"),
+                "{word}"
+            );
+        }
+    }
+    assert!(
+        kinds.contains("fact") && kinds.contains("passage"),
+        "{kinds:?}"
+    );
+
+    let v = d
+        .ok(&["search", "Trump", "--topic", "quotes", "--json"])
+        .json();
+    let hits = v["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h["topic"] == "quotes"), "{v}");
+
+    let text = d.ok(&["search", "miracle"]).stdout;
+    assert!(text.contains("**miracle**"), "{text}");
+}
+
+#[test]
+fn cards_cite_every_statement_verbatim() {
+    let d = Dossier::new();
+    for args in [
+        vec!["parties"],
+        vec!["parties", "Pashinian"],
+        vec!["corridor"],
+        vec!["terms"],
+        vec!["terms", "energy"],
+        vec!["quote"],
+        vec!["quote", "Aliyev"],
+    ] {
+        let mut full = args.clone();
+        full.push("--json");
+        let v = d.ok(&full).json();
+        let items = v["items"].as_array().unwrap();
+        assert!(!items.is_empty(), "{args:?}: {v}");
+        for item in items {
+            assert!(
+                !item["citations"].as_array().unwrap().is_empty(),
+                "{args:?}: {item}"
+            );
+            assert_verbatim(&d, &item["citations"]);
+        }
+    }
+    let parties = d.ok(&["parties", "--json"]).json();
+    let titles: Vec<&str> = parties["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["heading"].as_str().unwrap())
+        .collect();
+    for party in ["Azerbaijan", "Armenia", "The United States", "Russia"] {
+        assert!(titles.contains(&party), "{party} missing from {titles:?}");
+    }
+    let one = d.ok(&["parties", "Pashinian", "--json"]).json();
+    assert_eq!(one["title"], "Nikol Pashinyan");
+    let quotes = d.ok(&["quote", "Aliyev", "--json"]).json();
+    assert!(
+        quotes["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["speaker"] == "Ilham Aliyev"),
+        "{quotes}"
+    );
+}
+
+#[test]
+fn unknown_names_and_paragraphs_get_clear_errors() {
+    let d = Dossier::new();
+    let r = d.run(&["parties", "Narnia"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("nothing matches `Narnia`"),
+        "{}",
+        r.stderr
+    );
+    let r = d.run(&["source", "9"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("paragraph 9 does not exist"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("1 to 6"), "{}", r.stderr);
+    let r = d.run(&["source", "1", "--article", "nope"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("no article `nope`"), "{}", r.stderr);
+}
+
+#[test]
+fn source_shows_the_paragraph_in_full() {
+    let d = Dossier::new();
+    let v = d.ok(&["source", "5", "--json"]).json();
+    assert_eq!(v[0]["paragraph"], 5);
+    assert!(
+        v[0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Aliyev commended Trump's diplomatic efforts")
+    );
+    let all = d.ok(&["source", "--json"]).json();
+    assert_eq!(all.as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn the_question_sets_pass_their_thresholds() {
+    let d = Dossier::new();
+    for set in ["tests/qa.toml", "tests/holdout.toml"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(set);
+        let r = d.ok(&["eval", path.to_str().unwrap(), "--json"]);
+        let v = r.json();
+        assert_eq!(
+            v["quotes"], v["quotes_verbatim"],
+            "{set}: faithfulness below 100%"
+        );
+        assert!(v["answerable"].as_u64().unwrap() + v["abstain_cases"].as_u64().unwrap() >= 60);
+    }
+}
+
+#[test]
+fn eval_exits_1_below_its_thresholds() {
+    let d = Dossier::new();
+    let set = d.dir.path().join("strict.toml");
+    std::fs::write(
+        &set,
+        "[thresholds]\ntop1 = 1.0\nabstention = 1.0\nfaithfulness = 1.0\n\n[[case]]\nquestion = \"Who is Putin?\"\nparagraphs = [1]\n",
+    )
+    .unwrap();
+    let r = d.run(&["eval", set.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("FAIL"), "{}", r.stdout);
+}

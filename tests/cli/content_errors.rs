@@ -1,0 +1,152 @@
+use crate::util::{Dossier, FACTS};
+
+fn check_fails_with(d: &Dossier, expected: &[&str]) -> String {
+    let r = d.run(&["check"]);
+    assert_eq!(r.code, 1, "check should fail; stderr:\n{}", r.stderr);
+    for e in expected {
+        assert!(r.stderr.contains(e), "expected {e:?} in:\n{}", r.stderr);
+    }
+    r.stderr
+}
+
+#[test]
+fn shipped_content_passes_check() {
+    let d = Dossier::new();
+    let r = d.ok(&["check"]);
+    assert!(r.stdout.contains("all good"), "{}", r.stdout);
+}
+
+#[test]
+fn malformed_toml_is_reported_with_file_and_line() {
+    let d = Dossier::new();
+    d.edit(FACTS, |s| {
+        s.replacen("topic = \"parties\"", "topic = \"parties", 1)
+    });
+    check_fails_with(
+        &d,
+        &[
+            "invalid TOML",
+            "facts/azerbaijan-armenia-peace-deal.toml:8:",
+        ],
+    );
+}
+
+#[test]
+fn missing_front_matter_is_reported() {
+    let d = Dossier::new();
+    d.edit("articles/azerbaijan-armenia-peace-deal.md", |s| {
+        s.replacen("+++\n", "", 1)
+    });
+    check_fails_with(
+        &d,
+        &[
+            "missing front matter",
+            "azerbaijan-armenia-peace-deal.md:1",
+            "+++",
+        ],
+    );
+}
+
+#[test]
+fn bad_front_matter_field_is_reported_at_its_line() {
+    let d = Dossier::new();
+    d.edit("articles/azerbaijan-armenia-peace-deal.md", |s| {
+        s.replacen("date = 2025-08-08", "date = \"last Friday\"", 1)
+    });
+    check_fails_with(
+        &d,
+        &[
+            "`date` must be a calendar date",
+            "azerbaijan-armenia-peace-deal.md:4:",
+            "YYYY-MM-DD",
+        ],
+    );
+}
+
+#[test]
+fn unknown_article_is_reported_with_the_known_ones() {
+    let d = Dossier::new();
+    d.edit(FACTS, |s| {
+        s.replacen(
+            "article = \"azerbaijan-armenia-peace-deal\"",
+            "article = \"peace-deal\"",
+            1,
+        )
+    });
+    check_fails_with(
+        &d,
+        &[
+            "unknown article `peace-deal`",
+            "known articles: azerbaijan-armenia-peace-deal",
+        ],
+    );
+}
+
+#[test]
+fn paragraph_out_of_range_is_reported_with_the_range() {
+    let d = Dossier::new();
+    d.edit(FACTS, |s| {
+        s.replacen("paragraph = 1\n", "paragraph = 7\n", 1)
+    });
+    check_fails_with(
+        &d,
+        &[
+            "paragraph 7 is out of range",
+            "has 6 paragraphs",
+            "from 1 to 6",
+        ],
+    );
+}
+
+#[test]
+fn quote_not_verbatim_shows_the_nearest_text() {
+    let d = Dossier::new();
+    d.edit(FACTS, |s| {
+        s.replacen(
+            "quote = \"Azerbaijani President Ilham Aliyev and Armenian",
+            "quote = \"Azerbaijani President Ilham Aliev and Armenian",
+            1,
+        )
+    });
+    let err = check_fails_with(
+        &d,
+        &[
+            "quote not found verbatim in paragraph 1",
+            "nearest text in that paragraph",
+        ],
+    );
+    assert!(
+        err.contains("\"Azerbaijani President Ilham Aliyev and Armenian"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_ids_point_to_the_first_one() {
+    let d = Dossier::new();
+    d.edit(FACTS, |s| {
+        s.replacen("id = \"leader-pashinyan\"", "id = \"leader-aliyev\"", 1)
+    });
+    check_fails_with(&d, &["duplicate fact id `leader-aliyev`", "first used at"]);
+}
+
+#[test]
+fn unknown_entity_suggests_the_nearest() {
+    let d = Dossier::new();
+    d.edit(FACTS, |s| s.replacen("\"putin\"", "\"puttin\"", 1));
+    check_fails_with(&d, &["unknown entity `puttin`", "did you mean `putin`?"]);
+}
+
+#[test]
+fn every_problem_is_reported_in_one_run() {
+    let d = Dossier::new();
+    d.edit(FACTS, |s| {
+        s.replacen("\"putin\"", "\"puttin\"", 1).replacen(
+            "id = \"leader-pashinyan\"",
+            "id = \"leader-aliyev\"",
+            1,
+        )
+    });
+    let err = check_fails_with(&d, &["unknown entity", "duplicate fact id"]);
+    assert!(err.contains("2 problems in content"), "{err}");
+}

@@ -1,0 +1,153 @@
+use std::fs::OpenOptions;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use dossier::answer::{Engine, Live};
+
+use crate::util::{Dossier, FACTS};
+
+#[test]
+fn reindex_prints_a_summary() {
+    let d = Dossier::new();
+    let r = d.ok(&["reindex"]);
+    assert!(
+        r.stdout.contains("indexed 1 articles, 6 paragraphs"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn ask_on_a_fresh_checkout_builds_the_index_first() {
+    let d = Dossier::new();
+    assert!(!d.index().exists());
+    let r = d.ok(&["ask", "What is the Trump Route?"]);
+    assert!(r.stderr.contains("building the index"), "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("Trump Route for International Peace and Prosperity"),
+        "{}",
+        r.stdout
+    );
+    // The second run uses the index it built.
+    let r = d.ok(&["ask", "What is the Trump Route?"]);
+    assert!(!r.stderr.contains("building the index"), "{}", r.stderr);
+}
+
+#[test]
+fn refused_content_leaves_the_old_index_answering() {
+    let d = Dossier::new();
+    d.ok(&["reindex"]);
+    d.edit(FACTS, |s| s.replacen("\"putin\"", "\"puttin\"", 1));
+    let r = d.run(&["reindex"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("unknown entity `puttin`"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("the index was left as it was"),
+        "{}",
+        r.stderr
+    );
+    let v = d.ok(&["ask", "Who is Vladimir Putin?", "--json"]).json();
+    assert_eq!(v["answered"], true);
+}
+
+#[test]
+fn stale_index_is_noted_with_a_hint() {
+    let d = Dossier::new();
+    d.ok(&["reindex"]);
+    d.edit(FACTS, |s| s + "\n# an editor's note\n");
+    let r = d.ok(&["ask", "Who is Vladimir Putin?"]);
+    assert!(
+        r.stderr.contains("changed since the index was built"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("dossier reindex"), "{}", r.stderr);
+}
+
+#[test]
+fn a_second_concurrent_reindex_fails_clearly() {
+    let d = Dossier::new();
+    d.ok(&["reindex"]);
+    let lock = OpenOptions::new()
+        .write(true)
+        .open(d.index().join(".lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    let r = d.run(&["reindex"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("another reindex"), "{}", r.stderr);
+    lock.unlock().unwrap();
+    d.ok(&["reindex"]);
+}
+
+#[test]
+fn an_index_of_another_schema_version_is_rebuilt() {
+    let d = Dossier::new();
+    d.ok(&["reindex"]);
+    let current = std::fs::read_to_string(d.index().join("CURRENT")).unwrap();
+    let catalog = d.index().join(current.trim()).join("catalog.json");
+    let text = std::fs::read_to_string(&catalog).unwrap();
+    let version = format!("\"schema_version\":{}", dossier::index::SCHEMA_VERSION);
+    std::fs::write(&catalog, text.replacen(&version, "\"schema_version\":0", 1)).unwrap();
+    let r = d.ok(&["ask", "Who is Vladimir Putin?", "--json"]);
+    assert!(r.stderr.contains("building the index"), "{}", r.stderr);
+    assert_eq!(r.json()["answered"], true);
+}
+
+#[test]
+fn an_interrupted_build_leaves_no_trace_in_what_readers_see() {
+    let d = Dossier::new();
+    d.ok(&["reindex"]);
+    // A scratch directory left by a killed reindex is ignored, then removed.
+    let scratch = d.index().join(".tmp-999999");
+    std::fs::create_dir_all(&scratch).unwrap();
+    std::fs::write(scratch.join("meta.json"), "{").unwrap();
+    d.ok(&["ask", "miracle"]);
+    d.ok(&["reindex"]);
+    assert!(!scratch.exists());
+}
+
+/// Readers query in a loop, in process, while the binary reindexes again
+/// and again: no reader ever gets an error or an empty answer.
+#[test]
+fn readers_never_see_a_missing_or_empty_index_during_reindex() {
+    let d = Dossier::new();
+    d.ok(&["reindex"]);
+    let index = d.index();
+    let stop = Arc::new(AtomicBool::new(false));
+    let live = Arc::new(Live::open(&index).unwrap());
+    let readers: Vec<_> = (0..2)
+        .map(|i| {
+            let stop = stop.clone();
+            let index = index.clone();
+            let live = live.clone();
+            std::thread::spawn(move || {
+                let mut queries = 0u32;
+                while !stop.load(Ordering::Relaxed) {
+                    // One reader opens afresh each time, the other follows the index.
+                    let answer = if i == 0 {
+                        Engine::open(&index)
+                            .expect("a reader could not open the index")
+                            .ask("Where does the corridor go?")
+                    } else {
+                        live.engine().ask("Where does the corridor go?")
+                    };
+                    assert!(answer.answered, "empty answer during reindex");
+                    assert!(!answer.citations.is_empty());
+                    queries += 1;
+                }
+                queries
+            })
+        })
+        .collect();
+    for _ in 0..8 {
+        d.ok(&["reindex"]);
+    }
+    stop.store(true, Ordering::Relaxed);
+    for r in readers {
+        let queries = r.join().expect("a reader failed");
+        assert!(queries > 0);
+    }
+    assert!(live.engine().catalog().manifest.generation >= 9);
+}

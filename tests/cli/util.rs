@@ -1,0 +1,115 @@
+//! A fixture that owns a temp dir with a copy of content/ and an index
+//! directory, and runs the real `dossier` binary against them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const ARTICLE: &str = "azerbaijan-armenia-peace-deal";
+pub const FACTS: &str = "facts/azerbaijan-armenia-peace-deal.toml";
+
+pub struct Dossier {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+impl Dossier {
+    /// A temp dir holding a copy of the repository's content/.
+    pub fn new() -> Dossier {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+            &dir.path().join("content"),
+        );
+        Dossier { dir }
+    }
+
+    pub fn content(&self) -> PathBuf {
+        self.dir.path().join("content")
+    }
+
+    pub fn index(&self) -> PathBuf {
+        self.dir.path().join("index")
+    }
+
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dossier"));
+        cmd.current_dir(self.dir.path())
+            .env_remove("DOSSIER_CONTENT")
+            .env_remove("DOSSIER_INDEX")
+            .env_remove("RUST_LOG")
+            .arg("--content")
+            .arg(self.content())
+            .arg("--index")
+            .arg(self.index());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.command().args(args).output().unwrap().into()
+    }
+
+    /// Runs and asserts exit 0.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let r = self.run(args);
+        assert_eq!(
+            r.code, 0,
+            "dossier {args:?} failed:\nstdout:\n{}\nstderr:\n{}",
+            r.stdout, r.stderr
+        );
+        r
+    }
+
+    /// Rewrites a content file (path relative to content/) with `edit`.
+    pub fn edit(&self, rel: &str, edit: impl FnOnce(String) -> String) {
+        let path = self.content().join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let new = edit(text.clone());
+        assert_ne!(new, text, "the edit of {rel} changed nothing");
+        std::fs::write(path, new).unwrap();
+    }
+
+    /// Text of paragraph `n` of the article, via `dossier source --json`.
+    pub fn paragraph(&self, n: u32) -> String {
+        let v = self.ok(&["source", &n.to_string(), "--json"]).json();
+        v[0]["text"].as_str().unwrap().to_string()
+    }
+}
