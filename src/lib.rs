@@ -10,6 +10,7 @@
 pub mod answer;
 pub mod cli;
 pub mod content;
+pub mod discord;
 pub mod index;
 pub mod render;
 pub mod text;

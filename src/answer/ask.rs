@@ -89,16 +89,27 @@ impl Engine {
 
     fn compose_from_facts(&self, answer: &mut Answer, candidates: &[Candidate]) {
         let best = &candidates[0];
-        let chosen: Vec<usize> = candidates
+        let facts = &self.catalog.facts;
+        let mut chosen: Vec<usize> = Vec::new();
+        for c in candidates
             .iter()
             .filter(|c| c.coverage >= MIN_COVERAGE && c.score >= best.score * COMPANION_RATIO)
-            .filter_map(|c| match c.source {
-                Source::Fact(ord) => Some(ord),
-                Source::Passage { .. } => None,
-            })
-            .take(MAX_FACTS)
-            .collect();
-        let facts = &self.catalog.facts;
+        {
+            let Source::Fact(ord) = c.source else {
+                continue;
+            };
+            // A fact that restates one already chosen adds nothing.
+            if chosen
+                .iter()
+                .any(|&i| restates(&facts[i].text, &facts[ord].text))
+            {
+                continue;
+            }
+            chosen.push(ord);
+            if chosen.len() == MAX_FACTS {
+                break;
+            }
+        }
         answer.answer = chosen
             .iter()
             .map(|&i| facts[i].text.trim())
@@ -160,6 +171,22 @@ fn abstention(a: &Analysis, related: &[String]) -> String {
     s
 }
 
+/// Whether two statements say much the same: most of their content stems
+/// are shared.
+fn restates(a: &str, b: &str) -> bool {
+    let stems = |t: &str| -> std::collections::HashSet<String> {
+        text::words(t)
+            .into_iter()
+            .filter(|w| !text::is_stopword(&w.folded) && !text::is_light(&w.folded))
+            .map(|w| w.stem)
+            .collect()
+    };
+    let (a, b) = (stems(a), stems(b));
+    let shared = a.intersection(&b).count();
+    let smaller = a.len().min(b.len()).max(1);
+    shared * 10 >= smaller * 6
+}
+
 /// The sentence of a paragraph that matches the question best; a verbatim
 /// slice of `paragraph`.
 fn best_sentence<'a>(paragraph: &'a str, a: &Analysis) -> &'a str {
@@ -217,6 +244,18 @@ pub fn sentences(paragraph: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn restatements_are_recognized() {
+        assert!(restates(
+            "The United States, through President Donald Trump, facilitated the agreement and hosted its signing at the White House.",
+            "US President Donald Trump facilitated the peace agreement and hosted the signing ceremony at the White House."
+        ));
+        assert!(!restates(
+            "The corridor will link Azerbaijan with its Nakhchivan exclave.",
+            "The US will help build the corridor."
+        ));
+    }
 
     #[test]
     fn sentences_are_verbatim_slices() {

@@ -14,37 +14,37 @@ pub fn run(engine: &Engine, file: &Path, verbose: bool, json: bool) -> Result<Ex
         .with_context(|| format!("{} is not a valid question set", file.display()))?;
     let report = eval::run(engine, &set);
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::print(&serde_json::to_string_pretty(&report)?)?;
     } else {
         for o in report.outcomes.iter().filter(|o| verbose || !o.pass) {
             let mark = if o.pass { "ok  " } else { "FAIL" };
-            println!(
+            super::print(&format!(
                 "{mark} {:<60} expected {:<12} got {}",
                 o.question, o.expected, o.got
-            );
+            ))?;
         }
         let t = report.thresholds;
-        println!(
+        super::print(&format!(
             "top-1 citation accuracy  {:>6.1}%  ({}/{}, threshold {:.0}%)",
             report.top1() * 100.0,
             report.top1_correct,
             report.answerable,
             t.top1 * 100.0
-        );
-        println!(
+        ))?;
+        super::print(&format!(
             "abstention accuracy      {:>6.1}%  ({}/{}, threshold {:.0}%)",
             report.abstention() * 100.0,
             report.abstained,
             report.abstain_cases,
             t.abstention * 100.0
-        );
-        println!(
+        ))?;
+        super::print(&format!(
             "citation faithfulness    {:>6.1}%  ({}/{}, threshold {:.0}%)",
             report.faithfulness() * 100.0,
             report.quotes_verbatim,
             report.quotes,
             t.faithfulness * 100.0
-        );
+        ))?;
     }
     if report.passed() {
         Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! The `dossier` command line: a thin adapter that parses arguments, calls
 //! the core and prints what the renderers make of the result.
 
+mod discord;
 mod eval;
 
 use std::io::{IsTerminal, Write};
@@ -101,6 +102,27 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the Discord bot over the gateway until SIGINT or SIGTERM.
+    Serve(discord::ServeArgs),
+    /// Overwrite the registered slash commands and print what was registered.
+    Register {
+        #[command(flatten)]
+        connection: discord::Connection,
+        /// Register in this guild (instant) instead of globally.
+        #[arg(long)]
+        guild: Option<String>,
+    },
+    /// Print the OAuth2 URL that adds the bot to a server.
+    Invite {
+        #[command(flatten)]
+        connection: discord::Connection,
+        /// The application (client) id; looked up with the token when absent.
+        #[arg(long, env = "DISCORD_APPLICATION_ID")]
+        client_id: Option<String>,
+    },
+    /// Tools for debugging the Discord side.
+    #[command(subcommand)]
+    Discord(discord::DiscordCommand),
     /// Run a question set and report accuracy; exit 1 below its thresholds.
     Eval {
         file: PathBuf,
@@ -128,11 +150,29 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // A closed pipe (`dossier … | head`) is not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Writes `text` and a newline to standard output, reporting a closed pipe
+/// as an error instead of panicking.
+pub fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")?;
+    out.flush()?;
+    Ok(())
 }
 
 fn init_tracing() {
@@ -193,6 +233,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let passages = engine.source(article.as_deref(), paragraph)?;
             emit(json, &passages, |p| render::text::passages(p))
         }
+        Command::Serve(args) => discord::serve(paths, args),
+        Command::Register { connection, guild } => discord::register(&connection, guild),
+        Command::Invite {
+            connection,
+            client_id,
+        } => discord::invite(&connection, client_id),
+        Command::Discord(command) => discord::discord(paths, command),
         Command::Eval {
             file,
             verbose,
@@ -217,20 +264,21 @@ fn emit<T: serde::Serialize + ?Sized>(
     } else {
         write!(out, "{}", text(value))?;
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn check(paths: &Paths) -> Result<ExitCode> {
     match content::load(&paths.content) {
         Ok(corpus) => {
-            println!(
+            print(&format!(
                 "{}: {} articles, {} paragraphs, {} facts, {} entities: all good",
                 paths.content.display(),
                 corpus.articles.len(),
                 corpus.paragraph_count(),
                 corpus.facts.len(),
                 corpus.entities.len()
-            );
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(ContentError::Invalid(diags)) => {
@@ -280,7 +328,7 @@ fn build_index(paths: &Paths, summary: bool) -> Result<(), IndexError> {
         bar.finish_and_clear();
     }
     if summary {
-        println!(
+        print(&format!(
             "indexed {} articles, {} paragraphs, {} facts, {} entities into {} in {:.2?}",
             manifest.articles,
             manifest.paragraphs,
@@ -288,7 +336,11 @@ fn build_index(paths: &Paths, summary: bool) -> Result<(), IndexError> {
             manifest.entities,
             paths.index.display(),
             started.elapsed()
-        );
+        ))
+        .map_err(|e| IndexError::Io {
+            path: PathBuf::from("<stdout>"),
+            source: std::io::Error::other(e.to_string()),
+        })?;
     }
     Ok(())
 }

@@ -1,0 +1,233 @@
+//! The Discord subcommands: `serve`, `register`, `invite` and the
+//! `discord` debugging tools.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use serenity::all::{GuildId, Interaction};
+
+use super::{Paths, open_engine, read_input};
+use crate::discord::{commands, gateway, router};
+
+/// Connection settings shared by the commands that talk to Discord.
+#[derive(Debug, Clone, Args)]
+pub struct Connection {
+    /// Bot token (prefer the environment or .env: flags show in `ps`).
+    #[arg(long, env = "DISCORD_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Send REST calls and gateway discovery here instead of https://discord.com.
+    #[arg(long, env = "DISCORD_API_BASE")]
+    pub api_base: Option<String>,
+}
+
+impl Connection {
+    fn token(&self) -> Result<String> {
+        match self.token.as_deref().map(str::trim) {
+            Some(t) if !t.is_empty() => Ok(t.to_string()),
+            _ => bail!(
+                "DISCORD_TOKEN is not set: copy .env.example to .env and put the bot token there (Developer Portal → your application → Bot → Reset Token)"
+            ),
+        }
+    }
+
+    fn api_base(&self) -> Option<&str> {
+        self.api_base
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// Parses an optional id given as text, where an empty value means none.
+fn optional_id(raw: Option<&str>, what: &str) -> Result<Option<u64>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<u64>()
+            .ok()
+            .filter(|&n| n > 0)
+            .map(Some)
+            .with_context(|| format!("{what} must be a Discord id (a number), not `{s}`")),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub connection: Connection,
+    /// Register the commands in this guild on start (instant) instead of globally.
+    #[arg(long = "guild-id", env = "DISCORD_GUILD_ID")]
+    pub guild: Option<String>,
+    /// Run exactly this many shards (default: as many as Discord recommends).
+    #[arg(long, conflicts_with = "shard_range")]
+    pub shards: Option<u32>,
+    /// Run only shards A..B (end exclusive) of --total-shards, to split the gateway across processes.
+    #[arg(long, value_parser = parse_range, requires = "total_shards")]
+    pub shard_range: Option<std::ops::Range<u32>>,
+    /// Total shards across all processes, with --shard-range.
+    #[arg(long, requires = "shard_range")]
+    pub total_shards: Option<u32>,
+}
+
+fn parse_range(s: &str) -> Result<std::ops::Range<u32>, String> {
+    let (a, b) = s
+        .split_once("..")
+        .ok_or("write the range as A..B, for example 0..2")?;
+    let a: u32 = a
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{a}` is not a shard number"))?;
+    let b: u32 = b
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{b}` is not a shard number"))?;
+    if a >= b {
+        return Err(format!("the range {a}..{b} is empty"));
+    }
+    Ok(a..b)
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DiscordCommand {
+    /// Print the command definitions as the JSON array that registration sends.
+    Commands,
+    /// Read one interaction as Discord sends it (JSON, from FILE or - for stdin) and print the response.
+    Respond { file: PathBuf },
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")
+}
+
+pub fn serve(paths: &Paths, args: ServeArgs) -> Result<ExitCode> {
+    let token = args.connection.token()?;
+    let guild = optional_id(args.guild.as_deref(), "DISCORD_GUILD_ID")?;
+    // Builds the index first when it is missing.
+    drop(open_engine(paths)?);
+    let sharding = match (args.shards, args.shard_range, args.total_shards) {
+        (Some(n), _, _) => gateway::Sharding::Count(n),
+        (None, Some(range), Some(total)) => {
+            if range.end > total {
+                bail!(
+                    "--shard-range {}..{} goes past --total-shards {total}",
+                    range.start,
+                    range.end
+                );
+            }
+            gateway::Sharding::Range { range, total }
+        }
+        _ => gateway::Sharding::Auto,
+    };
+    let config = gateway::Config {
+        token,
+        guild,
+        api_base: args.connection.api_base().map(str::to_string),
+        index: paths.index.clone(),
+        sharding,
+    };
+    runtime()?.block_on(gateway::serve(config))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn register(connection: &Connection, guild: Option<String>) -> Result<ExitCode> {
+    let token = connection.token()?;
+    let guild = optional_id(guild.as_deref(), "--guild")?;
+    runtime()?.block_on(async {
+        let http = gateway::http(&token, connection.api_base());
+        gateway::application_id(&http).await?;
+        let names = gateway::register(&http, guild.map(GuildId::new)).await?;
+        let place = guild.map_or(
+            "globally (may take up to an hour to show)".to_string(),
+            |g| format!("in guild {g}"),
+        );
+        super::print(&format!("registered {} commands {place}:", names.len()))?;
+        for name in names {
+            let description = commands::COMMANDS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or("", |(_, d)| d);
+            super::print(&format!("  /{name:<9} {description}"))?;
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn invite(connection: &Connection, client_id: Option<String>) -> Result<ExitCode> {
+    let id = match optional_id(client_id.as_deref(), "--client-id")? {
+        Some(id) => id,
+        None => {
+            let token = connection
+                .token()
+                .context("give --client-id (the application id), or a token to look it up")?;
+            runtime()?.block_on(async {
+                let http = gateway::http(&token, connection.api_base());
+                gateway::application_id(&http).await.map(|a| a.get())
+            })?
+        }
+    };
+    super::print(&invite_url(id))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The OAuth2 URL that adds the bot with the `bot` and `applications.commands`
+/// scopes. It asks for no permissions: replying to interactions needs none.
+pub fn invite_url(client_id: u64) -> String {
+    format!(
+        "https://discord.com/oauth2/authorize?client_id={client_id}&scope=bot%20applications.commands&permissions=0"
+    )
+}
+
+pub fn discord(paths: &Paths, command: DiscordCommand) -> Result<ExitCode> {
+    match command {
+        DiscordCommand::Commands => {
+            super::print(&serde_json::to_string_pretty(&commands::definitions())?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        DiscordCommand::Respond { file } => {
+            let input = read_input(&file)?;
+            let interaction: Interaction = match serde_json::from_str(&input) {
+                Ok(i) => i,
+                Err(e) => {
+                    eprintln!("error: not an interaction as Discord sends it: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let engine = open_engine(paths)?;
+            let response = router::route(&interaction, &engine);
+            super::print(&serde_json::to_string_pretty(&response)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invite_asks_for_both_scopes_and_no_permissions() {
+        let url = invite_url(42);
+        assert!(url.contains("client_id=42"));
+        assert!(url.contains("scope=bot%20applications.commands"));
+        assert!(url.ends_with("permissions=0"));
+    }
+
+    #[test]
+    fn ids_may_be_empty_but_not_garbage() {
+        assert_eq!(optional_id(Some(""), "x").unwrap(), None);
+        assert_eq!(optional_id(Some(" 12 "), "x").unwrap(), Some(12));
+        assert!(optional_id(Some("abc"), "x").is_err());
+    }
+
+    #[test]
+    fn shard_ranges_parse() {
+        assert_eq!(parse_range("0..2").unwrap(), 0..2);
+        assert!(parse_range("2..2").is_err());
+        assert!(parse_range("two").is_err());
+    }
+}

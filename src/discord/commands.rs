@@ -1,0 +1,125 @@
+//! The slash commands: names, descriptions and options as Discord shows
+//! them. Descriptions are help text for people in the server.
+
+use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption};
+
+use crate::content::Topic;
+
+/// Every command with its one-line description, in the order `/help` lists them.
+pub const COMMANDS: &[(&str, &str)] = &[
+    (
+        "ask",
+        "Ask a question and get an answer quoted from the source",
+    ),
+    ("search", "Search the facts and the article text"),
+    ("parties", "Who is involved in the deal and their roles"),
+    (
+        "corridor",
+        "The Trump Route corridor: what it links and who builds it",
+    ),
+    ("terms", "What the two countries agreed to"),
+    ("quote", "Direct quotes and who said them"),
+    (
+        "source",
+        "Show a paragraph of the article in full, to check a citation",
+    ),
+    ("help", "What dossier covers and how to read its citations"),
+];
+
+/// Longest question `/ask` accepts.
+pub const MAX_QUESTION: u16 = 300;
+/// Most hits `/search` shows.
+pub const MAX_HITS: i32 = 10;
+
+fn description(name: &str) -> &'static str {
+    COMMANDS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or("", |(_, d)| d)
+}
+
+fn string(name: &str, description: &str) -> CreateCommandOption {
+    CreateCommandOption::new(CommandOptionType::String, name, description)
+}
+
+/// The command definitions that registration sends.
+pub fn definitions() -> Vec<CreateCommand> {
+    let command = |name: &str| CreateCommand::new(name).description(description(name));
+    let mut topic = string("topic", "Only results about this topic");
+    for t in Topic::ALL {
+        let label = match t {
+            Topic::Parties => "The parties",
+            Topic::Corridor => "The corridor",
+            Topic::Terms => "The terms of the deal",
+            Topic::Context => "Background and context",
+            Topic::Quotes => "Quotes",
+        };
+        topic = topic.add_string_choice(label, t.as_str());
+    }
+    vec![
+        command("ask").add_option(
+            string(
+                "question",
+                "Your question, in plain words, e.g. Who brokered the deal?",
+            )
+            .required(true)
+            .min_length(1)
+            .max_length(MAX_QUESTION),
+        ),
+        command("search")
+            .add_option(
+                string("query", "Words to look for in the facts and the article")
+                    .required(true)
+                    .min_length(1)
+                    .max_length(MAX_QUESTION)
+                    .set_autocomplete(true),
+            )
+            .add_option(topic)
+            .add_option(
+                CreateCommandOption::new(
+                    CommandOptionType::Integer,
+                    "limit",
+                    "How many results to show (1 to 10)",
+                )
+                .min_int_value(1)
+                .max_int_value(MAX_HITS as u64),
+            ),
+        command("parties").add_option(
+            string(
+                "party",
+                "A country or leader, e.g. Armenia or Aliyev; leave empty for all",
+            )
+            .set_autocomplete(true),
+        ),
+        command("corridor"),
+        command("terms").add_option(
+            string(
+                "term",
+                "One term of the deal, e.g. energy; leave empty for all",
+            )
+            .set_autocomplete(true),
+        ),
+        command("quote").add_option(
+            string(
+                "speaker",
+                "Who said it, e.g. Trump; leave empty for all quotes",
+            )
+            .set_autocomplete(true),
+        ),
+        command("source")
+            .add_option(
+                CreateCommandOption::new(
+                    CommandOptionType::Integer,
+                    "paragraph",
+                    "Paragraph number, as in ¶4",
+                )
+                .required(true)
+                .min_int_value(1)
+                .max_int_value(1000),
+            )
+            .add_option(
+                string("article", "Which article; the latest one if empty").set_autocomplete(true),
+            ),
+        command("help"),
+    ]
+}

@@ -1,0 +1,7 @@
+//! The Discord adapter: slash-command definitions, the interaction router
+//! and the gateway transport. Replies are rendered by
+//! [`crate::render::discord`] and sized by its `limits`.
+
+pub mod commands;
+pub mod gateway;
+pub mod router;

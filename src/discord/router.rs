@@ -1,0 +1,225 @@
+//! The interaction router: one pure function from an interaction and the
+//! engine to the response. The gateway and the HTTP endpoint only forward
+//! to it and send what it returns.
+
+use serenity::all::{
+    CommandInteraction, CreateAllowedMentions, CreateAutocompleteResponse, CreateEmbed,
+    CreateEmbedAuthor, CreateEmbedFooter, CreateInteractionResponse,
+    CreateInteractionResponseMessage, EditInteractionResponse, Interaction, ResolvedValue,
+};
+
+use super::commands::{self, MAX_HITS, MAX_QUESTION};
+use crate::answer::{Engine, RequestError, SuggestKind, Suggestion};
+use crate::content::Topic;
+use crate::render::discord::{self as render, Message, limits};
+
+/// What to answer an interaction with, before it becomes a serenity builder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    Pong,
+    Message(Message),
+    Autocomplete(Vec<Suggestion>),
+}
+
+/// The response to `interaction`.
+pub fn route(interaction: &Interaction, engine: &Engine) -> CreateInteractionResponse {
+    response(reply(interaction, engine))
+}
+
+/// The reply to `interaction`, as plain data.
+pub fn reply(interaction: &Interaction, engine: &Engine) -> Reply {
+    match interaction {
+        Interaction::Ping(_) => Reply::Pong,
+        Interaction::Command(cmd) => Reply::Message(command(cmd, engine)),
+        Interaction::Autocomplete(cmd) => Reply::Autocomplete(autocomplete(cmd, engine)),
+        _ => Reply::Message(render::error(
+            "dossier does not handle that kind of interaction.",
+        )),
+    }
+}
+
+fn string_option<'a>(cmd: &'a CommandInteraction, name: &str) -> Option<&'a str> {
+    cmd.data.options().into_iter().find_map(|o| match o.value {
+        ResolvedValue::String(s) if o.name == name => Some(s),
+        _ => None,
+    })
+}
+
+fn integer_option(cmd: &CommandInteraction, name: &str) -> Option<i64> {
+    cmd.data.options().into_iter().find_map(|o| match o.value {
+        ResolvedValue::Integer(i) if o.name == name => Some(i),
+        _ => None,
+    })
+}
+
+/// Text a person typed, trimmed and cut to what Discord lets them send.
+fn typed(text: Option<&str>) -> Option<String> {
+    let t = text?.trim();
+    (!t.is_empty()).then(|| t.chars().take(usize::from(MAX_QUESTION)).collect())
+}
+
+fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
+    let overview = engine.overview();
+    match cmd.data.name.as_str() {
+        "ask" => match typed(string_option(cmd, "question")) {
+            Some(q) => render::answer(&engine.ask(&q), &overview),
+            None => render::error(
+                "Ask a question in plain words, for example: `/ask question: Who brokered the deal?`",
+            ),
+        },
+        "search" => {
+            let Some(query) = typed(string_option(cmd, "query")) else {
+                return render::error(
+                    "Give some words to search for, for example: `/search query: Nakhchivan`",
+                );
+            };
+            let topic = string_option(cmd, "topic").and_then(Topic::parse);
+            let limit = integer_option(cmd, "limit")
+                .unwrap_or(5)
+                .clamp(1, i64::from(MAX_HITS)) as usize;
+            render::search(&engine.search(&query, topic, limit), &overview)
+        }
+        "parties" => card(
+            engine.parties(typed(string_option(cmd, "party")).as_deref()),
+            engine,
+        ),
+        "corridor" => render::card(&engine.corridor(), &overview),
+        "terms" => card(
+            engine.terms(typed(string_option(cmd, "term")).as_deref()),
+            engine,
+        ),
+        "quote" => card(
+            engine.quotes(typed(string_option(cmd, "speaker")).as_deref()),
+            engine,
+        ),
+        "source" => {
+            let article = typed(string_option(cmd, "article"));
+            let paragraph = integer_option(cmd, "paragraph").map(|p| u32::try_from(p).unwrap_or(0));
+            match paragraph {
+                Some(p) => match engine.source(article.as_deref(), Some(p)) {
+                    Ok(passages) => match passages.first() {
+                        Some(first) => render::passage(first),
+                        None => render::error("That paragraph could not be read from the index."),
+                    },
+                    Err(e) => request_error(&e),
+                },
+                None => {
+                    render::error("Give a paragraph number, for example: `/source paragraph: 4`")
+                }
+            }
+        }
+        "help" => render::help(&overview, commands::COMMANDS),
+        other => render::error(&format!(
+            "dossier has no command `/{}`. Try /help.",
+            render::escape(&limits::cut(other, 32))
+        )),
+    }
+}
+
+fn card(result: Result<crate::answer::Card, RequestError>, engine: &Engine) -> Message {
+    match result {
+        Ok(card) => render::card(&card, &engine.overview()),
+        Err(e) => request_error(&e),
+    }
+}
+
+fn request_error(e: &RequestError) -> Message {
+    let text = match e {
+        RequestError::NotFound(name) => format!(
+            "Nothing in the sources matches “{}”. Start typing and pick one of the suggestions.",
+            render::escape(&limits::cut(name, 100))
+        ),
+        RequestError::UnknownArticle(id) => format!(
+            "There is no article “{}”. Pick one of the suggestions.",
+            render::escape(&limits::cut(id, 100))
+        ),
+        RequestError::NoSuchParagraph {
+            paragraph, count, ..
+        } => {
+            format!("There is no paragraph {paragraph}: the article has paragraphs 1 to {count}.")
+        }
+    };
+    render::error(&text)
+}
+
+fn autocomplete(cmd: &CommandInteraction, engine: &Engine) -> Vec<Suggestion> {
+    let Some(focused) = cmd.data.autocomplete() else {
+        return Vec::new();
+    };
+    let kind = match (cmd.data.name.as_str(), focused.name) {
+        ("search", "query") => SuggestKind::Query,
+        ("parties", "party") => SuggestKind::Party,
+        ("terms", "term") => SuggestKind::Term,
+        ("quote", "speaker") => SuggestKind::Speaker,
+        ("source", "article") => SuggestKind::Article,
+        _ => return Vec::new(),
+    };
+    engine.suggest(kind, focused.value, limits::CHOICES)
+}
+
+/// The serenity builder for a reply.
+pub fn response(reply: Reply) -> CreateInteractionResponse {
+    match reply {
+        Reply::Pong => CreateInteractionResponse::Pong,
+        Reply::Message(m) => CreateInteractionResponse::Message(message(&m)),
+        Reply::Autocomplete(choices) => {
+            let mut r = CreateAutocompleteResponse::new();
+            for c in choices.into_iter().take(limits::CHOICES) {
+                r = r.add_string_choice(
+                    limits::cut(&c.label, limits::CHOICE_NAME),
+                    limits::cut(&c.value, limits::CHOICE_NAME),
+                );
+            }
+            CreateInteractionResponse::Autocomplete(r)
+        }
+    }
+}
+
+fn embeds(m: &Message) -> Vec<CreateEmbed> {
+    m.embeds
+        .iter()
+        .map(|e| {
+            let mut b = CreateEmbed::new().title(&e.title).color(e.color);
+            if !e.description.is_empty() {
+                b = b.description(&e.description);
+            }
+            if let Some(url) = &e.url {
+                b = b.url(url);
+            }
+            if let Some(footer) = &e.footer {
+                b = b.footer(CreateEmbedFooter::new(footer));
+            }
+            if let Some(author) = &e.author {
+                b = b.author(CreateEmbedAuthor::new(author));
+            }
+            b.fields(
+                e.fields
+                    .iter()
+                    .map(|f| (f.name.clone(), f.value.clone(), f.inline)),
+            )
+        })
+        .collect()
+}
+
+/// A message response: no mention in it can ping anyone.
+pub fn message(m: &Message) -> CreateInteractionResponseMessage {
+    let mut b = CreateInteractionResponseMessage::new()
+        .embeds(embeds(m))
+        .allowed_mentions(CreateAllowedMentions::new())
+        .ephemeral(m.ephemeral);
+    if let Some(content) = &m.content {
+        b = b.content(content);
+    }
+    b
+}
+
+/// The same message as an edit of a deferred response.
+pub fn edit(m: &Message) -> EditInteractionResponse {
+    let mut b = EditInteractionResponse::new()
+        .embeds(embeds(m))
+        .allowed_mentions(CreateAllowedMentions::new());
+    if let Some(content) = &m.content {
+        b = b.content(content);
+    }
+    b
+}

@@ -1,0 +1,424 @@
+//! Rendering answers as Discord messages: embeds with the answer, cited
+//! passages as quotes with their paragraph numbers and article titles, and a
+//! footer naming the source.
+//!
+//! The types here are plain data; `crate::discord` turns them into serenity
+//! builders. Everything a person typed or an article says is escaped before
+//! it is put into markdown, and [`limits::fit`] runs last on every message.
+
+pub mod limits;
+
+use serde::Serialize;
+
+use crate::answer::{Answer, Card, Citation, HitKind, Overview, Passage, SearchResults, Snippet};
+
+/// Embed colours: answered, declined, error.
+pub const COLOR_ANSWER: u32 = 0x2F6FB0;
+pub const COLOR_DECLINED: u32 = 0x7A8694;
+pub const COLOR_ERROR: u32 = 0xB3261E;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub content: Option<String>,
+    pub embeds: Vec<Embed>,
+    /// Only the person who asked sees it (errors).
+    pub ephemeral: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Embed {
+    pub title: String,
+    pub url: Option<String>,
+    pub description: String,
+    pub fields: Vec<Field>,
+    pub footer: Option<String>,
+    pub author: Option<String>,
+    pub color: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    pub inline: bool,
+}
+
+impl Embed {
+    fn new(title: impl Into<String>, color: u32) -> Embed {
+        Embed {
+            title: title.into(),
+            url: None,
+            description: String::new(),
+            fields: Vec::new(),
+            footer: None,
+            author: None,
+            color,
+        }
+    }
+}
+
+fn message(embed: Embed) -> Message {
+    let mut m = Message {
+        content: None,
+        embeds: vec![embed],
+        ephemeral: false,
+    };
+    limits::fit(&mut m);
+    m
+}
+
+/// Escapes Discord markdown and defuses mentions in text from users or
+/// sources, so it shows exactly as written and pings no one.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut line_start = true;
+    for c in text.chars() {
+        match c {
+            '\\' | '*' | '_' | '~' | '`' | '|' | '<' | '>' | '[' | ']' | '(' | ')' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '-' | '+' if line_start => {
+                out.push('\\');
+                out.push(c);
+            }
+            '@' => {
+                // "@everyone", "@here" and "@name" show but never mention.
+                out.push('@');
+                out.push('\u{200B}');
+            }
+            _ => out.push(c),
+        }
+        line_start = c == '\n' || (line_start && c.is_whitespace());
+    }
+    out
+}
+
+/// A snippet with its matched words in bold, everything else escaped.
+pub fn marked(s: &Snippet) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for &(start, end) in &s.matches {
+        if start < at
+            || end > s.text.len()
+            || !s.text.is_char_boundary(start)
+            || !s.text.is_char_boundary(end)
+        {
+            continue;
+        }
+        out.push_str(&escape(&s.text[at..start]));
+        out.push_str("**");
+        out.push_str(&escape(&s.text[start..end]));
+        out.push_str("**");
+        at = end;
+    }
+    out.push_str(&escape(&s.text[at..]));
+    out
+}
+
+/// A citation as an embed field: the paragraph and article in its name, the
+/// quote as a block quote, and a link to the article when it has one.
+fn citation_field(c: &Citation) -> Field {
+    let name = format!("¶{} · {}", c.paragraph, c.title);
+    let link = match &c.url {
+        Some(url) => format!(
+            "\n[{} ¶{}]({})",
+            escape(&limits::cut(&c.title, 80)),
+            c.paragraph,
+            url
+        ),
+        None => String::new(),
+    };
+    let budget = limits::FIELD_VALUE - 2 - link.chars().count();
+    Field {
+        name: limits::cut(&name, limits::FIELD_NAME),
+        value: format!("> {}{link}", cut_escaped(&c.quote, budget)),
+        inline: false,
+    }
+}
+
+/// `text` escaped and cut so the escaped form fits `max` characters.
+fn cut_escaped(text: &str, max: usize) -> String {
+    let mut budget = max;
+    loop {
+        let escaped = escape(&limits::cut(text, budget));
+        if escaped.chars().count() <= max || budget == 0 {
+            return escaped;
+        }
+        budget = budget
+            .saturating_sub(escaped.chars().count() - max)
+            .min(budget - 1);
+    }
+}
+
+/// "Source: Title (date)" for the articles cited.
+fn source_footer(citations: &[Citation], overview: &Overview) -> String {
+    let mut titles: Vec<String> = Vec::new();
+    for c in citations {
+        let date = overview
+            .articles
+            .iter()
+            .find(|a| a.id == c.article)
+            .map(|a| format!(" ({})", a.date))
+            .unwrap_or_default();
+        let t = format!("{}{date}", c.title);
+        if !titles.contains(&t) {
+            titles.push(t);
+        }
+    }
+    if titles.is_empty() {
+        titles = overview
+            .articles
+            .iter()
+            .map(|a| format!("{} ({})", a.title, a.date))
+            .collect();
+    }
+    let label = if titles.len() == 1 {
+        "Source"
+    } else {
+        "Sources"
+    };
+    format!("{label}: {}", titles.join("; "))
+}
+
+/// The single article cited, when it has a url, for the embed's title link.
+fn single_url(citations: &[Citation]) -> Option<String> {
+    let first = citations.first()?;
+    citations
+        .iter()
+        .all(|c| c.article == first.article)
+        .then(|| first.url.clone())
+        .flatten()
+}
+
+/// The reply to `/ask`.
+pub fn answer(a: &Answer, overview: &Overview) -> Message {
+    let color = if a.answered {
+        COLOR_ANSWER
+    } else {
+        COLOR_DECLINED
+    };
+    let mut e = Embed::new(escape(&limits::cut(a.question.trim(), 200)), color);
+    e.url = single_url(&a.citations);
+    let mut description = escape(&a.answer);
+    if !a.corrections.is_empty() {
+        let read: Vec<String> = a
+            .corrections
+            .iter()
+            .map(|(typed, read)| format!("“{}” as “{}”", escape(typed), escape(read)))
+            .collect();
+        description.push_str(&format!("\n\n*Read {}.*", read.join(", ")));
+    }
+    e.description = description;
+    e.fields = a.citations.iter().map(citation_field).collect();
+    e.footer = Some(source_footer(&a.citations, overview));
+    message(e)
+}
+
+/// The reply to `/search`.
+pub fn search(r: &SearchResults, overview: &Overview) -> Message {
+    let mut e = Embed::new(
+        format!("Search: {}", escape(&limits::cut(r.query.trim(), 150))),
+        COLOR_ANSWER,
+    );
+    if r.hits.is_empty() {
+        e.color = COLOR_DECLINED;
+        e.description = "Nothing in the sources matches that. Try other words, or /help to see what they cover.".to_string();
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut used = 0;
+    for (i, h) in r.hits.iter().enumerate() {
+        let kind = match h.kind {
+            HitKind::Fact => "fact",
+            HitKind::Passage => "passage",
+        };
+        let topic = h.topic.map(|t| format!(" · {t}")).unwrap_or_default();
+        let snippet = Snippet {
+            text: limits::cut(&h.snippet.text, 300),
+            matches: h.snippet.matches.clone(),
+        };
+        let line = format!(
+            "**{}.** `{kind}{topic}` ¶{} — {}",
+            i + 1,
+            h.paragraph,
+            marked(&snippet)
+        );
+        // Whole lines only: a hit is never cut in the middle of its markup.
+        let len = line.chars().count() + 2;
+        if used + len > limits::DESCRIPTION - 100 {
+            break;
+        }
+        used += len;
+        lines.push(line);
+    }
+    if !lines.is_empty() {
+        e.description = lines.join("\n\n");
+    }
+    if !r.corrections.is_empty() {
+        let read: Vec<String> = r
+            .corrections
+            .iter()
+            .map(|(typed, read)| format!("“{}” as “{}”", escape(typed), escape(read)))
+            .collect();
+        e.description
+            .push_str(&format!("\n\n*Read {}.*", read.join(", ")));
+    }
+    e.footer = Some(format!(
+        "{} · /source shows a paragraph in full",
+        source_footer(&[], overview)
+    ));
+    message(e)
+}
+
+/// The reply to `/parties`, `/corridor`, `/terms` and `/quote`.
+pub fn card(c: &Card, overview: &Overview) -> Message {
+    let mut e = Embed::new(escape(&c.title), COLOR_ANSWER);
+    e.description = c.description.as_deref().map(escape).unwrap_or_default();
+    let mut cited: Vec<Citation> = Vec::new();
+    for item in &c.items {
+        let quotes: Vec<String> = item
+            .citations
+            .iter()
+            .take(2)
+            .map(|q| format!("> {} — ¶{}", cut_escaped(&q.quote, 300), q.paragraph))
+            .collect();
+        let speaker = item
+            .speaker
+            .as_deref()
+            .map(|s| format!("{}: ", escape(s)))
+            .unwrap_or_default();
+        let body = format!("{speaker}{}", escape(&item.text));
+        let tail = format!("\n{}", quotes.join("\n"));
+        let budget = limits::FIELD_VALUE.saturating_sub(tail.chars().count());
+        e.fields.push(Field {
+            name: limits::cut(&item.heading, limits::FIELD_NAME),
+            value: format!("{}{tail}", limits::cut(&body, budget)),
+            inline: false,
+        });
+        cited.extend(item.citations.iter().cloned());
+    }
+    e.url = single_url(&cited);
+    e.footer = Some(source_footer(&cited, overview));
+    message(e)
+}
+
+/// The reply to `/source`: a paragraph in full.
+pub fn passage(p: &Passage) -> Message {
+    let mut e = Embed::new(
+        format!(
+            "¶{} of {} · {}",
+            p.paragraph,
+            p.paragraphs,
+            escape(&p.title)
+        ),
+        COLOR_ANSWER,
+    );
+    e.url = p.url.clone();
+    e.description = escape(&p.text);
+    e.footer = Some(format!("Source: {} ({})", p.title, p.date));
+    message(e)
+}
+
+/// The reply to `/help`.
+pub fn help(o: &Overview, commands: &[(&str, &str)]) -> Message {
+    let mut e = Embed::new("dossier: briefings with sources", COLOR_ANSWER);
+    let articles: Vec<String> = o
+        .articles
+        .iter()
+        .map(|a| match &a.url {
+            Some(url) => format!(
+                "• [{}]({url}) ({}, {} paragraphs)",
+                escape(&a.title),
+                a.date,
+                a.paragraphs
+            ),
+            None => format!(
+                "• {} ({}, {} paragraphs)",
+                escape(&a.title),
+                a.date,
+                a.paragraphs
+            ),
+        })
+        .collect();
+    e.description = format!(
+        "I answer questions about these stories, quoting the source word for word:\n{}\n\n{} facts about {} people, countries and places; indexed <t:{}:R>.",
+        articles.join("\n"),
+        o.facts,
+        o.entities,
+        o.indexed_at
+    );
+    let list: Vec<String> = commands
+        .iter()
+        .map(|(name, what)| format!("`/{name}` — {what}"))
+        .collect();
+    e.fields.push(Field {
+        name: "Commands".to_string(),
+        value: list.join("\n"),
+        inline: false,
+    });
+    e.fields.push(Field {
+        name: "Reading a citation".to_string(),
+        value: "Each answer quotes the passages it rests on. `¶4` is the fourth paragraph of the article named beside it; the quote is copied from it word for word. Use `/source paragraph:4` to read the whole paragraph. When the sources do not cover a question, I say so.".to_string(),
+        inline: false,
+    });
+    e.footer = Some(source_footer(&[], o));
+    message(e)
+}
+
+/// An error only the person who asked sees.
+pub fn error(text: &str) -> Message {
+    let mut e = Embed::new("Sorry", COLOR_ERROR);
+    e.description = text.to_string();
+    let mut m = message(e);
+    m.ephemeral = true;
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_defuses_markdown_and_mentions() {
+        assert_eq!(escape("**bold** _x_"), "\\*\\*bold\\*\\* \\_x\\_");
+        assert_eq!(
+            escape("<@123> <@&456>"),
+            "\\<@\u{200B}123\\> \\<@\u{200B}&456\\>"
+        );
+        assert_eq!(escape("@everyone"), "@\u{200B}everyone");
+        assert_eq!(
+            escape("[x](https://evil.example)"),
+            "\\[x\\]\\(https://evil.example\\)"
+        );
+        assert_eq!(
+            escape("- item\nNagorno-Karabakh"),
+            "\\- item\nNagorno-Karabakh"
+        );
+        assert!(!escape("@here").contains("@here"));
+    }
+
+    #[test]
+    fn marked_escapes_around_bold_matches() {
+        let s = Snippet {
+            text: "a *corridor* link".into(),
+            matches: vec![(3, 11)],
+        };
+        assert_eq!(marked(&s), "a \\***corridor**\\* link");
+    }
+
+    #[test]
+    fn long_quotes_are_cut_inside_the_quote_and_keep_their_link() {
+        let c = Citation {
+            article: "a".into(),
+            paragraph: 4,
+            quote: "word ".repeat(400),
+            title: "Title".into(),
+            url: Some("https://example.com/a".into()),
+        };
+        let f = citation_field(&c);
+        assert!(f.value.chars().count() <= limits::FIELD_VALUE);
+        assert!(f.value.starts_with("> word"));
+        assert!(f.value.ends_with("[Title ¶4](https://example.com/a)"));
+        assert!(f.value.contains('…'));
+    }
+}
