@@ -71,8 +71,13 @@ impl Engine {
         let mut ids: Vec<&str> = Vec::new();
         match kind {
             SuggestKind::Party => {
+                // The countries and people the parties facts are about.
                 for f in c.facts.iter().filter(|f| f.topic == Topic::Parties) {
-                    ids.extend(f.about.iter().map(String::as_str));
+                    ids.extend(f.about.iter().map(String::as_str).filter(|id| {
+                        c.entity(id).is_some_and(|e| {
+                            matches!(e.kind.as_str(), "country" | "person" | "organization")
+                        })
+                    }));
                 }
             }
             SuggestKind::Speaker => {

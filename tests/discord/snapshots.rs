@@ -1,0 +1,150 @@
+//! Snapshots (insta) of the rendered replies of the main commands, routed
+//! from interactions exactly as Discord sends them.
+
+use std::sync::OnceLock;
+
+use dossier::answer::Engine;
+use dossier::discord::router;
+use serde_json::{Value, json};
+use serenity::all::Interaction;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    engine: Engine,
+}
+
+fn engine() -> &'static Engine {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    &FIXTURE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+            dossier::index::reindex(&content, &dir.path().join("index"), &mut |_, _| {}).unwrap();
+            let engine = Engine::open(&dir.path().join("index")).unwrap();
+            Fixture { _dir: dir, engine }
+        })
+        .engine
+}
+
+fn interaction(kind: u8, name: &str, options: Value) -> Interaction {
+    let v = json!({
+        "id": "3001", "application_id": "900000000000000001", "type": kind, "token": "tok",
+        "version": 1, "guild_id": "900000000000000002", "channel_id": "4001",
+        "member": {"user": {"id": "5001", "username": "alice"}, "roles": [],
+                   "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0},
+        "data": {"id": "2000", "name": name, "type": 1, "options": options},
+        "locale": "en-US", "entitlements": [], "attachment_size_limit": 8388608
+    });
+    serde_json::from_value(v).expect("fixture is an interaction")
+}
+
+fn respond(name: &str, options: Value) -> Value {
+    let response = router::route(&interaction(2, name, options), engine());
+    serde_json::to_value(&response).unwrap()
+}
+
+/// Replaces Discord timestamps (`<t:SECONDS:R>`), which change per build.
+fn without_times(v: Value) -> Value {
+    let text = v.to_string();
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find("<t:") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        match tail.find(":R>") {
+            Some(j) => {
+                out.push_str("<t:[indexed]:R>");
+                rest = &tail[j + 3..];
+            }
+            None => {
+                out.push_str(tail);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn ask_reply() {
+    insta::assert_json_snapshot!(respond(
+        "ask",
+        json!([{"name": "question", "type": 3, "value": "What is the Trump Route?"}])
+    ));
+}
+
+#[test]
+fn ask_abstention_reply() {
+    insta::assert_json_snapshot!(respond(
+        "ask",
+        json!([{"name": "question", "type": 3, "value": "How much will the corridor cost?"}])
+    ));
+}
+
+#[test]
+fn search_reply() {
+    insta::assert_json_snapshot!(respond(
+        "search",
+        json!([{"name": "query", "type": 3, "value": "Nakhchivan"}, {"name": "limit", "type": 4, "value": 3}])
+    ));
+}
+
+#[test]
+fn parties_reply() {
+    insta::assert_json_snapshot!(respond("parties", json!([])));
+}
+
+#[test]
+fn corridor_reply() {
+    insta::assert_json_snapshot!(respond("corridor", json!([])));
+}
+
+#[test]
+fn terms_reply() {
+    insta::assert_json_snapshot!(respond(
+        "terms",
+        json!([{"name": "term", "type": 3, "value": "energy"}])
+    ));
+}
+
+#[test]
+fn quote_reply() {
+    insta::assert_json_snapshot!(respond(
+        "quote",
+        json!([{"name": "speaker", "type": 3, "value": "Aliyev"}])
+    ));
+}
+
+#[test]
+fn source_reply() {
+    insta::assert_json_snapshot!(respond(
+        "source",
+        json!([{"name": "paragraph", "type": 4, "value": 4}])
+    ));
+}
+
+#[test]
+fn help_reply() {
+    insta::assert_json_snapshot!(without_times(respond("help", json!([]))));
+}
+
+#[test]
+fn error_reply_is_ephemeral() {
+    let v = respond(
+        "source",
+        json!([{"name": "paragraph", "type": 4, "value": 99}]),
+    );
+    assert_eq!(v["data"]["flags"], 64);
+    insta::assert_json_snapshot!(v);
+}
+
+#[test]
+fn autocomplete_reply() {
+    let ac = interaction(
+        4,
+        "parties",
+        json!([{"name": "party", "type": 3, "value": "arm", "focused": true}]),
+    );
+    insta::assert_json_snapshot!(serde_json::to_value(router::route(&ac, engine())).unwrap());
+}
