@@ -397,3 +397,6 @@ impl Engine {
 fn term_query(term: Term) -> Box<dyn Query> {
     Box::new(TermQuery::new(term, IndexRecordOption::Basic))
 }
+
+#[cfg(test)]
+mod tests;

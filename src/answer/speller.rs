@@ -42,6 +42,10 @@ impl Speller {
     pub fn correct(&self, word: &str) -> Option<&str> {
         let len = word.chars().count();
         let max = max_distance(len);
+        // Four letters allow one missing or extra letter ("fery", "putn"),
+        // never a changed one: "cost" is not a typo of "lost".
+        let short = len == 4;
+        let max = if short { 1 } else { max };
         if max == 0 || self.knows(word) || word.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
@@ -50,7 +54,7 @@ impl Speller {
         let mut best: Option<(usize, u32, &str)> = None;
         for (candidate, count) in bucket {
             let clen = candidate.chars().count();
-            if clen.abs_diff(len) > max {
+            if clen.abs_diff(len) > max || (short && clen == len) {
                 continue;
             }
             let d = strsim::osa_distance(word, candidate);
@@ -71,8 +75,8 @@ impl Speller {
 
 fn max_distance(len: usize) -> usize {
     match len {
-        0..=4 => 0,
-        5..=8 => 1,
+        0..=3 => 0,
+        4..=8 => 1,
         _ => 2,
     }
 }
@@ -102,12 +106,15 @@ mod tests {
         assert_eq!(s.correct("nakhchivn"), Some("nakhchivan"));
         assert_eq!(s.correct("azerbajan"), Some("azerbaijan"));
         assert_eq!(s.correct("armenain"), Some("armenian"));
+        assert_eq!(s.correct("lst"), None);
+        assert_eq!(s.correct("losst"), Some("lost"));
     }
 
     #[test]
     fn short_and_unrelated_words_stay_unknown() {
         let s = speller();
         assert_eq!(s.correct("cost"), None);
+        assert_eq!(s.correct("los"), None, "three letters are never corrected");
         assert_eq!(s.correct("population"), None);
         assert_eq!(s.correct("minister"), None, "known words are not corrected");
     }

@@ -1,0 +1,303 @@
+//! Unit tests of the engine on a small corpus written inline: ranking,
+//! abstention, spelling, intents, cards and suggestions.
+
+use std::path::Path;
+
+use super::*;
+use crate::content::Topic;
+
+/// Owns a temp dir with a few lines of content and the index built from it.
+pub struct TempIndex {
+    _dir: tempfile::TempDir,
+    pub engine: Engine,
+}
+
+const ARTICLE: &str = "+++
+id = \"harbour\"
+title = \"Harbour deal signed\"
+date = 2024-05-03
+url = \"https://example.com/harbour\"
++++
+
+The mayors of Northport and Southbay signed a harbour agreement on Monday, brokered by the regional governor Ada Vell.
+
+The deal reopens the ferry line between the two towns, closed since the storm of 2019.
+
+Fishermen in Southbay remain sceptical, saying “We have heard promises before.”
+";
+
+const ENTITIES: &str = r#"
+[[entity]]
+id = "northport"
+name = "Northport"
+kind = "place"
+aliases = ["North Port"]
+
+[[entity]]
+id = "southbay"
+name = "Southbay"
+kind = "place"
+
+[[entity]]
+id = "vell"
+name = "Ada Vell"
+kind = "person"
+aliases = ["Vell", "the governor"]
+
+[[entity]]
+id = "ferry"
+name = "ferry line"
+kind = "route"
+aliases = ["ferry"]
+"#;
+
+const FACTS: &str = r#"
+[[fact]]
+id = "broker"
+topic = "parties"
+title = "Ada Vell brokered the deal"
+about = ["vell"]
+text = "The regional governor Ada Vell brokered the harbour agreement."
+answers = ["who"]
+[[fact.cite]]
+article = "harbour"
+paragraph = 1
+quote = "brokered by the regional governor Ada Vell"
+
+[[fact]]
+id = "signed-monday"
+topic = "context"
+title = "Signed on Monday"
+about = ["northport", "southbay"]
+text = "The mayors of Northport and Southbay signed the agreement on Monday."
+answers = ["when"]
+[[fact.cite]]
+article = "harbour"
+paragraph = 1
+quote = "signed a harbour agreement on Monday"
+
+[[fact]]
+id = "ferry-reopens"
+topic = "terms"
+title = "The ferry line reopens"
+about = ["ferry", "northport", "southbay"]
+text = "The deal reopens the ferry line between the two towns."
+keywords = ["boat"]
+answers = ["what"]
+[[fact.cite]]
+article = "harbour"
+paragraph = 2
+quote = "The deal reopens the ferry line between the two towns"
+
+[[fact]]
+id = "fishermen-quote"
+topic = "quotes"
+title = "Fishermen: heard it before"
+about = ["southbay"]
+speaker = "southbay"
+text = "Southbay fishermen said they have heard promises before."
+[[fact.cite]]
+article = "harbour"
+paragraph = 3
+quote = "“We have heard promises before.”"
+"#;
+
+impl TempIndex {
+    pub fn new() -> TempIndex {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        let write = |rel: &str, text: &str| {
+            let path = content.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("articles/harbour.md", ARTICLE);
+        write("entities.toml", ENTITIES);
+        write("facts/harbour.toml", FACTS);
+        write(
+            "lexicon.toml",
+            "synonyms = [[\"broker\", \"mediate\"], [\"ferry\", \"boat\"]]\n",
+        );
+        let index = dir.path().join("index");
+        crate::index::reindex(&content, &index, &mut |_, _| {}).unwrap();
+        let engine = Engine::open(Path::new(&index)).unwrap();
+        TempIndex { _dir: dir, engine }
+    }
+}
+
+fn first_paragraph(a: &Answer) -> Option<u32> {
+    a.citations.first().map(|c| c.paragraph)
+}
+
+#[test]
+fn answers_cite_the_paragraph_that_says_it() {
+    let t = TempIndex::new();
+    let a = t.engine.ask("Who mediated the harbour deal?");
+    assert!(a.answered, "{a:?}");
+    assert_eq!(a.facts[0].id, "broker");
+    assert_eq!(first_paragraph(&a), Some(1));
+    assert_eq!(
+        a.citations[0].url.as_deref(),
+        Some("https://example.com/harbour")
+    );
+}
+
+#[test]
+fn the_intent_picks_between_facts_of_one_paragraph() {
+    let t = TempIndex::new();
+    assert_eq!(
+        t.engine.ask("When was the agreement signed?").facts[0].id,
+        "signed-monday"
+    );
+    assert_eq!(
+        t.engine.ask("Who brokered the agreement?").facts[0].id,
+        "broker"
+    );
+}
+
+#[test]
+fn words_the_sources_never_use_lead_to_abstention() {
+    let t = TempIndex::new();
+    for q in [
+        "What is the population of Northport?",
+        "How much did the ferry cost?",
+        "tell me a joke",
+        "zzqx vlorp",
+    ] {
+        let a = t.engine.ask(q);
+        assert!(!a.answered, "{q} was answered: {a:?}");
+        assert!(a.citations.is_empty());
+        assert!(a.answer.starts_with("The sources do not answer"));
+    }
+}
+
+#[test]
+fn typos_are_corrected_and_reported() {
+    let t = TempIndex::new();
+    let a = t.engine.ask("what about the fery to Sothbay");
+    assert!(a.answered, "{a:?}");
+    assert_eq!(a.facts[0].id, "ferry-reopens");
+    assert!(
+        a.corrections.iter().any(|(typed, _)| typed == "sothbay"),
+        "{:?}",
+        a.corrections
+    );
+}
+
+#[test]
+fn synonyms_and_keywords_find_the_fact() {
+    let t = TempIndex::new();
+    let a = t.engine.ask("is there a boat again");
+    assert_eq!(
+        a.facts.first().map(|f| f.id.as_str()),
+        Some("ferry-reopens"),
+        "{a:?}"
+    );
+}
+
+#[test]
+fn asking_what_an_unquoted_person_said_is_declined() {
+    let t = TempIndex::new();
+    let a = t.engine.ask("What did Ada Vell say about the ferry?");
+    assert!(!a.answered, "{a:?}");
+}
+
+#[test]
+fn search_marks_matched_words_and_filters_topics() {
+    let t = TempIndex::new();
+    let r = t.engine.search("ferry", None, 10);
+    assert!(!r.hits.is_empty());
+    for h in &r.hits {
+        assert!(!h.snippet.matches.is_empty());
+        for &(a, b) in &h.snippet.matches {
+            // The entity's names and the lexicon's synonyms count as matches.
+            let word = h.snippet.text[a..b].to_lowercase();
+            assert!(["ferry", "line", "boat"].contains(&word.as_str()), "{word}");
+        }
+    }
+    let quotes = t.engine.search("promises", Some(Topic::Quotes), 10);
+    assert!(quotes.hits.iter().all(|h| h.topic == Some(Topic::Quotes)));
+    assert!(!quotes.hits.is_empty());
+}
+
+#[test]
+fn cards_resolve_names_and_aliases() {
+    let t = TempIndex::new();
+    assert_eq!(
+        t.engine.parties(Some("the governor")).unwrap().title,
+        "Ada Vell"
+    );
+    assert_eq!(t.engine.parties(None).unwrap().items[0].fact, "broker");
+    assert_eq!(
+        t.engine.terms(Some("ferry")).unwrap().items[0].fact,
+        "ferry-reopens"
+    );
+    assert!(matches!(
+        t.engine.parties(Some("Atlantis")),
+        Err(RequestError::NotFound(_))
+    ));
+    let q = t.engine.quotes(Some("Southbay")).unwrap();
+    assert_eq!(q.items[0].speaker.as_deref(), Some("Southbay"));
+}
+
+#[test]
+fn source_returns_paragraphs_and_explains_bad_numbers() {
+    let t = TempIndex::new();
+    let p = t.engine.source(None, Some(2)).unwrap();
+    assert!(p[0].text.starts_with("The deal reopens the ferry line"));
+    assert_eq!(
+        t.engine.source(Some("harbour"), Some(9)).unwrap_err(),
+        RequestError::NoSuchParagraph {
+            article: "harbour".into(),
+            paragraph: 9,
+            count: 3
+        }
+    );
+    assert!(matches!(
+        t.engine.source(Some("nope"), Some(1)),
+        Err(RequestError::UnknownArticle(_))
+    ));
+}
+
+#[test]
+fn suggestions_forgive_typos_and_stay_within_discords_limits() {
+    let t = TempIndex::new();
+    let s = t.engine.suggest(SuggestKind::Query, "sout", 25);
+    assert_eq!(s[0].value, "Southbay");
+    let s = t.engine.suggest(SuggestKind::Query, "nortp", 25);
+    assert!(s.iter().any(|x| x.value == "Northport"), "{s:?}");
+    assert!(t.engine.suggest(SuggestKind::Query, "", 25).len() <= 25);
+    assert_eq!(
+        t.engine.suggest(SuggestKind::Article, "harb", 25)[0].value,
+        "harbour"
+    );
+}
+
+#[test]
+fn hostile_input_never_panics() {
+    let t = TempIndex::new();
+    let long = "ferry ".repeat(2000);
+    for q in [
+        "",
+        "   ",
+        "\0\u{200B}\u{202E}",
+        "(((",
+        "title:* AND OR NOT ~2 ^3",
+        &long,
+        "🦀🦀",
+        "Հայաստան",
+    ] {
+        let a = t.engine.ask(q);
+        for c in &a.citations {
+            assert!(
+                t.engine
+                    .paragraph_text(&c.article, c.paragraph)
+                    .unwrap()
+                    .contains(&c.quote)
+            );
+        }
+        let _ = t.engine.search(q, None, 10);
+        let _ = t.engine.suggest(SuggestKind::Query, q, 25);
+        let _ = t.engine.parties(Some(q));
+    }
+}
