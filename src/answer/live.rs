@@ -33,7 +33,14 @@ impl Live {
         };
         match index::current_generation(&self.dir) {
             Ok(Some(current)) if current != loaded => self.reload(current).unwrap_or(engine),
-            Ok(_) => engine,
+            Ok(Some(_)) => engine,
+            Ok(None) => {
+                tracing::warn!(
+                    "the index in {} is gone; serving the loaded index until `dossier reindex` rebuilds it",
+                    self.dir.display()
+                );
+                engine
+            }
             Err(e) => {
                 tracing::warn!("cannot read the index directory, serving the loaded index: {e}");
                 engine

@@ -205,8 +205,10 @@ fn embeds(m: &Message) -> Vec<CreateEmbed> {
 pub fn message(m: &Message) -> CreateInteractionResponseMessage {
     let mut b = CreateInteractionResponseMessage::new()
         .embeds(embeds(m))
-        .allowed_mentions(CreateAllowedMentions::new())
-        .ephemeral(m.ephemeral);
+        .allowed_mentions(CreateAllowedMentions::new());
+    if m.ephemeral {
+        b = b.ephemeral(true);
+    }
     if let Some(content) = &m.content {
         b = b.content(content);
     }

@@ -4,7 +4,7 @@
 //! INDEX/
 //!   CURRENT          name of the generation readers open, replaced by rename
 //!   .lock            held (flock) by the one reindex allowed at a time
-//!   gen-00000007/    a complete index: tantivy files and catalog.json
+//!   gen-00000007-…/  a complete index: tantivy files and catalog.json
 //!   .tmp-PID/        a generation being built; never read
 //! ```
 //!
@@ -129,7 +129,11 @@ impl IndexDir {
             let entry = entry.map_err(io_err(&self.root))?;
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if let Some(n) = name.strip_prefix(GEN_PREFIX).and_then(|n| n.parse().ok()) {
+            let number = name
+                .strip_prefix(GEN_PREFIX)
+                .and_then(|rest| rest.split('-').next())
+                .and_then(|n| n.parse().ok());
+            if let Some(n) = number {
                 out.push((n, entry.path()));
             }
         }
@@ -150,7 +154,13 @@ impl IndexDir {
         scratch: &Path,
         n: u64,
     ) -> Result<PathBuf, IndexError> {
-        let name = format!("{GEN_PREFIX}{n:08}");
+        // The suffix keeps names unique even when numbering restarts (an
+        // index directory deleted and rebuilt), so a reader that compares
+        // names never mistakes a new generation for the one it has.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        let name = format!("{GEN_PREFIX}{n:08}-{nanos:016x}");
         let dir = self.root.join(&name);
         sync_dir(scratch)?;
         fs::rename(scratch, &dir).map_err(io_err(&dir))?;

@@ -1,0 +1,460 @@
+//! End-to-end tests: the real `dossier serve` binary against the fake Discord.
+//!
+//! Each test copies the repository's content into a temporary directory,
+//! builds the index with `dossier reindex`, starts `dossier serve` pointed at
+//! a `FakeDiscord`, and talks to it over the fake gateway and REST API.
+
+use std::fs::{self, File};
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+use crate::fake::{self, FakeDiscord, GUILD_ID};
+
+const ARTICLE: &str = "content/articles/azerbaijan-armenia-peace-deal.md";
+/// How long the bot may take to connect, identify and register its commands.
+const READY: Duration = Duration::from_secs(15);
+/// How long one answer may take.
+const ANSWER: Duration = Duration::from_secs(10);
+
+/// The running bot; killed when dropped.
+struct Bot {
+    child: Child,
+    log: PathBuf,
+    _dir: TempDir,
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Bot {
+    /// Copy the content, build the index and start `dossier serve`.
+    fn start(fake: &FakeDiscord) -> Bot {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let content = dir.path().join("content");
+        let index = dir.path().join("index");
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+            &content,
+        );
+
+        let reindex = dossier(dir.path(), &content, &index)
+            .arg("reindex")
+            .output()
+            .expect("run dossier reindex");
+        assert!(
+            reindex.status.success(),
+            "dossier reindex failed: {}\n{}{}",
+            reindex.status,
+            String::from_utf8_lossy(&reindex.stdout),
+            String::from_utf8_lossy(&reindex.stderr)
+        );
+
+        let log = dir.path().join("bot.log");
+        let out = File::create(&log).expect("create bot.log");
+        let err = out.try_clone().expect("clone bot.log");
+        let child = dossier(dir.path(), &content, &index)
+            .arg("serve")
+            .env("DISCORD_TOKEN", "test-token-not-real")
+            .env("DISCORD_API_BASE", fake.base_url())
+            .env("DISCORD_GUILD_ID", GUILD_ID)
+            .env("NO_PROXY", "127.0.0.1")
+            .env("no_proxy", "127.0.0.1")
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(out))
+            .stderr(Stdio::from(err))
+            .spawn()
+            .expect("spawn dossier serve");
+        Bot {
+            child,
+            log,
+            _dir: dir,
+        }
+    }
+
+    /// What the bot printed so far.
+    fn output(&self) -> String {
+        strip_ansi(&fs::read_to_string(&self.log).unwrap_or_default())
+    }
+
+    /// Unwrap a result, or fail the test showing the bot's output.
+    fn check<T>(&self, result: Result<T, String>, what: &str) -> T {
+        match result {
+            Ok(v) => v,
+            Err(e) => panic!(
+                "{what}: {e}\n--- dossier serve output ---\n{}",
+                self.output()
+            ),
+        }
+    }
+
+    /// Fail the test unless `cond` holds, showing the bot's output.
+    fn ensure(&self, cond: bool, what: &str) {
+        if !cond {
+            panic!("{what}\n--- dossier serve output ---\n{}", self.output());
+        }
+    }
+}
+
+/// Text without ANSI colour sequences (`ESC [ ... m`).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `dossier --content .. --index ..`, run from `cwd` so no stray `.env` applies.
+fn dossier(cwd: &Path, content: &Path, index: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dossier"));
+    cmd.current_dir(cwd)
+        .env_remove("DOSSIER_CONTENT")
+        .env_remove("DOSSIER_INDEX")
+        .arg("--content")
+        .arg(content)
+        .arg("--index")
+        .arg(index);
+    cmd
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create dir");
+    for entry in fs::read_dir(from).expect("read content dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// Run a test body with an overall time limit.
+async fn within<F: Future<Output = ()>>(limit: Duration, body: F) {
+    if tokio::time::timeout(limit, body).await.is_err() {
+        panic!("the test took longer than {limit:?}");
+    }
+}
+
+/// Start the fake and the bot and wait until the bot registered its commands.
+async fn start() -> (FakeDiscord, Bot) {
+    let fake = FakeDiscord::start().await;
+    let bot = Bot::start(&fake);
+    let ready = fake.wait_ready(READY).await;
+    bot.check(ready, "the bot never got ready");
+    (fake, bot)
+}
+
+/// Send `/ask question:<question>` and return the callback body.
+async fn ask(fake: &FakeDiscord, bot: &Bot, id: &str, question: &str) -> Value {
+    let options = json!([fake::string_option("question", question)]);
+    fake.send_interaction(fake::command(id, "ask", options))
+        .await;
+    let callback = fake.wait_callback(id, ANSWER).await;
+    bot.check(callback, &format!("no answer to /ask {question:?}"))
+}
+
+/// The paragraphs of an article body: blank-line-separated blocks after the
+/// closing `+++` of the front matter, numbered from 1 (index 0 here).
+fn paragraphs(article: &str) -> Vec<String> {
+    let mut lines = article.lines();
+    let mut fences = 0;
+    for line in lines.by_ref() {
+        if line.trim() == "+++" {
+            fences += 1;
+            if fences == 2 {
+                break;
+            }
+        }
+    }
+    let body: Vec<&str> = lines.collect();
+    body.split(|l| l.trim().is_empty())
+        .filter(|block| !block.is_empty())
+        .map(|block| block.join("\n").trim().to_string())
+        .collect()
+}
+
+/// The paragraph number in a citation field's name ("… ¶4 …").
+fn paragraph_number(name: &str) -> Option<usize> {
+    let after = name.split_once('¶')?.1;
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// The quote in a citation field's value: its leading `> ` lines, without
+/// markdown escapes and without a trailing ellipsis.
+fn quote_text(value: &str) -> Option<String> {
+    let quoted: Vec<&str> = value
+        .lines()
+        .map_while(|l| l.strip_prefix("> ").or_else(|| (l == ">").then_some("")))
+        .collect();
+    if quoted.is_empty() {
+        return None;
+    }
+    let text = quoted.join(" ").replace('\\', "");
+    let text = text.trim();
+    let text = text.strip_suffix('…').unwrap_or(text).trim_end();
+    let text = text.strip_prefix('…').unwrap_or(text).trim_start();
+    Some(text.to_string())
+}
+
+/// Check every citation field of an answer against the article; returns how
+/// many citations were checked.
+fn check_citations(bot: &Bot, data: &Value, paragraphs: &[String]) -> usize {
+    let mut checked = 0;
+    for embed in data["embeds"].as_array().into_iter().flatten() {
+        for field in embed["fields"].as_array().into_iter().flatten() {
+            let name = field["name"].as_str().unwrap_or_default();
+            let value = field["value"].as_str().unwrap_or_default();
+            let Some(quote) = quote_text(value) else {
+                continue;
+            };
+            let n = paragraph_number(name);
+            bot.ensure(n.is_some(), &format!("citation field without ¶N: {field}"));
+            let n = n.unwrap_or_default();
+            bot.ensure(
+                (1..=paragraphs.len()).contains(&n),
+                &format!(
+                    "¶{n} is not a paragraph of {ARTICLE} ({} paragraphs)",
+                    paragraphs.len()
+                ),
+            );
+            let paragraph = &paragraphs[n - 1];
+            // An elision inside a quote ("a … b") must keep its pieces in order.
+            let mut rest = paragraph.as_str();
+            for piece in quote.split('…').map(str::trim).filter(|p| !p.is_empty()) {
+                match rest.find(piece) {
+                    Some(at) => rest = &rest[at + piece.len()..],
+                    None => bot.ensure(
+                        false,
+                        &format!(
+                            "quote is not word for word from ¶{n}:\n  quote: {quote:?}\n  \
+                             ¶{n}: {paragraph:?}"
+                        ),
+                    ),
+                }
+            }
+            checked += 1;
+        }
+    }
+    checked
+}
+
+/// Every string in a JSON value, recursively.
+fn strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+        _ => {}
+    }
+}
+
+/// A message reply that shows embeds and pings no one.
+fn check_message(bot: &Bot, callback: &Value, what: &str) {
+    bot.ensure(
+        callback["type"] == json!(4),
+        &format!("{what}: expected a type 4 callback, got {callback}"),
+    );
+    let data = &callback["data"];
+    bot.ensure(
+        data["embeds"].as_array().is_some_and(|e| !e.is_empty()),
+        &format!("{what}: no embeds in {callback}"),
+    );
+    bot.ensure(
+        pings_no_one(&data["allowed_mentions"]),
+        &format!("{what}: allowed_mentions may ping someone in {callback}"),
+    );
+}
+
+/// `allowed_mentions` that lets nothing ping: `parse` empty, and `users` and
+/// `roles` absent or empty (serenity always writes them), no `replied_user`.
+fn pings_no_one(allowed: &Value) -> bool {
+    let empty_or_absent = |v: &Value| v.is_null() || v.as_array().is_some_and(|a| a.is_empty());
+    allowed["parse"].as_array().is_some_and(|p| p.is_empty())
+        && empty_or_absent(&allowed["users"])
+        && empty_or_absent(&allowed["roles"])
+        && allowed["replied_user"] != json!(true)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn registers_commands_and_answers_ask_autocomplete_and_corridor() {
+    within(Duration::from_secs(25), async {
+        let (fake, bot) = start().await;
+
+        let registered = fake.registered_commands();
+        bot.ensure(registered.is_some(), "no commands registered");
+        let (guild, body) = registered.unwrap_or_default();
+        bot.ensure(
+            guild.as_deref() == Some(GUILD_ID),
+            &format!("commands were not registered for guild {GUILD_ID}: {guild:?}"),
+        );
+        let names: Vec<&str> = body
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["name"].as_str())
+            .collect();
+        for name in [
+            "ask", "search", "parties", "corridor", "terms", "quote", "source", "help",
+        ] {
+            bot.ensure(
+                names.contains(&name),
+                &format!("/{name} is not registered: {names:?}"),
+            );
+        }
+
+        // /ask: cited passages, each word for word from the paragraph it names.
+        let answer = ask(&fake, &bot, "3001", "What is the Trump Route?").await;
+        check_message(&bot, &answer, "/ask");
+        let article = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(ARTICLE))
+            .expect("read the article");
+        let paragraphs = paragraphs(&article);
+        bot.ensure(paragraphs.len() > 3, "the article has too few paragraphs");
+        let checked = check_citations(&bot, &answer["data"], &paragraphs);
+        bot.ensure(
+            checked > 0,
+            &format!("/ask cited no passage (no field value starting with \"> \"): {answer}"),
+        );
+
+        // Autocomplete on /search.
+        let options = json!([{"name": "query", "type": 3, "value": "nakh", "focused": true}]);
+        fake.send_interaction(fake::autocomplete("3002", "search", options))
+            .await;
+        let choices = fake.wait_callback("3002", ANSWER).await;
+        let choices = bot.check(choices, "no autocomplete answer");
+        bot.ensure(
+            choices["type"] == json!(8),
+            &format!("autocomplete: expected a type 8 callback, got {choices}"),
+        );
+        let list = choices["data"]["choices"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        bot.ensure(
+            !list.is_empty(),
+            &format!("no choices for \"nakh\": {choices}"),
+        );
+        bot.ensure(
+            list.iter()
+                .any(|c| c["name"].as_str().is_some_and(|n| n.contains("Nakhchivan"))),
+            &format!("no choice mentions Nakhchivan: {choices}"),
+        );
+
+        // /corridor with no options.
+        fake.send_interaction(fake::command("3003", "corridor", json!([])))
+            .await;
+        let corridor = fake.wait_callback("3003", ANSWER).await;
+        let corridor = bot.check(corridor, "no answer to /corridor");
+        check_message(&bot, &corridor, "/corridor");
+
+        for id in ["3001", "3002", "3003"] {
+            bot.ensure(
+                fake.callbacks_for(id) == 1,
+                &format!(
+                    "interaction {id} was answered {} times",
+                    fake.callbacks_for(id)
+                ),
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_gateway_connection_does_not_lose_later_interactions() {
+    within(Duration::from_secs(40), async {
+        let (fake, bot) = start().await;
+
+        let first = ask(&fake, &bot, "3101", "What is the Trump Route?").await;
+        check_message(&bot, &first, "/ask before the drop");
+
+        fake.drop_connection().await;
+
+        // send_interaction waits for the bot to reconnect (resume or identify).
+        let options = json!([fake::string_option("question", "Who signed the agreement?")]);
+        fake.send_interaction(fake::command("3102", "ask", options))
+            .await;
+        let second = fake.wait_callback("3102", Duration::from_secs(15)).await;
+        let second = bot.check(second, "no answer after the gateway connection dropped");
+        check_message(&bot, &second, "/ask after the drop");
+        eprintln!(
+            "after the drop: {} resume(s), {} identify(s), {} connection(s)",
+            fake.resume_count(),
+            fake.identify_count(),
+            fake.connection_count()
+        );
+        bot.ensure(
+            fake.resume_count() + fake.identify_count() >= 2,
+            "the bot answered without a new session",
+        );
+        bot.ensure(fake.callbacks_for("3101") == 1, "3101 answered twice");
+        bot.ensure(fake.callbacks_for("3102") == 1, "3102 answered twice");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn user_text_never_pings() {
+    within(Duration::from_secs(25), async {
+        let (fake, bot) = start().await;
+
+        let question = "@everyone <@123> <@&456> what is TRIPP?";
+        let answer = ask(&fake, &bot, "3201", question).await;
+        bot.ensure(
+            answer["type"] == json!(4),
+            &format!("expected a type 4 callback, got {answer}"),
+        );
+        let data = &answer["data"];
+        bot.ensure(
+            pings_no_one(&data["allowed_mentions"]),
+            &format!("allowed_mentions may ping someone: {answer}"),
+        );
+        let mut texts = Vec::new();
+        strings(data, &mut texts);
+        for text in &texts {
+            bot.ensure(
+                !text.contains("@everyone") && !text.contains("@here"),
+                &format!("a raw @everyone/@here reaches Discord: {text:?}"),
+            );
+        }
+    })
+    .await;
+}
+
+#[test]
+fn paragraphs_and_quotes_are_parsed_as_the_citations_expect() {
+    let article = "+++\nid = \"x\"\n+++\n\nFirst one.\n\nSecond\nstill second.\n\n\nThird.\n";
+    assert_eq!(
+        paragraphs(article),
+        vec!["First one.", "Second\nstill second.", "Third."]
+    );
+    assert_eq!(paragraph_number("Peace deal · ¶12"), Some(12));
+    assert_eq!(paragraph_number("no number"), None);
+    assert_eq!(
+        quote_text("> the \\*Trump\\* Route…\n— source").as_deref(),
+        Some("the *Trump* Route")
+    );
+    assert_eq!(quote_text("plain text"), None);
+}
