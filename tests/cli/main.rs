@@ -12,5 +12,6 @@
 
 mod answers;
 mod content_errors;
+mod discord;
 mod reindex;
 mod util;

@@ -25,8 +25,11 @@ const ANSWER: Duration = Duration::from_secs(10);
 struct Bot {
     child: Child,
     log: PathBuf,
-    _dir: TempDir,
+    dir: TempDir,
 }
+
+/// The token the bot runs with; it must never show in its output.
+const TOKEN: &str = "test-token-not-real";
 
 impl Drop for Bot {
     fn drop(&mut self) {
@@ -63,7 +66,7 @@ impl Bot {
         let err = out.try_clone().expect("clone bot.log");
         let child = dossier(dir.path(), &content, &index)
             .arg("serve")
-            .env("DISCORD_TOKEN", "test-token-not-real")
+            .env("DISCORD_TOKEN", TOKEN)
             .env("DISCORD_API_BASE", fake.base_url())
             .env("DISCORD_GUILD_ID", GUILD_ID)
             .env("NO_PROXY", "127.0.0.1")
@@ -75,11 +78,13 @@ impl Bot {
             .stderr(Stdio::from(err))
             .spawn()
             .expect("spawn dossier serve");
-        Bot {
-            child,
-            log,
-            _dir: dir,
-        }
+        Bot { child, log, dir }
+    }
+
+    /// `dossier --content .. --index ..` on this bot's content and index.
+    fn dossier(&self) -> Command {
+        let root = self.dir.path();
+        dossier(root, &root.join("content"), &root.join("index"))
     }
 
     /// What the bot printed so far.
@@ -439,6 +444,95 @@ async fn user_text_never_pings() {
                 &format!("a raw @everyone/@here reaches Discord: {text:?}"),
             );
         }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reindex_while_serving_is_seen_by_the_next_command() {
+    within(Duration::from_secs(30), async {
+        let (fake, bot) = start().await;
+        let question = "What is the Blue Lagoon Road?";
+        let before = ask(&fake, &bot, "3301", question).await;
+        check_message(&bot, &before, "/ask before the reindex");
+        bot.ensure(
+            before["data"]["embeds"][0]["fields"]
+                .as_array()
+                .is_none_or(|f| f.is_empty()),
+            &format!("answered before the content had it: {before}"),
+        );
+
+        // An editor adds a name for the corridor and reindexes in another shell.
+        let entities = bot.dir.path().join("content/entities.toml");
+        let text = fs::read_to_string(&entities).expect("read entities.toml");
+        let edited = text.replacen(
+            "aliases = [\"TRIPP\"",
+            "aliases = [\"Blue Lagoon Road\", \"TRIPP\"",
+            1,
+        );
+        bot.ensure(
+            edited != text,
+            "entities.toml has no TRIPP alias list to extend",
+        );
+        fs::write(&entities, edited).expect("write entities.toml");
+        let reindex = bot
+            .dossier()
+            .arg("reindex")
+            .output()
+            .expect("run dossier reindex");
+        bot.ensure(reindex.status.success(), "reindex failed");
+
+        // The reload may make the bot defer first (type 5), then edit its reply.
+        let mut after = ask(&fake, &bot, "3302", question).await;
+        if after["type"] == json!(5) {
+            let edit = fake.wait_original_edit("tok-3302", ANSWER).await;
+            let edit = bot.check(edit, "a deferred reply was never completed");
+            after = json!({"type": 4, "data": edit});
+        }
+        check_message(&bot, &after, "/ask after the reindex");
+        let paragraphs =
+            paragraphs(&fs::read_to_string(bot.dir.path().join(ARTICLE)).expect("article"));
+        bot.ensure(
+            check_citations(&bot, &after["data"], &paragraphs) > 0,
+            &format!("the new name was not understood after the reindex: {after}"),
+        );
+        bot.ensure(fake.callbacks_for("3302") == 1, "3302 answered twice");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_stops_the_bot_cleanly_and_the_token_never_shows() {
+    within(Duration::from_secs(30), async {
+        let (fake, mut bot) = start().await;
+        let answer = ask(&fake, &bot, "3401", "Who brokered the deal?").await;
+        check_message(&bot, &answer, "/ask");
+
+        let pid = bot.child.id().to_string();
+        let kill = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("run kill");
+        bot.ensure(kill.success(), "kill -TERM failed");
+        let mut status = None;
+        for _ in 0..100 {
+            if let Some(s) = bot.child.try_wait().expect("wait for the bot") {
+                status = Some(s);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let status = bot.check(
+            status.ok_or("still running 10 s after SIGTERM".to_string()),
+            "shutdown",
+        );
+        bot.ensure(status.success(), &format!("the bot exited with {status}"));
+        let output = bot.output();
+        bot.ensure(output.contains("shutting down"), "no shutdown in the log");
+        bot.ensure(
+            !output.contains(TOKEN),
+            "the token appears in the bot's output",
+        );
     })
     .await;
 }

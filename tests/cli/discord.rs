@@ -1,0 +1,81 @@
+use crate::util::Dossier;
+
+#[test]
+fn serve_without_a_token_names_env_example() {
+    let d = Dossier::new();
+    let r = d
+        .command()
+        .env_remove("DISCORD_TOKEN")
+        .arg("serve")
+        .output()
+        .unwrap();
+    let r: crate::util::Run = r.into();
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("DISCORD_TOKEN is not set"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains(".env.example"), "{}", r.stderr);
+}
+
+#[test]
+fn a_bad_guild_id_is_explained() {
+    let d = Dossier::new();
+    let r: crate::util::Run = d
+        .command()
+        .env("DISCORD_TOKEN", "x")
+        .env("DISCORD_GUILD_ID", "my-server")
+        .arg("serve")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("DISCORD_GUILD_ID must be a Discord id"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn invite_prints_the_oauth2_url() {
+    let d = Dossier::new();
+    let r = d.ok(&["invite", "--client-id", "123456789012345678"]);
+    assert_eq!(
+        r.stdout.trim(),
+        "https://discord.com/oauth2/authorize?client_id=123456789012345678&scope=bot%20applications.commands&permissions=0"
+    );
+}
+
+#[test]
+fn respond_rejects_what_is_not_an_interaction() {
+    let d = Dossier::new();
+    let file = d.dir.path().join("bad.json");
+    for body in ["{", "{\"type\": 2}", "[]", "null"] {
+        std::fs::write(&file, body).unwrap();
+        let r = d.run(&["discord", "respond", file.to_str().unwrap()]);
+        assert_eq!(r.code, 1, "{body}");
+        assert!(r.stderr.contains("not an interaction"), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn commands_print_the_registration_array() {
+    let d = Dossier::new();
+    let v: serde_json::Value =
+        serde_json::from_str(&d.ok(&["discord", "commands"]).stdout).unwrap();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "ask", "search", "parties", "corridor", "terms", "quote", "source", "help"
+        ]
+    );
+}
