@@ -552,3 +552,31 @@ fn paragraphs_and_quotes_are_parsed_as_the_citations_expect() {
     );
     assert_eq!(quote_text("plain text"), None);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn register_overwrites_the_commands_and_prints_them() {
+    within(Duration::from_secs(20), async {
+        let fake = FakeDiscord::start().await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut cmd = dossier(dir.path(), &root.join("content"), &dir.path().join("index"));
+        cmd.args(["register", "--guild", GUILD_ID])
+            .env("DISCORD_TOKEN", TOKEN)
+            .env("DISCORD_API_BASE", fake.base_url())
+            .env("NO_PROXY", "127.0.0.1");
+        let out = tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .expect("join")
+            .expect("run dossier register");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        assert!(stdout.contains(&format!("registered 8 commands in guild {GUILD_ID}")), "{stdout}");
+        assert!(stdout.contains("/ask"), "{stdout}");
+        let (guild, body) = fake.registered_commands().expect("a PUT of the commands");
+        assert_eq!(guild.as_deref(), Some(GUILD_ID));
+        assert_eq!(body.as_array().map(Vec::len), Some(8));
+        assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
+    })
+    .await;
+}
