@@ -151,3 +151,54 @@ mod tests {
         assert_eq!(&s.text[a..b], "corridor");
     }
 }
+
+impl Engine {
+    /// Plain BM25 search over the paragraphs: the query's stems OR-ed, top
+    /// `limit`, no spelling, synonyms or re-ranking. The baseline that
+    /// `dossier bench` compares with SQLite FTS5, like for like.
+    pub fn passage_search(&self, query: &str, limit: usize) -> Vec<(String, u32, f32)> {
+        use tantivy::collector::TopDocs;
+        use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+        use tantivy::schema::{IndexRecordOption, Value};
+        use tantivy::{TantivyDocument, Term};
+
+        let f = &self.fields;
+        let mut stems = text::stems(&query[..text::floor_char_boundary(query, 1000)]);
+        stems.sort();
+        stems.dedup();
+        let terms: Vec<(Occur, Box<dyn Query>)> = stems
+            .iter()
+            .map(|s| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(f.body, s),
+                    IndexRecordOption::WithFreqs,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        if terms.is_empty() {
+            return Vec::new();
+        }
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(BooleanQuery::new(terms)) as Box<dyn Query>),
+            (
+                Occur::Must,
+                super::term_query(Term::from_field_text(f.kind, crate::index::KIND_PASSAGE)),
+            ),
+        ]);
+        let Ok(top) = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())
+        else {
+            return Vec::new();
+        };
+        top.into_iter()
+            .filter_map(|(score, address)| {
+                let doc: TantivyDocument = self.searcher.doc(address).ok()?;
+                let article = doc.get_first(f.article)?.as_str()?.to_string();
+                let paragraph = doc.get_first(f.paragraph)?.as_u64()? as u32;
+                Some((article, paragraph, score))
+            })
+            .collect()
+    }
+}
