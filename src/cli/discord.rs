@@ -9,7 +9,8 @@ use clap::{Args, Subcommand};
 use serenity::all::{GuildId, Interaction};
 
 use super::{Paths, open_engine, read_input};
-use crate::discord::{commands, gateway, router};
+use crate::discord::guard::Limits;
+use crate::discord::{commands, gateway, http, router};
 
 /// Connection settings shared by the commands that talk to Discord.
 #[derive(Debug, Clone, Args)]
@@ -69,6 +70,21 @@ pub struct ServeArgs {
     /// Total shards across all processes, with --shard-range.
     #[arg(long, requires = "shard_range")]
     pub total_shards: Option<u32>,
+    /// Answer Discord's HTTP interactions at POST /interactions on ADDR (e.g. 0.0.0.0:8080) instead of the gateway.
+    #[arg(long, value_name = "ADDR", env = "DOSSIER_HTTP_ADDR", conflicts_with_all = ["shards", "shard_range"])]
+    pub http: Option<std::net::SocketAddr>,
+    /// The application's public key (hex, from the developer portal); required with --http.
+    #[arg(long, env = "DISCORD_PUBLIC_KEY", hide_env_values = true)]
+    pub public_key: Option<String>,
+    /// Commands one user may run per --rate-window.
+    #[arg(long, env = "DOSSIER_RATE_LIMIT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit: u32,
+    /// Seconds over which --rate-limit counts.
+    #[arg(long, env = "DOSSIER_RATE_WINDOW", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub rate_window: u64,
+    /// Interactions answered at once; past it, a polite "busy" reply.
+    #[arg(long, env = "DOSSIER_MAX_IN_FLIGHT", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_in_flight: u64,
 }
 
 fn parse_range(s: &str) -> Result<std::ops::Range<u32>, String> {
@@ -105,6 +121,31 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 pub fn serve(paths: &Paths, args: ServeArgs) -> Result<ExitCode> {
+    let limits = Limits {
+        per_user: args.rate_limit,
+        window: std::time::Duration::from_secs(args.rate_window),
+        in_flight: usize::try_from(args.max_in_flight).unwrap_or(usize::MAX),
+    };
+    let api_base = args.connection.api_base().map(str::to_string);
+    if let Some(addr) = args.http {
+        let key = args.public_key.as_deref().unwrap_or("");
+        if key.trim().is_empty() {
+            bail!(
+                "--http needs DISCORD_PUBLIC_KEY: copy the public key from the developer portal (General Information) into .env"
+            );
+        }
+        let public_key = http::parse_public_key(key).map_err(anyhow::Error::msg)?;
+        drop(open_engine(paths)?);
+        let config = http::Config {
+            addr,
+            public_key,
+            index: paths.index.clone(),
+            limits,
+            api_base,
+        };
+        runtime()?.block_on(http::serve(config))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let token = args.connection.token()?;
     let guild = optional_id(args.guild.as_deref(), "DISCORD_GUILD_ID")?;
     // Builds the index first when it is missing.
@@ -126,9 +167,10 @@ pub fn serve(paths: &Paths, args: ServeArgs) -> Result<ExitCode> {
     let config = gateway::Config {
         token,
         guild,
-        api_base: args.connection.api_base().map(str::to_string),
+        api_base,
         index: paths.index.clone(),
         sharding,
+        limits,
     };
     runtime()?.block_on(gateway::serve(config))?;
     Ok(ExitCode::SUCCESS)

@@ -13,11 +13,12 @@ use anyhow::{Context as _, Result};
 use serenity::all::{
     ApplicationId, ClientBuilder, Command, Context, CreateInteractionResponse,
     CreateInteractionResponseMessage, EventHandler, GatewayIntents, GuildId, Http, HttpBuilder,
-    Interaction, Ready,
+    Interaction, InteractionId, Ready,
 };
 use tokio::sync::Notify;
 
 use super::commands;
+use super::guard::{Guard, Limits};
 use super::router::{self, Reply};
 use crate::answer::Live;
 use crate::render::discord as render;
@@ -48,6 +49,7 @@ pub struct Config {
     pub api_base: Option<String>,
     pub index: PathBuf,
     pub sharding: Sharding,
+    pub limits: Limits,
 }
 
 /// An HTTP client for Discord, through `api_base` when one is given.
@@ -103,6 +105,7 @@ struct Handler {
     live: Arc<Live>,
     guild: Option<GuildId>,
     in_flight: Arc<InFlight>,
+    guard: Arc<Guard>,
 }
 
 #[serenity::async_trait]
@@ -122,7 +125,7 @@ impl EventHandler for Handler {
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         let _guard = self.in_flight.enter();
-        answer(&ctx.http, self.live.clone(), interaction).await;
+        answer(&ctx.http, self.live.clone(), &self.guard, interaction).await;
     }
 }
 
@@ -137,68 +140,142 @@ pub async fn register(http: &Http, guild: Option<GuildId>) -> Result<Vec<String>
     Ok(registered.into_iter().map(|c| c.name).collect())
 }
 
-/// Answers one interaction: routes it off the async runtime and sends the
-/// reply, deferring first when the engine is reloading or slow.
-pub async fn answer(http: &Http, live: Arc<Live>, interaction: Interaction) {
-    let id = interaction.id();
-    let token = interaction.token().to_string();
-    let is_command = matches!(interaction, Interaction::Command(_));
-    let mut deferred = false;
-    if is_command && live.reload_pending() {
-        deferred = defer(http, &interaction).await;
-    }
-    let task = tokio::task::spawn_blocking(move || {
+/// The router's reply, computed off the async runtime; if it takes longer
+/// than `patience`, the still-running computation is handed back so the
+/// caller can defer and finish later.
+pub(crate) enum Computed {
+    Ready(Reply),
+    Slow(tokio::task::JoinHandle<Reply>),
+}
+
+pub(crate) async fn compute(
+    live: Arc<Live>,
+    interaction: Interaction,
+    patience: Duration,
+) -> Computed {
+    let mut task = tokio::task::spawn_blocking(move || {
         let engine = live.engine();
         router::reply(&interaction, &engine)
     });
-    tokio::pin!(task);
-    let joined = if deferred || !is_command {
-        task.await
-    } else {
-        match tokio::time::timeout(DEFER_AFTER, &mut task).await {
-            Ok(done) => done,
-            Err(_) => {
-                deferred = defer_by_id(http, id, &token).await;
-                task.await
-            }
-        }
-    };
-    let reply = joined.unwrap_or_else(|e| {
+    match tokio::time::timeout(patience, &mut task).await {
+        Ok(done) => Computed::Ready(settle(done)),
+        Err(_) => Computed::Slow(task),
+    }
+}
+
+/// A router that panicked still gets the person an apology.
+pub(crate) fn settle(joined: Result<Reply, tokio::task::JoinError>) -> Reply {
+    joined.unwrap_or_else(|e| {
         tracing::error!("the router failed on an interaction: {e}");
         Reply::Message(render::error(
             "Something went wrong on our side. Please try again.",
         ))
-    });
-    let sent = match (&reply, deferred) {
-        (Reply::Message(m), true) => http
-            .edit_original_interaction_response(&token, &router::edit(m), Vec::new())
-            .await
-            .map(|_| ()),
-        _ => {
-            http.create_interaction_response(id, &token, &router::response(reply), Vec::new())
-                .await
+    })
+}
+
+/// Answers one interaction: admits it, routes it off the async runtime and
+/// sends the reply, deferring first when the engine is reloading or slow.
+pub async fn answer(http: &Http, live: Arc<Live>, guard: &Guard, interaction: Interaction) {
+    let id = interaction.id();
+    let token = interaction.token().to_string();
+    let _admitted = match guard.admit(&interaction, std::time::Instant::now()) {
+        Ok(admitted) => admitted,
+        Err(refusal) => {
+            send_response(http, id, &token, &router::response(refusal)).await;
+            return;
         }
     };
-    if let Err(e) = sent {
-        tracing::warn!(interaction = %id, "could not send the reply: {e}");
+    let is_command = matches!(interaction, Interaction::Command(_));
+    let mut deferred = false;
+    if is_command && live.reload_pending() {
+        deferred = defer(http, id, &token).await;
+    }
+    let patience = if deferred || !is_command {
+        Duration::MAX
+    } else {
+        DEFER_AFTER
+    };
+    let reply = match compute(live, interaction, patience).await {
+        Computed::Ready(reply) => reply,
+        Computed::Slow(task) => {
+            deferred = defer(http, id, &token).await;
+            settle(task.await)
+        }
+    };
+    match (&reply, deferred) {
+        (Reply::Message(m), true) => {
+            let edit = router::edit(m);
+            retrying("edit the deferred reply", || async {
+                http.edit_original_interaction_response(&token, &edit, Vec::new())
+                    .await
+                    .map(|_| ())
+            })
+            .await;
+        }
+        _ => send_response(http, id, &token, &router::response(reply)).await,
     }
 }
 
-async fn defer(http: &Http, interaction: &Interaction) -> bool {
-    defer_by_id(http, interaction.id(), interaction.token()).await
+async fn send_response(
+    http: &Http,
+    id: InteractionId,
+    token: &str,
+    response: &CreateInteractionResponse,
+) {
+    retrying("send the reply", || {
+        http.create_interaction_response(id, token, response, Vec::new())
+    })
+    .await;
 }
 
-async fn defer_by_id(http: &Http, id: serenity::all::InteractionId, token: &str) -> bool {
+async fn defer(http: &Http, id: InteractionId, token: &str) -> bool {
     let defer = CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new());
-    match http
-        .create_interaction_response(id, token, &defer, Vec::new())
-        .await
-    {
-        Ok(()) => true,
-        Err(e) => {
-            tracing::warn!(interaction = %id, "could not defer: {e}");
-            false
+    retrying("defer", || {
+        http.create_interaction_response(id, token, &defer, Vec::new())
+    })
+    .await
+}
+
+/// Attempts at one call to Discord before giving up.
+const ATTEMPTS: u32 = 4;
+/// First pause between attempts; doubled each time.
+const BACKOFF: Duration = Duration::from_millis(250);
+
+/// Runs `call` until it succeeds, retrying with exponential backoff when
+/// Discord is rate limiting (429) or failing (5xx) or the network failed.
+/// Other refusals (4xx, including "already acknowledged") are final, so an
+/// interaction is never answered twice. Returns whether the call succeeded.
+pub(crate) async fn retrying<F, Fut>(what: &str, mut call: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = serenity::Result<()>>,
+{
+    let mut pause = BACKOFF;
+    for attempt in 1..=ATTEMPTS {
+        match call().await {
+            Ok(()) => return true,
+            Err(e) if attempt < ATTEMPTS && is_transient(&e) => {
+                tracing::warn!(attempt, "could not {what}, retrying in {pause:?}: {e}");
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+            }
+            Err(e) => {
+                tracing::warn!("could not {what}: {e}");
+                return false;
+            }
         }
+    }
+    false
+}
+
+fn is_transient(e: &serenity::Error) -> bool {
+    use serenity::http::HttpError;
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+            r.status_code.as_u16() == 429 || r.status_code.is_server_error()
+        }
+        serenity::Error::Http(HttpError::Request(_)) => true,
+        _ => false,
     }
 }
 
@@ -211,6 +288,7 @@ pub async fn serve(config: Config) -> Result<()> {
         live,
         guild: config.guild.map(GuildId::new),
         in_flight: in_flight.clone(),
+        guard: Arc::new(Guard::new(config.limits)),
     };
     let mut client = ClientBuilder::new_with_http(http, GatewayIntents::empty())
         .event_handler(handler)
@@ -243,7 +321,7 @@ pub async fn application_id(http: &Http) -> Result<ApplicationId> {
     Ok(info.id)
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

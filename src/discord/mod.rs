@@ -4,4 +4,6 @@
 
 pub mod commands;
 pub mod gateway;
+pub mod guard;
+pub mod http;
 pub mod router;

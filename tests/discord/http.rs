@@ -1,0 +1,237 @@
+//! The HTTP interactions endpoint, in process: signature checks, size and
+//! shape limits, PING, the shared router, the health route and the rate
+//! limit. Every request is signed like Discord signs it.
+
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use dossier::answer::Live;
+use dossier::discord::guard::Limits;
+use dossier::discord::http::{self, Config};
+use ed25519_dalek::{Signer, SigningKey};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use crate::fake;
+
+const SECRET: [u8; 32] = [7; 32];
+
+fn key() -> SigningKey {
+    SigningKey::from_bytes(&SECRET)
+}
+
+struct Index {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+fn index() -> &'static std::path::Path {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    &INDEX
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+            let path = dir.path().join("index");
+            dossier::index::reindex(&content, &path, &mut |_, _| {}).unwrap();
+            Index { _dir: dir, path }
+        })
+        .path
+}
+
+fn app(limits: Limits) -> axum::Router {
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        public_key: key().verifying_key().to_bytes(),
+        index: index().to_path_buf(),
+        limits,
+        api_base: None,
+    };
+    http::app(&config, Arc::new(Live::open(index()).unwrap())).unwrap()
+}
+
+fn now() -> String {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A POST /interactions request signed with `key` at `timestamp`.
+fn signed(body: &[u8], timestamp: &str, key: &SigningKey) -> Request<Body> {
+    let mut message = timestamp.as_bytes().to_vec();
+    message.extend_from_slice(body);
+    let signature = key.sign(&message);
+    Request::post("/interactions")
+        .header("content-type", "application/json")
+        .header("x-signature-ed25519", hex(&signature.to_bytes()))
+        .header("x-signature-timestamp", timestamp)
+        .body(Body::from(body.to_vec()))
+        .unwrap()
+}
+
+async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, Value) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn post(app: &axum::Router, interaction: &Value) -> (StatusCode, Value) {
+    let body = serde_json::to_vec(interaction).unwrap();
+    send(app, signed(&body, &now(), &key())).await
+}
+
+fn ping() -> Value {
+    json!({"id": "1", "application_id": fake::APP_ID, "type": 1, "token": "t", "version": 1})
+}
+
+#[tokio::test]
+async fn a_ping_gets_a_pong() {
+    let (status, body) = post(&app(Limits::default()), &ping()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["type"], 1);
+}
+
+#[tokio::test]
+async fn commands_are_answered_by_the_shared_router() {
+    let app = app(Limits::default());
+    let ask = fake::command(
+        "2",
+        "ask",
+        json!([fake::string_option("question", "What is the Trump Route?")]),
+    );
+    let (status, body) = post(&app, &ask).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["type"], 4);
+    assert_eq!(body["data"]["allowed_mentions"]["parse"], json!([]));
+    assert!(
+        body["data"]["embeds"][0]["fields"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty()),
+        "{body}"
+    );
+    let interaction: serenity::all::Interaction = serde_json::from_value(ask).unwrap();
+    let engine = dossier::answer::Engine::open(index()).unwrap();
+    let direct =
+        serde_json::to_value(dossier::discord::router::route(&interaction, &engine)).unwrap();
+    assert_eq!(
+        body, direct,
+        "the endpoint must answer exactly as the router does"
+    );
+}
+
+#[tokio::test]
+async fn unsigned_forged_or_stale_requests_get_401() {
+    let app = app(Limits::default());
+    let body = serde_json::to_vec(&ping()).unwrap();
+    let no_headers = Request::post("/interactions")
+        .body(Body::from(body.clone()))
+        .unwrap();
+    assert_eq!(send(&app, no_headers).await.0, StatusCode::UNAUTHORIZED);
+
+    let mut malformed = signed(&body, &now(), &key());
+    malformed
+        .headers_mut()
+        .insert("x-signature-ed25519", "not-hex".parse().unwrap());
+    assert_eq!(send(&app, malformed).await.0, StatusCode::UNAUTHORIZED);
+
+    let forger = SigningKey::from_bytes(&[9; 32]);
+    assert_eq!(
+        send(&app, signed(&body, &now(), &forger)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let old = (SystemTime::now() - Duration::from_secs(301))
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert_eq!(
+        send(&app, signed(&body, &old.to_string(), &key())).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // A signature over another body does not carry over.
+    let mut swapped = signed(&body, &now(), &key());
+    *swapped.body_mut() = Body::from(b"{\"type\":1}".to_vec());
+    assert_eq!(send(&app, swapped).await.0, StatusCode::UNAUTHORIZED);
+
+    let (status, body) = send(&app, no_detail_probe(&body)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body, Value::Null, "401 gives no detail");
+}
+
+fn no_detail_probe(body: &[u8]) -> Request<Body> {
+    let mut r = signed(body, &now(), &key());
+    r.headers_mut()
+        .insert("x-signature-timestamp", "12".parse().unwrap());
+    r
+}
+
+#[tokio::test]
+async fn a_body_over_64_kib_gets_413() {
+    let app = app(Limits::default());
+    let big = vec![b' '; http::MAX_BODY + 1];
+    let (status, _) = send(&app, signed(&big, &now(), &key())).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn a_verified_body_that_is_not_an_interaction_gets_400() {
+    let app = app(Limits::default());
+    for body in [&b"{}"[..], b"[1,2]", b"not json", b"{\"type\": 2}"] {
+        let (status, _) = send(&app, signed(body, &now(), &key())).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+    }
+}
+
+#[tokio::test]
+async fn health_reports_the_index() {
+    let app = app(Limits::default());
+    let (status, body) = send(&app, Request::get("/health").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["articles"], 1);
+}
+
+#[tokio::test]
+async fn the_rate_limit_answers_ephemerally_with_when_to_retry() {
+    let limits = Limits {
+        per_user: 2,
+        window: Duration::from_secs(60),
+        in_flight: 8,
+    };
+    let app = app(limits);
+    let help = |id: &str| fake::command(id, "help", json!([]));
+    for id in ["10", "11"] {
+        assert_eq!(post(&app, &help(id)).await.1["data"].get("flags"), None);
+    }
+    let (status, body) = post(&app, &help("12")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["data"]["flags"], 64, "{body}");
+    let text = body["data"]["embeds"][0]["description"].as_str().unwrap();
+    assert!(text.contains("Try again in"), "{text}");
+    // Autocomplete is not counted against the limit.
+    let ac = fake::autocomplete(
+        "13",
+        "parties",
+        json!([{"name": "party", "type": 3, "value": "ar", "focused": true}]),
+    );
+    assert_eq!(post(&app, &ac).await.1["type"], 8);
+}
