@@ -41,6 +41,11 @@ impl Drop for Bot {
 impl Bot {
     /// Copy the content, build the index and start `dossier serve`.
     fn start(fake: &FakeDiscord) -> Bot {
+        Bot::start_with(fake, &[])
+    }
+
+    /// [`Bot::start`] with extra arguments to `serve`.
+    fn start_with(fake: &FakeDiscord, serve_args: &[&str]) -> Bot {
         let dir = tempfile::tempdir().expect("tempdir");
         let content = dir.path().join("content");
         let index = dir.path().join("index");
@@ -66,6 +71,7 @@ impl Bot {
         let err = out.try_clone().expect("clone bot.log");
         let child = dossier(dir.path(), &content, &index)
             .arg("serve")
+            .args(serve_args)
             .env("DISCORD_TOKEN", TOKEN)
             .env("DISCORD_API_BASE", fake.base_url())
             .env("DISCORD_GUILD_ID", GUILD_ID)
@@ -571,12 +577,54 @@ async fn register_overwrites_the_commands_and_prints_them() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{stdout}\n{stderr}");
-        assert!(stdout.contains(&format!("registered 8 commands in guild {GUILD_ID}")), "{stdout}");
+        assert!(
+            stdout.contains(&format!("registered 8 commands in guild {GUILD_ID}")),
+            "{stdout}"
+        );
         assert!(stdout.contains("/ask"), "{stdout}");
         let (guild, body) = fake.registered_commands().expect("a PUT of the commands");
         assert_eq!(guild.as_deref(), Some(GUILD_ID));
         assert_eq!(body.as_array().map(Vec::len), Some(8));
         assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
+    })
+    .await;
+}
+
+/// Waits until the fake saw IDENTIFYs for exactly these shards.
+async fn wait_shards(fake: &FakeDiscord, bot: &Bot, expected: &[Value]) {
+    for _ in 0..300 {
+        let mut seen = fake.identified_shards();
+        seen.sort_by_key(|v| v.to_string());
+        if seen == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bot.ensure(
+        false,
+        &format!(
+            "shards identified: {:?}, expected {expected:?}",
+            fake.identified_shards()
+        ),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn shards_split_the_gateway_as_asked() {
+    within(Duration::from_secs(40), async {
+        let fake = FakeDiscord::start().await;
+        // The second half of a two-process split: only shard 1 of 2 connects.
+        let bot = Bot::start_with(&fake, &["--shard-range", "1..2", "--total-shards", "2"]);
+        wait_shards(&fake, &bot, &[json!([1, 2])]).await;
+        drop(bot);
+
+        // The first half: shard 0 of 2 connects, registers the commands and answers.
+        let fake = FakeDiscord::start().await;
+        let bot = Bot::start_with(&fake, &["--shard-range", "0..1", "--total-shards", "2"]);
+        wait_shards(&fake, &bot, &[json!([0, 2])]).await;
+        bot.check(fake.wait_ready(READY).await, "shard 0 never got ready");
+        let answer = ask(&fake, &bot, "3501", "What is TRIPP?").await;
+        check_message(&bot, &answer, "/ask on shard 0 of 2");
     })
     .await;
 }

@@ -10,7 +10,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -60,6 +60,17 @@ struct Fault {
     remaining: usize,
 }
 
+/// A reply that reached the REST side, stamped when its request arrived.
+#[derive(Debug, Clone)]
+pub struct Arrival {
+    /// The interaction id of a callback; the token of an edit of `@original`.
+    pub key: String,
+    /// True for an edit of `@original`, false for an interaction callback.
+    pub edit: bool,
+    pub body: Value,
+    pub at: Instant,
+}
+
 /// What the test side asks a gateway connection to do.
 #[derive(Debug)]
 enum Outgoing {
@@ -92,12 +103,22 @@ struct Inner {
     registrations: usize,
     faults: Vec<Fault>,
     identifies: usize,
+    /// The `shard` field ([id, total]) of every IDENTIFY, in order.
+    identified_shards: Vec<Value>,
     resumes: usize,
     readies_sent: usize,
     connections: usize,
     conn: Option<Conn>,
     /// Every connection task ever started, aborted on drop.
     conn_tasks: Vec<tokio::task::AbortHandle>,
+    /// Receivers of `arrivals`.
+    watchers: Vec<mpsc::UnboundedSender<Arrival>>,
+}
+
+impl Inner {
+    fn announce(&mut self, arrival: Arrival) {
+        self.watchers.retain(|w| w.send(arrival.clone()).is_ok());
+    }
 }
 
 struct Shared {
@@ -276,6 +297,14 @@ impl FakeDiscord {
         .await
     }
 
+    /// Every interaction callback and edit of `@original` from now on, as
+    /// it arrives: for waiting on many replies at once without polling.
+    pub fn arrivals(&self) -> mpsc::UnboundedReceiver<Arrival> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.shared.update(|i| i.watchers.push(tx));
+        rx
+    }
+
     /// How many callbacks were POSTed for this interaction.
     pub fn callbacks_for(&self, interaction_id: &str) -> usize {
         self.shared
@@ -360,6 +389,11 @@ impl FakeDiscord {
     }
 
     /// How many IDENTIFY (op 2) payloads the gateway received.
+    /// The `[id, total]` shard of every IDENTIFY so far (null when unsharded).
+    pub fn identified_shards(&self) -> Vec<Value> {
+        self.shared.lock().identified_shards.clone()
+    }
+
     pub fn identify_count(&self) -> usize {
         self.shared.lock().identifies
     }
@@ -581,6 +615,7 @@ async fn rest_handler(
     uri: Uri,
     body: Bytes,
 ) -> Response {
+    let at = Instant::now();
     let path = uri.path().to_string();
     let json_body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let route = path.strip_prefix("/api/v10").unwrap_or(&path).to_string();
@@ -648,12 +683,28 @@ async fn rest_handler(
             }
             ("POST", ["interactions", id, _token, "callback"]) => {
                 let id = id.to_string();
-                shared.update(|i| i.callbacks.push((id, json_body.clone())));
+                shared.update(|i| {
+                    i.callbacks.push((id.clone(), json_body.clone()));
+                    i.announce(Arrival {
+                        key: id,
+                        edit: false,
+                        body: json_body.clone(),
+                        at,
+                    });
+                });
                 (StatusCode::NO_CONTENT, None)
             }
             ("PATCH", ["webhooks", _app, token, "messages", "@original"]) => {
                 let token = token.to_string();
-                shared.update(|i| i.original_edits.push((token, json_body.clone())));
+                shared.update(|i| {
+                    i.original_edits.push((token.clone(), json_body.clone()));
+                    i.announce(Arrival {
+                        key: token,
+                        edit: true,
+                        body: json_body.clone(),
+                        at,
+                    });
+                });
                 (StatusCode::OK, Some(message_json(&shared, &json_body)))
             }
             ("POST", ["webhooks", _app, token]) => {
@@ -754,7 +805,11 @@ async fn serve_connection(
                 let reply = match v["op"].as_u64() {
                     Some(1) => json!({"op": 11}),
                     Some(2) => {
-                        shared.update(|i| i.identifies += 1);
+                        let shard = v["d"]["shard"].clone();
+                        shared.update(|i| {
+                            i.identifies += 1;
+                            i.identified_shards.push(shard);
+                        });
                         seq += 1;
                         json!({
                             "op": 0, "s": seq, "t": "READY",
@@ -928,13 +983,20 @@ mod tests {
         let url = format!("{base}/api/v10/interactions/77/tok-77/callback");
         let (status, _) = http(&url, "POST", Some(json!({"type": 4}))).await;
         assert_eq!(status, 204);
+        let mut arrivals = fake.arrivals();
+        let url78 = format!("{base}/api/v10/interactions/78/tok-78/callback");
+        let (status, _) = http(&url78, "POST", Some(json!({"type": 4}))).await;
+        assert_eq!(status, 204);
+        let arrival = arrivals.recv().await.expect("an arrival");
+        assert_eq!((arrival.key.as_str(), arrival.edit), ("78", false));
+        assert_eq!(arrival.body["type"], json!(4));
         let cb = fake
             .wait_callback("77", Duration::from_secs(2))
             .await
             .expect("callback");
         assert_eq!(cb["type"], json!(4));
         assert_eq!(fake.callbacks_for("77"), 1);
-        assert_eq!(fake.requests().len(), 5);
+        assert_eq!(fake.requests().len(), 6);
     }
 
     #[tokio::test(flavor = "multi_thread")]
