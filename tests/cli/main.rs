@@ -13,5 +13,6 @@
 mod answers;
 mod content_errors;
 mod discord;
+mod faults;
 mod reindex;
 mod util;

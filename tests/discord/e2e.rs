@@ -628,3 +628,107 @@ async fn shards_split_the_gateway_as_asked() {
     })
     .await;
 }
+
+/// Sends `/ask` and returns the final reply: a deferred reply (type 5) is
+/// followed to its edit.
+async fn ask_final(fake: &FakeDiscord, bot: &Bot, id: &str, question: &str) -> Value {
+    let first = ask(fake, bot, id, question).await;
+    if first["type"] != json!(5) {
+        return first;
+    }
+    let edit = fake.wait_original_edit(&format!("tok-{id}"), ANSWER).await;
+    json!({"type": 4, "data": bot.check(edit, "a deferred reply was never completed")})
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failing_rest_calls_are_retried_and_never_double_answered() {
+    within(Duration::from_secs(30), async {
+        let (fake, bot) = start().await;
+        fake.fail_next("/interactions/", 500, 2);
+        let answer = ask(&fake, &bot, "3601", "Who brokered the deal?").await;
+        check_message(&bot, &answer, "/ask after two 500s");
+        bot.ensure(
+            fake.callbacks_for("3601") == 1,
+            "3601 answered more than once",
+        );
+
+        fake.fail_next("/interactions/", 429, 1);
+        let answer = ask(&fake, &bot, "3602", "What is TRIPP?").await;
+        check_message(&bot, &answer, "/ask after a 429");
+        bot.ensure(
+            fake.callbacks_for("3602") == 1,
+            "3602 answered more than once",
+        );
+
+        // A refusal that is not transient is not retried.
+        fake.fail_next("/interactions/", 400, 1);
+        let options = json!([fake::string_option("question", "miracle")]);
+        fake.send_interaction(fake::command("3603", "ask", options))
+            .await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        bot.ensure(fake.callbacks_for("3603") == 0, "a 400 was retried");
+        let answer = ask(&fake, &bot, "3604", "miracle").await;
+        check_message(&bot, &answer, "/ask after a 400");
+        bot.ensure(bot.output().contains("retrying"), "no retry was logged");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gateway_closes_resumable_or_not_do_not_stop_the_bot() {
+    within(Duration::from_secs(45), async {
+        let (fake, bot) = start().await;
+        for (n, code) in [(1, 4000u16), (2, 4009)] {
+            fake.close_with(code).await;
+            let id = format!("370{n}");
+            let answer = ask(&fake, &bot, &id, "Who is Pashinyan?").await;
+            check_message(&bot, &answer, &format!("/ask after close code {code}"));
+        }
+        bot.ensure(
+            fake.resume_count() + fake.identify_count() >= 3,
+            "the bot did not open new sessions",
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deleted_or_corrupted_index_keeps_serving_until_a_reindex() {
+    within(Duration::from_secs(40), async {
+        let (fake, bot) = start().await;
+        let index = bot.dir.path().join("index");
+
+        fs::remove_dir_all(&index).expect("delete the index");
+        let answer = ask_final(&fake, &bot, "3801", "What is the Trump Route?").await;
+        check_message(&bot, &answer, "/ask with the index deleted");
+        bot.ensure(
+            answer["data"]["embeds"][0]["fields"]
+                .as_array()
+                .is_some_and(|f| !f.is_empty()),
+            "no citation with the index deleted",
+        );
+        bot.ensure(
+            bot.output().contains("is gone"),
+            "the deleted index was not logged",
+        );
+
+        let reindex = bot.dossier().arg("reindex").output().expect("reindex");
+        bot.ensure(reindex.status.success(), "reindex failed");
+        let answer = ask_final(&fake, &bot, "3802", "What is the Trump Route?").await;
+        check_message(&bot, &answer, "/ask after the index was rebuilt");
+
+        fs::write(index.join("CURRENT"), "gen-00000099-garbage").expect("corrupt CURRENT");
+        let answer = ask_final(&fake, &bot, "3803", "Who brokered the deal?").await;
+        check_message(&bot, &answer, "/ask with CURRENT corrupted");
+        bot.ensure(
+            bot.output().contains("serving the previous one"),
+            "the corrupted index was not logged",
+        );
+
+        let reindex = bot.dossier().arg("reindex").output().expect("reindex");
+        bot.ensure(reindex.status.success(), "reindex after corruption failed");
+        let answer = ask_final(&fake, &bot, "3804", "Who brokered the deal?").await;
+        check_message(&bot, &answer, "/ask after the corrupted index was rebuilt");
+    })
+    .await;
+}
