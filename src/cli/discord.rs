@@ -72,7 +72,7 @@ pub struct ServeArgs {
     pub total_shards: Option<u32>,
     /// Answer Discord's HTTP interactions at POST /interactions on ADDR (e.g. 0.0.0.0:8080) instead of the gateway.
     #[arg(long, value_name = "ADDR", env = "DOSSIER_HTTP_ADDR", conflicts_with_all = ["shards", "shard_range"])]
-    pub http: Option<std::net::SocketAddr>,
+    pub http: Option<String>,
     /// The application's public key (hex, from the developer portal); required with --http.
     #[arg(long, env = "DISCORD_PUBLIC_KEY", hide_env_values = true)]
     pub public_key: Option<String>,
@@ -127,7 +127,15 @@ pub fn serve(paths: &Paths, args: ServeArgs) -> Result<ExitCode> {
         in_flight: usize::try_from(args.max_in_flight).unwrap_or(usize::MAX),
     };
     let api_base = args.connection.api_base().map(str::to_string);
-    if let Some(addr) = args.http {
+    let http_addr = args
+        .http
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    if let Some(addr) = http_addr {
+        let addr: std::net::SocketAddr = addr.parse().with_context(|| {
+            format!("--http takes an address and port such as 0.0.0.0:8080, not `{addr}`")
+        })?;
         let key = args.public_key.as_deref().unwrap_or("");
         if key.trim().is_empty() {
             bail!(

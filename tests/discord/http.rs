@@ -235,3 +235,79 @@ async fn the_rate_limit_answers_ephemerally_with_when_to_retry() {
     );
     assert_eq!(post(&app, &ac).await.1["type"], 8);
 }
+
+/// A raw HTTP/1.1 exchange with a server on loopback.
+fn raw_post(addr: std::net::SocketAddr, body: &[u8], timestamp: &str) -> String {
+    use std::io::{Read, Write};
+    let mut message = timestamp.as_bytes().to_vec();
+    message.extend_from_slice(body);
+    let signature = hex(&key().sign(&message).to_bytes());
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let head = format!(
+        "POST /interactions HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         X-Signature-Ed25519: {signature}\r\nX-Signature-Timestamp: {timestamp}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// The real binary: `serve --http` answers a signed PING, then stops cleanly on SIGTERM.
+#[test]
+fn serve_http_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = free.local_addr().unwrap();
+    drop(free);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .current_dir(dir.path())
+        .arg("--content")
+        .arg(root.join("content"))
+        .arg("--index")
+        .arg(dir.path().join("index"))
+        .args(["serve", "--http", &addr.to_string()])
+        .env("DISCORD_PUBLIC_KEY", hex(&key().verifying_key().to_bytes()))
+        .env_remove("DISCORD_TOKEN")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(addr).is_ok() {
+            up = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(up, "the endpoint never came up");
+    let response = raw_post(addr, &serde_json::to_vec(&ping()).unwrap(), &now());
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"type\":1"), "{response}");
+    let forged = raw_post(addr, b"{\"type\":1}", "1");
+    assert!(forged.starts_with("HTTP/1.1 401"), "{forged}");
+
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut status = None;
+    for _ in 0..100 {
+        if let Some(s) = child.try_wait().unwrap() {
+            status = Some(s);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    assert!(status.expect("still running after SIGTERM").success());
+}
