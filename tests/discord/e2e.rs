@@ -46,6 +46,11 @@ impl Bot {
 
     /// [`Bot::start`] with extra arguments to `serve`.
     fn start_with(fake: &FakeDiscord, serve_args: &[&str]) -> Bot {
+        Bot::start_logging(fake, serve_args, "info")
+    }
+
+    /// [`Bot::start_with`] at the log level `rust_log`.
+    fn start_logging(fake: &FakeDiscord, serve_args: &[&str], rust_log: &str) -> Bot {
         let dir = tempfile::tempdir().expect("tempdir");
         let content = dir.path().join("content");
         let index = dir.path().join("index");
@@ -77,7 +82,7 @@ impl Bot {
             .env("DISCORD_GUILD_ID", GUILD_ID)
             .env("NO_PROXY", "127.0.0.1")
             .env("no_proxy", "127.0.0.1")
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", rust_log)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::from(out))
@@ -510,7 +515,10 @@ async fn a_reindex_while_serving_is_seen_by_the_next_command() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_stops_the_bot_cleanly_and_the_token_never_shows() {
     within(Duration::from_secs(30), async {
-        let (fake, mut bot) = start().await;
+        // Everything logged, serenity's traces included: still no token.
+        let fake = FakeDiscord::start().await;
+        let mut bot = Bot::start_logging(&fake, &[], "trace");
+        bot.check(fake.wait_ready(READY).await, "the bot never got ready");
         let answer = ask(&fake, &bot, "3401", "Who brokered the deal?").await;
         check_message(&bot, &answer, "/ask");
 
