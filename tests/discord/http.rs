@@ -311,3 +311,51 @@ fn serve_http_answers_and_stops_on_sigterm() {
     let _ = child.kill();
     assert!(status.expect("still running after SIGTERM").success());
 }
+
+/// Hostile text in every command, through the endpoint: a 200 with a reply
+/// that pings no one and shows nothing raw.
+#[tokio::test]
+async fn hostile_text_through_the_endpoint() {
+    let app = app(Limits {
+        per_user: 1000,
+        window: Duration::from_secs(1),
+        in_flight: 8,
+    });
+    let long = "y".repeat(5000);
+    let texts = [
+        "",
+        "\u{0}\u{202E}",
+        "@everyone <@1> <@&2>",
+        "[x](https://evil.example)",
+        "title:* AND (",
+        "🦀 Հայաստան",
+        &long,
+    ];
+    let mut n = 0;
+    for text in texts {
+        for (name, option, kind) in [
+            ("ask", "question", 3),
+            ("search", "query", 3),
+            ("parties", "party", 3),
+            ("terms", "term", 3),
+            ("quote", "speaker", 3),
+            ("source", "article", 3),
+        ] {
+            n += 1;
+            let mut options = vec![json!({"name": option, "type": kind, "value": text})];
+            if name == "source" {
+                options.push(json!({"name": "paragraph", "type": 4, "value": 2}));
+            }
+            let (status, body) =
+                post(&app, &fake::command(&n.to_string(), name, json!(options))).await;
+            assert_eq!(status, StatusCode::OK, "/{name} {text:?}");
+            assert_eq!(body["type"], 4);
+            assert_eq!(body["data"]["allowed_mentions"]["parse"], json!([]));
+            let shown = body["data"]["embeds"].to_string();
+            assert!(
+                !shown.contains("@everyone") && !shown.contains("](https://evil.example)"),
+                "{shown}"
+            );
+        }
+    }
+}
