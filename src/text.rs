@@ -50,53 +50,71 @@ pub struct Word {
     pub end: usize,
 }
 
+thread_local! {
+    // Analyzers are cheap to run but not to build: one of each per thread.
+    static FOLDING: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(folding_analyzer());
+    static STEMMING: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(stemming_analyzer());
+    static STEMMER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(Stemmer::new(Language::English))
+            .build(),
+    );
+}
+
+/// Runs `analyzer` over `text`, calling `each` with every token.
+fn for_each_token(
+    analyzer: &'static std::thread::LocalKey<std::cell::RefCell<TextAnalyzer>>,
+    text: &str,
+    mut each: impl FnMut(&tantivy::tokenizer::Token),
+) {
+    analyzer.with(|a| {
+        let mut a = a.borrow_mut();
+        let mut stream = a.token_stream(text);
+        while let Some(token) = stream.next() {
+            each(token);
+        }
+    });
+}
+
 /// Splits `text` into words with their stems and byte offsets.
 pub fn words(text: &str) -> Vec<Word> {
-    let mut folding = folding_analyzer();
-    let mut stream = folding.token_stream(text);
     let mut out = Vec::new();
-    while let Some(token) = stream.next() {
+    for_each_token(&FOLDING, text, |token| {
         out.push(Word {
             folded: token.text.clone(),
-            stem: stem(&token.text),
+            stem: String::new(),
             start: token.offset_from,
             end: token.offset_to,
         });
+    });
+    for w in &mut out {
+        w.stem = stem(&w.folded);
     }
     out
 }
 
 /// The stem of one already folded word.
 pub fn stem(folded_word: &str) -> String {
-    let mut stemmer = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(Stemmer::new(Language::English))
-        .build();
-    let mut stream = stemmer.token_stream(folded_word);
-    match stream.next() {
-        Some(token) => token.text.clone(),
-        None => folded_word.to_string(),
-    }
+    let mut out = None;
+    for_each_token(&STEMMER, folded_word, |token| {
+        if out.is_none() {
+            out = Some(token.text.clone());
+        }
+    });
+    out.unwrap_or_else(|| folded_word.to_string())
 }
 
 /// The stems of `text`, in order.
 pub fn stems(text: &str) -> Vec<String> {
-    let mut analyzer = stemming_analyzer();
-    let mut stream = analyzer.token_stream(text);
     let mut out = Vec::new();
-    while let Some(token) = stream.next() {
-        out.push(token.text.clone());
-    }
+    for_each_token(&STEMMING, text, |token| out.push(token.text.clone()));
     out
 }
 
 /// The folded words of `text`, in order (no stemming).
 pub fn folded_words(text: &str) -> Vec<String> {
-    let mut analyzer = folding_analyzer();
-    let mut stream = analyzer.token_stream(text);
     let mut out = Vec::new();
-    while let Some(token) = stream.next() {
-        out.push(token.text.clone());
-    }
+    for_each_token(&FOLDING, text, |token| out.push(token.text.clone()));
     out
 }
 

@@ -121,7 +121,6 @@ impl Engine {
     ) -> Result<Vec<Passage>, RequestError> {
         let meta = match article.map(str::trim).filter(|a| !a.is_empty()) {
             Some(id) => self
-                .catalog
                 .article(id)
                 .or_else(|| {
                     let folded = text::folded_words(id).join(" ");
@@ -132,10 +131,10 @@ impl Engine {
                 })
                 .ok_or_else(|| RequestError::UnknownArticle(id.to_string()))?,
             None => self
-                .catalog
-                .articles
-                .iter()
-                .max_by(|a, b| a.date.cmp(&b.date))
+                .collection
+                .newest
+                .as_ref()
+                .and_then(|n| self.article(&n.id))
                 .ok_or_else(|| RequestError::UnknownArticle(String::new()))?,
         };
         let numbers: Vec<u32> = match paragraph {

@@ -29,7 +29,7 @@ pub use suggest::SuggestKind;
 pub use types::*;
 
 use crate::content::{Cite, EntityMatcher};
-use crate::index::{self, Catalog, Fields, IndexError, Snapshot};
+use crate::index::{self, ArticleMeta, Catalog, Fields, IndexError, Snapshot};
 use crate::text;
 
 /// Why a request could not be served: always the person's to fix.
@@ -96,6 +96,10 @@ pub struct Engine {
     entity_ids: HashMap<String, usize>,
     facts: Vec<FactProfile>,
     generic: HashSet<String>,
+    articles: HashMap<String, usize>,
+    collection: Collection,
+    /// Per segment: the `fact` fast field (a fact's position in the catalog).
+    fact_columns: Vec<tantivy::columnar::Column<u64>>,
     /// Every stem of the vocabulary, sorted, for prefix look-ups.
     stems: Vec<String>,
     phrases: Vec<(Vec<String>, Vec<String>)>,
@@ -120,6 +124,11 @@ impl Engine {
             ..
         } = snapshot;
         let searcher = reader.searcher();
+        let fact_columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().u64("fact"))
+            .collect::<Result<Vec<_>, _>>()?;
         let matcher = EntityMatcher::new(&catalog.entities);
         let synonyms = analyze::synonym_map(&catalog.lexicon.groups);
         let lexicon_words = catalog
@@ -220,7 +229,24 @@ impl Engine {
         stems.sort();
         stems.dedup();
         let phrases = analyze::phrase_map(&catalog.lexicon.groups);
+        let articles = catalog
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+        let collection = Collection {
+            articles: catalog.articles.len(),
+            newest: catalog
+                .articles
+                .iter()
+                .max_by(|a, b| a.date.cmp(&b.date))
+                .map(summary),
+        };
         Ok(Engine {
+            fact_columns,
+            articles,
+            collection,
             phrases,
             generic,
             stems,
@@ -240,22 +266,21 @@ impl Engine {
         &self.catalog
     }
 
+    /// The articles in brief, for footers.
+    pub fn collection(&self) -> &Collection {
+        &self.collection
+    }
+
+    /// An article's metadata by id.
+    pub fn article(&self, id: &str) -> Option<&ArticleMeta> {
+        self.articles.get(id).map(|&i| &self.catalog.articles[i])
+    }
+
     /// What the index covers.
     pub fn overview(&self) -> Overview {
         let m = &self.catalog.manifest;
         Overview {
-            articles: self
-                .catalog
-                .articles
-                .iter()
-                .map(|a| ArticleSummary {
-                    id: a.id.clone(),
-                    title: a.title.clone(),
-                    date: a.date.clone(),
-                    url: a.url.clone(),
-                    paragraphs: a.paragraphs,
-                })
-                .collect(),
+            articles: self.catalog.articles.iter().map(summary).collect(),
             paragraphs: m.paragraphs,
             facts: m.facts,
             entities: m.entities,
@@ -296,14 +321,19 @@ impl Engine {
     /// the last line of defence, so a mismatch is logged, never shown.
     fn citations<'a>(&self, cites: impl IntoIterator<Item = &'a Cite>) -> Vec<Citation> {
         let mut out: Vec<Citation> = Vec::new();
+        // Each paragraph is read once, however many quotes it backs.
+        let mut read: HashMap<(&str, u32), Option<String>> = HashMap::new();
         for cite in cites {
             if out.iter().any(|c| {
                 c.article == cite.article && c.paragraph == cite.paragraph && c.quote == cite.quote
             }) {
                 continue;
             }
-            let verbatim = self
-                .paragraph_text(&cite.article, cite.paragraph)
+            let paragraph = read
+                .entry((cite.article.as_str(), cite.paragraph))
+                .or_insert_with(|| self.paragraph_text(&cite.article, cite.paragraph));
+            let verbatim = paragraph
+                .as_deref()
                 .is_some_and(|p| p.contains(cite.quote.as_str()));
             if !verbatim {
                 tracing::error!(
@@ -319,12 +349,13 @@ impl Engine {
     }
 
     fn citation(&self, article: &str, paragraph: u32, quote: String) -> Citation {
-        let meta = self.catalog.article(article);
+        let meta = self.article(article);
         Citation {
             article: article.to_string(),
             paragraph,
             quote,
             title: meta.map(|a| a.title.clone()).unwrap_or_default(),
+            date: meta.map(|a| a.date.clone()).unwrap_or_default(),
             url: meta.and_then(|a| a.url.clone()),
         }
     }
@@ -391,6 +422,16 @@ impl Engine {
 
     fn entity_index(&self, id: &str) -> Option<usize> {
         self.entity_ids.get(id).copied()
+    }
+}
+
+fn summary(a: &ArticleMeta) -> ArticleSummary {
+    ArticleSummary {
+        id: a.id.clone(),
+        title: a.title.clone(),
+        date: a.date.clone(),
+        url: a.url.clone(),
+        paragraphs: a.paragraphs,
     }
 }
 

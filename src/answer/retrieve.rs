@@ -17,7 +17,7 @@ use tantivy::{TantivyDocument, Term};
 use super::analyze::{Analysis, Concept};
 use super::{Engine, term_query};
 use crate::content::{Intent, Topic};
-use crate::index::{KIND_FACT, KIND_PASSAGE};
+use crate::index::KIND_FACT;
 use crate::text;
 
 /// Where a candidate comes from.
@@ -64,6 +64,8 @@ const NO_QUANTITY: f32 = 0.5;
 /// Coverage kept by a text that does not report the person asked about
 /// speaking, when the question asks what they said.
 const NOT_SPOKEN: f32 = 0.5;
+/// Passages read and scored per question; facts are cheaper and come first.
+const MAX_PASSAGES: usize = 10;
 /// Weight of a common English word, known or not; a topical word weighs
 /// its inverse document frequency, typically 1 to 4.
 const LIGHT_WEIGHT: f32 = 0.3;
@@ -166,55 +168,73 @@ impl Engine {
             HashSet::new()
         };
         let mut out = Vec::with_capacity(top.len());
+        let mut passages = 0;
         for (bm25, address) in top {
-            let Ok(doc) = self.searcher.doc::<TantivyDocument>(address) else {
-                continue;
-            };
-            let body = doc
-                .get_first(f.body)
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            let topics: Vec<Topic> = doc
-                .get_all(f.topic)
-                .filter_map(|v| v.as_str().and_then(Topic::parse))
-                .collect();
-            let kind = doc
-                .get_first(f.kind)
-                .and_then(|v| v.as_str().map(str::to_string));
-            let (source, covered) = if kind.as_deref() == Some(KIND_PASSAGE) {
-                let article = doc
-                    .get_first(f.article)
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                let paragraph = doc
-                    .get_first(f.paragraph)
-                    .and_then(|v| v.as_u64())
-                    .unwrap_or(0) as u32;
-                let stems: HashSet<String> = text::stems(&body).into_iter().collect();
-                let entities: HashSet<usize> = doc
-                    .get_all(f.entity)
-                    .filter_map(|v| v.as_str().and_then(|id| self.entity_index(id)))
-                    .collect();
-                let strength = |t: &str| if stems.contains(t) { 1.0 } else { 0.0 };
-                let mut covered = covered_weight(a, &weights, &strength, &entities);
-                if !asked_speakers.is_empty() && !stems.iter().any(|s| is_speech(s)) {
-                    covered *= NOT_SPOKEN;
+            // Facts are known from a fast field without reading the stored
+            // document; only passages need their text read.
+            let fact_ord = self
+                .fact_columns
+                .get(address.segment_ord as usize)
+                .and_then(|column| column.first(address.doc_id));
+            let (source, covered, body, topics) = match fact_ord {
+                Some(ord) => {
+                    let ord = ord as usize;
+                    let (Some(profile), Some(fact)) =
+                        (self.facts.get(ord), self.catalog.facts.get(ord))
+                    else {
+                        continue;
+                    };
+                    let strength = |t: &str| profile.stems.get(t).copied().unwrap_or(0.0);
+                    let mut covered = covered_weight(a, &weights, &strength, &profile.entities);
+                    if !asked_speakers.is_empty() && asked_speakers.is_disjoint(&profile.speakers) {
+                        covered *= NOT_SPOKEN;
+                    }
+                    (
+                        Source::Fact(ord),
+                        covered,
+                        fact.text.clone(),
+                        vec![fact.topic],
+                    )
                 }
-                (Source::Passage { article, paragraph }, covered)
-            } else {
-                let Some(ord) = doc.get_first(f.fact).and_then(|v| v.as_u64()) else {
-                    continue;
-                };
-                let ord = ord as usize;
-                let Some(profile) = self.facts.get(ord) else {
-                    continue;
-                };
-                let strength = |t: &str| profile.stems.get(t).copied().unwrap_or(0.0);
-                let mut covered = covered_weight(a, &weights, &strength, &profile.entities);
-                if !asked_speakers.is_empty() && asked_speakers.is_disjoint(&profile.speakers) {
-                    covered *= NOT_SPOKEN;
+                None => {
+                    passages += 1;
+                    if passages > MAX_PASSAGES {
+                        continue;
+                    }
+                    let Ok(doc) = self.searcher.doc::<TantivyDocument>(address) else {
+                        continue;
+                    };
+                    let text_of = |field| {
+                        doc.get_first(field)
+                            .and_then(|v| v.as_str().map(str::to_string))
+                    };
+                    let body = text_of(f.body).unwrap_or_default();
+                    let article = text_of(f.article).unwrap_or_default();
+                    let paragraph = doc
+                        .get_first(f.paragraph)
+                        .and_then(|v| v.as_u64())
+                        .unwrap_or(0) as u32;
+                    let topics: Vec<Topic> = doc
+                        .get_all(f.topic)
+                        .filter_map(|v| v.as_str().and_then(Topic::parse))
+                        .collect();
+                    let stems: HashSet<String> = text::stems(&body).into_iter().collect();
+                    let entities: HashSet<usize> = doc
+                        .get_all(f.entity)
+                        .filter_map(|v| v.as_str().and_then(|id| self.entity_index(id)))
+                        .collect();
+                    let strength = |t: &str| if stems.contains(t) { 1.0 } else { 0.0 };
+                    let mut covered = covered_weight(a, &weights, &strength, &entities);
+                    if !asked_speakers.is_empty() && !stems.iter().any(|s| is_speech(s)) {
+                        covered *= NOT_SPOKEN;
+                    }
+                    (
+                        Source::Passage { article, paragraph },
+                        covered,
+                        body,
+                        topics,
+                    )
                 }
-                (Source::Fact(ord), covered)
             };
             let mut coverage = if total_weight > 0.0 {
                 covered / total_weight

@@ -135,23 +135,6 @@ pub fn window(text_: &str, terms: &HashMap<&str, f32>, max: usize) -> Snippet {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn window_keeps_match_ranges_on_the_matched_words() {
-        let text_ = "word ".repeat(100) + "corridor " + &"word ".repeat(100);
-        let mut terms = HashMap::new();
-        terms.insert("corridor", 1.0);
-        let s = window(&text_, &terms, 80);
-        assert!(s.text.starts_with('…') && s.text.ends_with('…'));
-        assert_eq!(s.matches.len(), 1);
-        let (a, b) = s.matches[0];
-        assert_eq!(&s.text[a..b], "corridor");
-    }
-}
-
 impl Engine {
     /// Plain BM25 search over the paragraphs: the query's stems OR-ed, top
     /// `limit`, no spelling, synonyms or re-ranking. The baseline that
@@ -180,7 +163,10 @@ impl Engine {
             return Vec::new();
         }
         let query = BooleanQuery::new(vec![
-            (Occur::Must, Box::new(BooleanQuery::new(terms)) as Box<dyn Query>),
+            (
+                Occur::Must,
+                Box::new(BooleanQuery::new(terms)) as Box<dyn Query>,
+            ),
             (
                 Occur::Must,
                 super::term_query(Term::from_field_text(f.kind, crate::index::KIND_PASSAGE)),
@@ -200,5 +186,22 @@ impl Engine {
                 Some((article, paragraph, score))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_keeps_match_ranges_on_the_matched_words() {
+        let text_ = "word ".repeat(100) + "corridor " + &"word ".repeat(100);
+        let mut terms = HashMap::new();
+        terms.insert("corridor", 1.0);
+        let s = window(&text_, &terms, 80);
+        assert!(s.text.starts_with('…') && s.text.ends_with('…'));
+        assert_eq!(s.matches.len(), 1);
+        let (a, b) = s.matches[0];
+        assert_eq!(&s.text[a..b], "corridor");
     }
 }

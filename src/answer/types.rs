@@ -13,8 +13,18 @@ pub struct Citation {
     pub quote: String,
     /// Title of the article, for display.
     pub title: String,
+    /// Date of the article's event.
+    pub date: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+/// The articles an index holds, in brief: for footers that name the source.
+#[derive(Debug, Clone, Serialize)]
+pub struct Collection {
+    pub articles: usize,
+    /// The article with the latest date.
+    pub newest: Option<ArticleSummary>,
 }
 
 /// A fact an answer was composed from.

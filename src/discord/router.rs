@@ -59,10 +59,10 @@ fn typed(text: Option<&str>) -> Option<String> {
 }
 
 fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
-    let overview = engine.overview();
+    let collection = engine.collection();
     match cmd.data.name.as_str() {
         "ask" => match typed(string_option(cmd, "question")) {
-            Some(q) => render::answer(&engine.ask(&q), &overview),
+            Some(q) => render::answer(&engine.ask(&q), collection),
             None => render::error(
                 "Ask a question in plain words, for example: `/ask question: Who brokered the deal?`",
             ),
@@ -77,13 +77,13 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
             let limit = integer_option(cmd, "limit")
                 .unwrap_or(5)
                 .clamp(1, i64::from(MAX_HITS)) as usize;
-            render::search(&engine.search(&query, topic, limit), &overview)
+            render::search(&engine.search(&query, topic, limit), collection)
         }
         "parties" => card(
             engine.parties(typed(string_option(cmd, "party")).as_deref()),
             engine,
         ),
-        "corridor" => render::card(&engine.corridor(), &overview),
+        "corridor" => render::card(&engine.corridor(), collection),
         "terms" => card(
             engine.terms(typed(string_option(cmd, "term")).as_deref()),
             engine,
@@ -108,7 +108,7 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
                 }
             }
         }
-        "help" => render::help(&overview, commands::COMMANDS),
+        "help" => render::help(&engine.overview(), collection, commands::COMMANDS),
         other => render::error(&format!(
             "dossier has no command `/{}`. Try /help.",
             render::escape(&limits::cut(other, 32))
@@ -118,7 +118,7 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
 
 fn card(result: Result<crate::answer::Card, RequestError>, engine: &Engine) -> Message {
     match result {
-        Ok(card) => render::card(&card, &engine.overview()),
+        Ok(card) => render::card(&card, engine.collection()),
         Err(e) => request_error(&e),
     }
 }

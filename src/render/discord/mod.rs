@@ -10,7 +10,9 @@ pub mod limits;
 
 use serde::Serialize;
 
-use crate::answer::{Answer, Card, Citation, HitKind, Overview, Passage, SearchResults, Snippet};
+use crate::answer::{
+    Answer, Card, Citation, Collection, HitKind, Overview, Passage, SearchResults, Snippet,
+};
 
 /// Embed colours: answered, declined, error.
 pub const COLOR_ANSWER: u32 = 0x2F6FB0;
@@ -151,34 +153,28 @@ fn cut_escaped(text: &str, max: usize) -> String {
     }
 }
 
-/// "Source: Title (date)" for the articles cited.
-fn source_footer(citations: &[Citation], overview: &Overview) -> String {
+/// "Source: Title (date)" for the articles cited; without citations, the
+/// collection they come from.
+fn source_footer(citations: &[Citation], collection: &Collection) -> String {
     let mut titles: Vec<String> = Vec::new();
     for c in citations {
-        let date = overview
-            .articles
-            .iter()
-            .find(|a| a.id == c.article)
-            .map(|a| format!(" ({})", a.date))
-            .unwrap_or_default();
-        let t = format!("{}{date}", c.title);
+        let t = format!("{} ({})", c.title, c.date);
         if !titles.contains(&t) {
             titles.push(t);
         }
     }
-    if titles.is_empty() {
-        titles = overview
-            .articles
-            .iter()
-            .map(|a| format!("{} ({})", a.title, a.date))
-            .collect();
+    match (titles.len(), &collection.newest) {
+        (0, Some(newest)) if collection.articles == 1 => {
+            format!("Source: {} ({})", newest.title, newest.date)
+        }
+        (0, Some(newest)) => format!(
+            "Sources: {} articles, the newest {} ({})",
+            collection.articles, newest.title, newest.date
+        ),
+        (0, None) => "No sources indexed".to_string(),
+        (1, _) => format!("Source: {}", titles[0]),
+        _ => format!("Sources: {}", titles.join("; ")),
     }
-    let label = if titles.len() == 1 {
-        "Source"
-    } else {
-        "Sources"
-    };
-    format!("{label}: {}", titles.join("; "))
 }
 
 /// The single article cited, when it has a url, for the embed's title link.
@@ -192,7 +188,7 @@ fn single_url(citations: &[Citation]) -> Option<String> {
 }
 
 /// The reply to `/ask`.
-pub fn answer(a: &Answer, overview: &Overview) -> Message {
+pub fn answer(a: &Answer, collection: &Collection) -> Message {
     let color = if a.answered {
         COLOR_ANSWER
     } else {
@@ -211,12 +207,12 @@ pub fn answer(a: &Answer, overview: &Overview) -> Message {
     }
     e.description = description;
     e.fields = a.citations.iter().map(citation_field).collect();
-    e.footer = Some(source_footer(&a.citations, overview));
+    e.footer = Some(source_footer(&a.citations, collection));
     message(e)
 }
 
 /// The reply to `/search`.
-pub fn search(r: &SearchResults, overview: &Overview) -> Message {
+pub fn search(r: &SearchResults, collection: &Collection) -> Message {
     let mut e = Embed::new(
         format!("Search: {}", escape(&limits::cut(r.query.trim(), 150))),
         COLOR_ANSWER,
@@ -265,13 +261,13 @@ pub fn search(r: &SearchResults, overview: &Overview) -> Message {
     }
     e.footer = Some(format!(
         "{} · /source shows a paragraph in full",
-        source_footer(&[], overview)
+        source_footer(&[], collection)
     ));
     message(e)
 }
 
 /// The reply to `/parties`, `/corridor`, `/terms` and `/quote`.
-pub fn card(c: &Card, overview: &Overview) -> Message {
+pub fn card(c: &Card, collection: &Collection) -> Message {
     let mut e = Embed::new(escape(&c.title), COLOR_ANSWER);
     e.description = c.description.as_deref().map(escape).unwrap_or_default();
     let mut cited: Vec<Citation> = Vec::new();
@@ -298,7 +294,7 @@ pub fn card(c: &Card, overview: &Overview) -> Message {
         cited.extend(item.citations.iter().cloned());
     }
     e.url = single_url(&cited);
-    e.footer = Some(source_footer(&cited, overview));
+    e.footer = Some(source_footer(&cited, collection));
     message(e)
 }
 
@@ -320,7 +316,7 @@ pub fn passage(p: &Passage) -> Message {
 }
 
 /// The reply to `/help`.
-pub fn help(o: &Overview, commands: &[(&str, &str)]) -> Message {
+pub fn help(o: &Overview, collection: &Collection, commands: &[(&str, &str)]) -> Message {
     let mut e = Embed::new("dossier: briefings with sources", COLOR_ANSWER);
     let articles: Vec<String> = o
         .articles
@@ -361,7 +357,7 @@ pub fn help(o: &Overview, commands: &[(&str, &str)]) -> Message {
         value: "Each answer quotes the passages it rests on. `¶4` is the fourth paragraph of the article named beside it; the quote is copied from it word for word. Use `/source paragraph:4` to read the whole paragraph. When the sources do not cover a question, I say so.".to_string(),
         inline: false,
     });
-    e.footer = Some(source_footer(&[], o));
+    e.footer = Some(source_footer(&[], collection));
     message(e)
 }
 
@@ -413,6 +409,7 @@ mod tests {
             paragraph: 4,
             quote: "word ".repeat(400),
             title: "Title".into(),
+            date: "2025-08-08".into(),
             url: Some("https://example.com/a".into()),
         };
         let f = citation_field(&c);
