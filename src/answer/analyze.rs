@@ -42,6 +42,10 @@ const QUOTE_WORDS: &[&str] = &[
     "words",
 ];
 
+/// Credit of a concept read through a correction of one edit, and of two.
+const CREDIT_ONE_EDIT: f32 = 0.9;
+const CREDIT_TWO_EDITS: f32 = 0.7;
+
 /// Unknown words this short are abbreviations or chat ("ppl", "lol"): they
 /// weigh as little as common words.
 const SHORT_UNKNOWN: usize = 3;
@@ -81,6 +85,9 @@ pub struct Concept {
     pub known: bool,
     /// A common English word that says little on its own ([`text::is_light`]).
     pub light: bool,
+    /// How sure the reading is: 1, or less when it rests on a spelling
+    /// correction (a real word the sources lack may look like a typo).
+    pub credit: f32,
 }
 
 /// A question, understood.
@@ -131,6 +138,7 @@ pub struct Lexicon<'a> {
 
 pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
     let question = &question[..text::floor_char_boundary(question, MAX_QUESTION_BYTES)];
+    let question = without_chatter(question, lex);
     let mut words: Vec<Word> = text::words(question);
     words.truncate(MAX_WORDS);
 
@@ -152,16 +160,22 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
         .any(|w| QUOTE_WORDS.contains(&w.folded.as_str()));
 
     // Correct spelling first, so misspelled names are still recognized.
-    for w in &mut words {
+    let mut credit = vec![1.0f32; words.len()];
+    for (w, credit) in words.iter_mut().zip(&mut credit) {
         if text::is_stopword(&w.folded) || lex.speller.knows(&w.folded) {
             continue;
         }
-        if let Some(fixed) = lex.speller.correct(&w.folded) {
+        if let Some((fixed, distance)) = lex.speller.correction(&w.folded) {
             analysis
                 .corrections
                 .push((w.folded.clone(), fixed.to_string()));
             w.folded = fixed.to_string();
             w.stem = text::stem(&w.folded);
+            *credit = if distance <= 1 {
+                CREDIT_ONE_EDIT
+            } else {
+                CREDIT_TWO_EDITS
+            };
         }
     }
 
@@ -185,6 +199,7 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
             terms,
             known: true,
             light: false,
+            credit: credit[m.first..m.last].iter().copied().fold(1.0, f32::min),
         });
     }
 
@@ -212,6 +227,10 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
             known: terms.iter().any(|(t, _)| (lex.has_stem)(t)),
             terms,
             light: false,
+            credit: credit[i..i + phrase.len()]
+                .iter()
+                .copied()
+                .fold(1.0, f32::min),
         });
     }
 
@@ -256,9 +275,40 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
             terms,
             known,
             light: short_unknown || text::is_light(&w.folded) || lex.generic.contains(&w.folded),
+            credit: credit[i],
         });
     }
     analysis
+}
+
+/// The question without leading clauses that say nothing the sources know
+/// ("hey bot, quick q: what did Trump say?" → "what did Trump say?").
+fn without_chatter<'q>(question: &'q str, lex: &Lexicon<'_>) -> &'q str {
+    let substantive = |clause: &str| {
+        text::words(clause).iter().any(|w| {
+            !text::is_stopword(&w.folded)
+                && !text::is_light(&w.folded)
+                && (lex.speller.knows(&w.folded)
+                    || lex.speller.correct(&w.folded).is_some()
+                    || lex.synonyms.contains_key(&w.stem)
+                    || (lex.has_stem)(&w.stem))
+        })
+    };
+    let mut start = 0;
+    for (i, c) in question.char_indices() {
+        if !matches!(c, ',' | ':' | ';' | '!' | '?' | '—' | '–') {
+            continue;
+        }
+        let end = i + c.len_utf8();
+        if substantive(&question[start..i]) {
+            break;
+        }
+        if !substantive(&question[end..]) {
+            break;
+        }
+        start = end;
+    }
+    &question[start..]
 }
 
 /// The longest known stem that an unknown compound starts with.

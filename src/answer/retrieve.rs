@@ -298,14 +298,18 @@ fn covered_weight(
                 return 0.0;
             }
             if let Some(e) = c.entity {
-                return if entities.contains(&e) { *w } else { 0.0 };
+                return if entities.contains(&e) {
+                    *w * c.credit
+                } else {
+                    0.0
+                };
             }
             let best = c
                 .terms
                 .iter()
                 .map(|(t, alt)| alt * strength(t))
                 .fold(0.0f32, f32::max);
-            w * best
+            w * best * c.credit
         })
         .sum()
 }

@@ -1,10 +1,11 @@
 //! Spelling correction against the corpus vocabulary.
 //!
 //! A word the corpus does not know is replaced by the closest known word
-//! within an edit distance that grows with its length (none up to four
-//! letters, one up to eight, two beyond), so "nakhchivn" finds "nakhchivan"
-//! while "cost" never turns into "lost". Candidates share the first letter,
-//! which keeps the search to a small bucket of the vocabulary.
+//! within an edit distance that grows with its length (none up to three
+//! letters, one up to five, two beyond), so "nakhchivn" finds "nakhchivan"
+//! and "agremnt" finds "agreement". Candidates share the first letter, which
+//! keeps the search to a small bucket of the vocabulary and keeps "cost"
+//! from turning into "lost".
 
 use std::collections::HashMap;
 
@@ -40,12 +41,13 @@ impl Speller {
 
     /// The closest known word to an unknown `word`, if one is close enough.
     pub fn correct(&self, word: &str) -> Option<&str> {
+        self.correction(word).map(|(w, _)| w)
+    }
+
+    /// [`Speller::correct`] with the edit distance of the correction.
+    pub fn correction(&self, word: &str) -> Option<(&str, usize)> {
         let len = word.chars().count();
         let max = max_distance(len);
-        // Four letters allow one missing or extra letter ("fery", "putn"),
-        // never a changed one: "cost" is not a typo of "lost".
-        let short = len == 4;
-        let max = if short { 1 } else { max };
         if max == 0 || self.knows(word) || word.chars().any(|c| c.is_ascii_digit()) {
             return None;
         }
@@ -54,7 +56,7 @@ impl Speller {
         let mut best: Option<(usize, u32, &str)> = None;
         for (candidate, count) in bucket {
             let clen = candidate.chars().count();
-            if clen.abs_diff(len) > max || (short && clen == len) {
+            if clen.abs_diff(len) > max {
                 continue;
             }
             let d = strsim::osa_distance(word, candidate);
@@ -69,14 +71,14 @@ impl Speller {
                 best = Some((d, *count, candidate));
             }
         }
-        best.map(|(_, _, w)| w)
+        best.map(|(d, _, w)| (w, d))
     }
 }
 
 fn max_distance(len: usize) -> usize {
     match len {
         0..=3 => 0,
-        4..=8 => 1,
+        4..=5 => 1,
         _ => 2,
     }
 }
@@ -94,6 +96,7 @@ mod tests {
                 "armenian",
                 "azerbaijan",
                 "influence",
+                "agreement",
             ]
             .map(|w| (w.to_string(), 1)),
         )
@@ -108,6 +111,7 @@ mod tests {
         assert_eq!(s.correct("armenain"), Some("armenian"));
         assert_eq!(s.correct("lst"), None);
         assert_eq!(s.correct("losst"), Some("lost"));
+        assert_eq!(s.correct("agremnt"), Some("agreement"));
     }
 
     #[test]
