@@ -350,7 +350,7 @@ pub fn phrase_map(groups: &[Vec<String>]) -> Vec<(Vec<String>, Vec<String>)> {
 fn intent(words: &[Word]) -> Option<Intent> {
     for (i, w) in words.iter().enumerate() {
         let next = words.get(i + 1).map(|n| n.folded.as_str());
-        let found = match w.folded.as_str() {
+        let found = match question_word(&w.folded) {
             "who" | "whom" | "whose" => Some(Intent::Who),
             "where" => Some(Intent::Where),
             "when" => Some(Intent::When),
@@ -373,6 +373,26 @@ fn intent(words: &[Word]) -> Option<Intent> {
         }
     }
     None
+}
+
+/// A question word as typed, typos of one letter forgiven ("wher", "whta"),
+/// but never a real word that happens to be close ("were", "hat").
+fn question_word(word: &str) -> &str {
+    const QUESTION_WORDS: &[&str] = &[
+        "what", "when", "where", "which", "whom", "whose", "who", "why", "how",
+    ];
+    if QUESTION_WORDS.contains(&word)
+        || word.len() < 4
+        || text::is_stopword(word)
+        || text::is_light(word)
+    {
+        return word;
+    }
+    QUESTION_WORDS
+        .iter()
+        .find(|q| strsim::osa_distance(word, q) == 1)
+        .copied()
+        .unwrap_or(word)
 }
 
 /// Stem → stems of every other word in its synonym groups.

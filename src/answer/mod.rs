@@ -174,7 +174,12 @@ impl Engine {
                 texts.extend(fact.cites.iter().map(|c| c.quote.as_str()));
                 let mut stems: HashMap<String, f32> = HashMap::new();
                 let mut entities = HashSet::new();
-                for kw in &fact.keywords {
+                for kw in fact
+                    .keywords
+                    .iter()
+                    .map(String::as_str)
+                    .chain([fact.topic.as_str()])
+                {
                     for s in text::stems(kw) {
                         stems.insert(s, KEYWORD_WEIGHT);
                     }

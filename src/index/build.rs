@@ -157,7 +157,8 @@ pub fn build(
 /// The searchable words of a fact besides its statement: title, keywords,
 /// quotes and the names of the entities it is about.
 fn fact_extra_text(corpus: &Corpus, fact: &crate::content::Fact) -> String {
-    let mut parts: Vec<&str> = vec![&fact.title];
+    // The topic's name, so "what are the terms" finds the terms.
+    let mut parts: Vec<&str> = vec![&fact.title, fact.topic.as_str()];
     parts.extend(fact.keywords.iter().map(String::as_str));
     parts.extend(fact.cites.iter().map(|c| c.quote.as_str()));
     for id in fact.about.iter().chain(fact.speaker.iter()) {
