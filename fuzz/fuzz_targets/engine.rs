@@ -1,0 +1,56 @@
+//! Any text, as a question, search, suggestion or card name: nothing
+//! panics, and every citation's quote stands verbatim in its paragraph.
+#![no_main]
+
+use dossier::answer::{Citation, Engine, SuggestKind};
+use dossier::content::Topic;
+use libfuzzer_sys::fuzz_target;
+
+fn check(engine: &Engine, what: &str, q: &str, citations: &[Citation]) {
+    for c in citations {
+        let text = engine
+            .paragraph_text(&c.article, c.paragraph)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{what}({q:?}): citation of missing paragraph {}¶{}",
+                    c.article, c.paragraph
+                )
+            });
+        assert!(
+            text.contains(&c.quote),
+            "{what}({q:?}): quote {:?} is not in {}¶{}: {text:?}",
+            c.quote,
+            c.article,
+            c.paragraph
+        );
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let engine = dossier_fuzz::engine();
+    let q = String::from_utf8_lossy(data);
+    let q = q.as_ref();
+
+    let answer = engine.ask(q);
+    check(engine, "ask", q, &answer.citations);
+
+    let _ = engine.search(q, None, 10);
+    let _ = engine.search(q, Some(Topic::Quotes), 3);
+    let _ = engine.suggest(SuggestKind::Query, q, 25);
+
+    if let Ok(card) = engine.parties(Some(q)) {
+        for item in &card.items {
+            check(engine, "parties", q, &item.citations);
+        }
+    }
+    if let Ok(card) = engine.terms(Some(q)) {
+        for item in &card.items {
+            check(engine, "terms", q, &item.citations);
+        }
+    }
+    if let Ok(card) = engine.quotes(Some(q)) {
+        for item in &card.items {
+            check(engine, "quotes", q, &item.citations);
+        }
+    }
+});
