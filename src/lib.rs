@@ -8,6 +8,8 @@
 //! render.
 
 pub mod answer;
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod cli;
 pub mod content;
 pub mod discord;

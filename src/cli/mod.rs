@@ -1,6 +1,8 @@
 //! The `dossier` command line: a thin adapter that parses arguments, calls
 //! the core and prints what the renderers make of the result.
 
+#[cfg(feature = "bench")]
+mod bench;
 mod discord;
 mod eval;
 
@@ -123,6 +125,9 @@ pub enum Command {
     /// Tools for debugging the Discord side.
     #[command(subcommand)]
     Discord(discord::DiscordCommand),
+    /// Measure indexing, answering and serving on a generated corpus, against SQLite FTS5.
+    #[cfg(feature = "bench")]
+    Bench(bench::BenchArgs),
     /// Run a question set and report accuracy; exit 1 below its thresholds.
     Eval {
         file: PathBuf,
@@ -240,6 +245,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             client_id,
         } => discord::invite(&connection, client_id),
         Command::Discord(command) => discord::discord(paths, command),
+        #[cfg(feature = "bench")]
+        Command::Bench(args) => bench::run(args),
         Command::Eval {
             file,
             verbose,

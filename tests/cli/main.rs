@@ -11,6 +11,7 @@
 //! - the shipped question set passes its thresholds.
 
 mod answers;
+mod bench;
 mod content_errors;
 mod discord;
 mod faults;

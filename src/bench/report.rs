@@ -1,0 +1,278 @@
+//! The report: every figure of a run, the machine it ran on, the targets,
+//! and the table printed on stdout.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::e2e::E2eFigures;
+use super::latency::Stats;
+use super::reindex::{MB, ReindexFigures};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Machine {
+    pub cores: usize,
+    pub cpu: String,
+    pub memory_mb: f64,
+}
+
+impl Machine {
+    /// Cores from the scheduler, CPU model and memory from /proc.
+    pub fn detect() -> Machine {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let cpu = cpuinfo
+            .lines()
+            .find(|l| l.starts_with("model name"))
+            .and_then(|l| l.split_once(':'))
+            .map_or_else(|| "unknown".to_string(), |(_, m)| m.trim().to_string());
+        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+        let kb: f64 = meminfo
+            .lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0.0);
+        Machine {
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            cpu,
+            memory_mb: kb * 1024.0 / MB,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CorpusFigures {
+    pub articles: usize,
+    pub paragraphs: usize,
+    pub facts: usize,
+    pub entities: usize,
+    pub text_mb: f64,
+    pub generate_secs: f64,
+}
+
+/// In-process latency on a warm engine.
+#[derive(Debug, Clone, Serialize)]
+pub struct Latency {
+    /// `Engine::open` on the new index, in the bench process.
+    pub engine_open_secs: f64,
+    pub ask: Stats,
+    pub search: Stats,
+    pub autocomplete: Stats,
+}
+
+/// Plain BM25 passage search, top 10: dossier against SQLite FTS5.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plain {
+    pub dossier: Stats,
+    pub fts5: Stats,
+    /// Create, insert every paragraph in one transaction, commit.
+    pub fts5_build_secs: f64,
+    pub fts5_db_mb: f64,
+    /// dossier p50 / FTS5 p50.
+    pub search_p50_ratio: f64,
+    /// dossier reindex wall time / FTS5 build time.
+    pub build_time_ratio: f64,
+    /// dossier in-process build time (manifest) / FTS5 build time.
+    pub build_only_ratio: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    pub name: String,
+    pub figure: f64,
+    /// "<=" or ">=".
+    pub op: &'static str,
+    pub target: f64,
+    pub unit: &'static str,
+    pub met: bool,
+}
+
+fn target(name: &str, figure: f64, op: &'static str, target: f64, unit: &'static str) -> Target {
+    let met = if op == "<=" {
+        figure <= target
+    } else {
+        figure >= target
+    };
+    Target {
+        name: name.to_string(),
+        figure,
+        op,
+        target,
+        unit,
+        met,
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub command: String,
+    pub machine: Machine,
+    pub corpus: CorpusFigures,
+    pub reindex: ReindexFigures,
+    pub latency: Latency,
+    pub plain_search: Plain,
+    pub end_to_end: E2eFigures,
+    pub targets: Vec<Target>,
+    /// Observations that are not figures.
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// The targets of issue 4, checked against the figures.
+    pub fn check_targets(&mut self) {
+        let e = &self.end_to_end;
+        self.targets = vec![
+            target("search p99", self.latency.search.p99_us, "<=", 1000.0, "µs"),
+            target("ask p99", self.latency.ask.p99_us, "<=", 2000.0, "µs"),
+            target(
+                "autocomplete p99",
+                self.latency.autocomplete.p99_us,
+                "<=",
+                1000.0,
+                "µs",
+            ),
+            target(
+                "plain search p50 dossier/FTS5",
+                self.plain_search.search_p50_ratio,
+                "<=",
+                1.0,
+                "×",
+            ),
+            target(
+                "reindex throughput",
+                self.reindex.mb_per_sec,
+                ">=",
+                20.0,
+                "MB/s",
+            ),
+            target("serving RSS", e.serving_rss_mb, "<=", 100.0, "MB"),
+            target(
+                "end-to-end p99",
+                e.sequential.p99_us / 1000.0,
+                "<=",
+                10.0,
+                "ms",
+            ),
+        ];
+    }
+
+    /// The figures as a Markdown table, targets beside them.
+    pub fn table(&self) -> String {
+        let mut rows: Vec<(String, String, String)> = Vec::new();
+        let mut row = |what: &str, value: String, goal: Option<&Target>| {
+            let goal = goal.map_or(String::new(), |t| {
+                format!(
+                    "{} {} {} {}",
+                    if t.met { "✓" } else { "✗" },
+                    t.op,
+                    t.target,
+                    t.unit
+                )
+            });
+            rows.push((what.to_string(), value, goal));
+        };
+        let t = |name: &str| self.targets.iter().find(|t| t.name == name);
+        let c = &self.corpus;
+        row(
+            "corpus",
+            format!(
+                "{} articles, {} paragraphs, {} facts, {} entities, {:.1} MB of text (generated in {:.1} s)",
+                c.articles, c.paragraphs, c.facts, c.entities, c.text_mb, c.generate_secs
+            ),
+            None,
+        );
+        let r = &self.reindex;
+        row(
+            "reindex wall time",
+            format!("{:.2} s (build alone {:.2} s)", r.wall_secs, r.build_secs),
+            None,
+        );
+        row(
+            "reindex throughput",
+            format!("{:.1} MB/s", r.mb_per_sec),
+            t("reindex throughput"),
+        );
+        row("reindex peak RSS", format!("{:.0} MB", r.peak_rss_mb), None);
+        row("index size", format!("{:.1} MB", r.index_mb), None);
+        row(
+            "engine open",
+            format!("{:.2} s", self.latency.engine_open_secs),
+            None,
+        );
+        let lat = |s: &Stats| {
+            format!(
+                "p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs (n = {})",
+                s.p50_us, s.p99_us, s.max_us, s.count
+            )
+        };
+        row("ask", lat(&self.latency.ask), t("ask p99"));
+        row("search", lat(&self.latency.search), t("search p99"));
+        row(
+            "autocomplete",
+            lat(&self.latency.autocomplete),
+            t("autocomplete p99"),
+        );
+        let p = &self.plain_search;
+        row("plain search, dossier", lat(&p.dossier), None);
+        row("plain search, FTS5", lat(&p.fts5), None);
+        row(
+            "plain search p50 dossier/FTS5",
+            format!("{:.2}", p.search_p50_ratio),
+            t("plain search p50 dossier/FTS5"),
+        );
+        row(
+            "FTS5 build",
+            format!(
+                "{:.2} s, {:.1} MB database",
+                p.fts5_build_secs, p.fts5_db_mb
+            ),
+            None,
+        );
+        row(
+            "build time dossier/FTS5",
+            format!(
+                "{:.2} (reindex wall time); {:.2} (build alone)",
+                p.build_time_ratio, p.build_only_ratio
+            ),
+            None,
+        );
+        let e = &self.end_to_end;
+        let s = &e.sequential;
+        row(
+            "end-to-end /ask",
+            format!(
+                "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (n = {})",
+                s.p50_us / 1000.0,
+                s.p99_us / 1000.0,
+                s.max_us / 1000.0,
+                s.count
+            ),
+            t("end-to-end p99"),
+        );
+        row(
+            "end-to-end saturation",
+            format!(
+                "{:.0} interactions/s ({} in flight)",
+                e.per_second, e.in_flight
+            ),
+            None,
+        );
+        row(
+            "serving RSS",
+            format!(
+                "{:.0} MB ({:.0} MB heap and other anonymous, {:.0} MB mapped files)",
+                e.serving_rss_mb, e.serving_rss_anon_mb, e.serving_rss_file_mb
+            ),
+            t("serving RSS"),
+        );
+
+        let m = &self.machine;
+        let mut out = format!(
+            "machine: {} cores, {}, {:.0} MB memory\ncommand: {}\n\n| figure | value | target |\n|---|---|---|\n",
+            m.cores, m.cpu, m.memory_mb, self.command
+        );
+        for (what, value, goal) in rows {
+            let _ = writeln!(out, "| {what} | {value} | {goal} |");
+        }
+        out
+    }
+}

@@ -1,0 +1,101 @@
+//! `dossier bench` as CI runs it: a small corpus, and a JSON report with
+//! every figure present, finite and positive. No timing thresholds: the
+//! targets are for the benchmark's figures, not assertions here.
+
+use serde_json::Value;
+
+use crate::util::Dossier;
+
+/// Every number in `v` with its path, e.g. `latency.ask.p99_us`.
+fn numbers(v: &Value, path: &str, out: &mut Vec<(String, f64)>) {
+    match v {
+        Value::Number(n) => out.push((path.to_string(), n.as_f64().unwrap_or(f64::NAN))),
+        Value::Object(map) => {
+            for (k, v) in map {
+                numbers(v, &format!("{path}.{k}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                numbers(v, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn bench_smoke_run_reports_every_figure() {
+    let d = Dossier::new();
+    let json = d.dir.path().join("b.json");
+    let r = d.ok(&[
+        "bench",
+        "--articles",
+        "200",
+        "--queries",
+        "300",
+        "--json",
+        json.to_str().expect("utf-8 path"),
+    ]);
+    assert!(
+        r.stdout.contains("| figure | value | target |"),
+        "{}",
+        r.stdout
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("the JSON file"))
+            .expect("valid JSON");
+
+    for figure in [
+        "/corpus/articles",
+        "/corpus/text_mb",
+        "/reindex/wall_secs",
+        "/reindex/mb_per_sec",
+        "/reindex/peak_rss_mb",
+        "/reindex/index_mb",
+        "/latency/ask/p99_us",
+        "/latency/search/p99_us",
+        "/latency/autocomplete/p99_us",
+        "/plain_search/dossier/p50_us",
+        "/plain_search/fts5/p50_us",
+        "/plain_search/search_p50_ratio",
+        "/plain_search/build_time_ratio",
+        "/end_to_end/sequential/p99_us",
+        "/end_to_end/per_second",
+        "/end_to_end/serving_rss_mb",
+        "/machine/cores",
+    ] {
+        assert!(
+            report.pointer(figure).is_some_and(Value::is_number),
+            "{figure} missing"
+        );
+    }
+    assert_eq!(report["corpus"]["articles"], 200);
+    assert_eq!(report["latency"]["ask"]["count"], 300);
+    assert_eq!(report["targets"].as_array().map(Vec::len), Some(7));
+
+    let mut all = Vec::new();
+    numbers(&report, "", &mut all);
+    for (path, n) in &all {
+        assert!(n.is_finite() && *n > 0.0, "{path} = {n}");
+    }
+    for stats in [
+        "/latency/ask",
+        "/latency/search",
+        "/latency/autocomplete",
+        "/plain_search/dossier",
+        "/plain_search/fts5",
+        "/end_to_end/sequential",
+    ] {
+        let s = report.pointer(stats).expect(stats);
+        let (p50, p99, max) = (
+            s["p50_us"].as_f64(),
+            s["p99_us"].as_f64(),
+            s["max_us"].as_f64(),
+        );
+        assert!(
+            p50 <= p99 && p99 <= max && p50.is_some(),
+            "{stats}: p50 {p50:?}, p99 {p99:?}, max {max:?}"
+        );
+    }
+}
