@@ -93,6 +93,21 @@ pub fn words(text: &str) -> Vec<Word> {
     out
 }
 
+/// [`words`] without stems, for when only the folded forms and offsets
+/// matter (finding names): much cheaper on long texts.
+pub fn spans(text: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    for_each_token(&FOLDING, text, |token| {
+        out.push(Word {
+            folded: token.text.clone(),
+            stem: String::new(),
+            start: token.offset_from,
+            end: token.offset_to,
+        });
+    });
+    out
+}
+
 /// The stem of one already folded word.
 pub fn stem(folded_word: &str) -> String {
     let mut out = None;

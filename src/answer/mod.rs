@@ -48,13 +48,25 @@ pub enum RequestError {
 }
 
 /// Precomputed per fact: the stems and entities it covers.
+///
+/// Compact on purpose: an index of many articles holds many facts.
 struct FactProfile {
-    /// Stem → how strongly the fact says it: 1 in its statement, title,
-    /// quotes and entity names; [`KEYWORD_WEIGHT`] in its keywords.
-    stems: HashMap<String, f32>,
-    entities: HashSet<usize>,
-    /// People the fact reports speaking.
-    speakers: HashSet<usize>,
+    /// (stem id, weight), sorted by id: how strongly the fact says each stem:
+    /// 1 in its statement, title, quotes and entity names;
+    /// [`KEYWORD_WEIGHT`] in its keywords.
+    stems: Vec<(u32, f32)>,
+    /// Entities it is about or mentions, sorted.
+    entities: Vec<u32>,
+    /// People the fact reports speaking, sorted.
+    speakers: Vec<u32>,
+}
+
+impl FactProfile {
+    fn strength(&self, stem: u32) -> f32 {
+        self.stems
+            .binary_search_by_key(&stem, |(s, _)| *s)
+            .map_or(0.0, |i| self.stems[i].1)
+    }
 }
 
 /// A fact's keywords are paraphrases an editor added; they count for a
@@ -95,9 +107,12 @@ pub struct Engine {
     entity_stems: Vec<Vec<String>>,
     entity_ids: HashMap<String, usize>,
     facts: Vec<FactProfile>,
+    /// Ids of the stems in fact profiles.
+    stem_ids: HashMap<String, u32>,
     generic: HashSet<String>,
     articles: HashMap<String, usize>,
     collection: Collection,
+    suggester: suggest::Suggester,
     /// Per segment: the `fact` fast field (a fact's position in the catalog).
     fact_columns: Vec<tantivy::columnar::Column<u64>>,
     /// Every stem of the vocabulary, sorted, for prefix look-ups.
@@ -160,59 +175,75 @@ impl Engine {
                 stems
             })
             .collect();
-        let entity_ids = catalog
+        let entity_ids: HashMap<String, usize> = catalog
             .entities
             .iter()
             .enumerate()
             .map(|(i, e)| (e.id.clone(), i))
             .collect();
+        let index_of = |id: &String| entity_ids.get(id).copied();
+        let mut stem_ids: HashMap<String, u32> = HashMap::new();
+        let mut intern = |s: String| -> u32 {
+            let next = stem_ids.len() as u32;
+            *stem_ids.entry(s).or_insert(next)
+        };
+        let name_stems: Vec<Vec<u32>> = catalog
+            .entities
+            .iter()
+            .map(|e| e.names().flat_map(text::stems).map(&mut intern).collect())
+            .collect();
         let facts = catalog
             .facts
             .iter()
             .map(|fact| {
-                let mut texts = vec![fact.text.as_str(), fact.title.as_str()];
-                texts.extend(fact.cites.iter().map(|c| c.quote.as_str()));
-                let mut stems: HashMap<String, f32> = HashMap::new();
-                let mut entities = HashSet::new();
-                for kw in fact
+                let mut stems: Vec<(u32, f32)> = Vec::new();
+                let mut entities: Vec<u32> = Vec::new();
+                let keywords = fact
                     .keywords
                     .iter()
                     .map(String::as_str)
-                    .chain([fact.topic.as_str()])
-                {
-                    for s in text::stems(kw) {
-                        stems.insert(s, KEYWORD_WEIGHT);
+                    .chain([fact.topic.as_str()]);
+                let own = [fact.text.as_str(), fact.title.as_str()]
+                    .into_iter()
+                    .chain(fact.cites.iter().map(|c| c.quote.as_str()));
+                for (texts, weight) in [
+                    (keywords.collect::<Vec<_>>(), KEYWORD_WEIGHT),
+                    (own.collect(), 1.0),
+                ] {
+                    for t in texts {
+                        stems.extend(text::stems(t).into_iter().map(|s| (intern(s), weight)));
+                        entities.extend(matcher.entities_in(t).into_iter().map(|e| e as u32));
                     }
-                    entities.extend(matcher.entities_in(kw));
                 }
-                for t in texts {
-                    for s in text::stems(t) {
-                        stems.insert(s, 1.0);
-                    }
-                    entities.extend(matcher.entities_in(t));
-                }
-                let index_of = |id: &String| catalog.entities.iter().position(|e| &e.id == id);
                 for i in fact
                     .about
                     .iter()
                     .chain(fact.speaker.iter())
                     .filter_map(index_of)
                 {
-                    entities.insert(i);
-                    for name in catalog.entities[i].names() {
-                        for s in text::stems(name) {
-                            stems.insert(s, 1.0);
-                        }
-                    }
+                    entities.push(i as u32);
+                    stems.extend(name_stems[i].iter().map(|&s| (s, 1.0)));
                 }
+                // One entry per stem, with its strongest weight.
+                stems.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+                stems.dedup_by_key(|(s, _)| *s);
+                stems.shrink_to_fit();
+                entities.sort_unstable();
+                entities.dedup();
                 let reports_speech = text::stems(&fact.text)
                     .iter()
                     .any(|s| SPEECH_VERBS.iter().any(|v| s.starts_with(v)));
-                let mut speakers: HashSet<usize> =
-                    fact.speaker.iter().filter_map(index_of).collect();
+                let mut speakers: Vec<u32> = fact
+                    .speaker
+                    .iter()
+                    .filter_map(index_of)
+                    .map(|i| i as u32)
+                    .collect();
                 if reports_speech {
-                    speakers.extend(fact.about.iter().filter_map(index_of));
+                    speakers.extend(fact.about.iter().filter_map(index_of).map(|i| i as u32));
                 }
+                speakers.sort_unstable();
+                speakers.dedup();
                 FactProfile {
                     stems,
                     entities,
@@ -248,7 +279,14 @@ impl Engine {
                 .max_by(|a, b| a.date.cmp(&b.date))
                 .map(summary),
         };
+        let suggester = suggest::Suggester::new(&catalog);
+        let mut catalog = catalog;
+        // Read into the speller and the stem list; not needed again.
+        catalog.vocabulary = Vec::new();
+        stem_ids.shrink_to_fit();
         Ok(Engine {
+            stem_ids,
+            suggester,
             fact_columns,
             articles,
             collection,

@@ -184,9 +184,15 @@ impl Engine {
                     else {
                         continue;
                     };
-                    let strength = |t: &str| profile.stems.get(t).copied().unwrap_or(0.0);
-                    let mut covered = covered_weight(a, &weights, &strength, &profile.entities);
-                    if !asked_speakers.is_empty() && asked_speakers.is_disjoint(&profile.speakers) {
+                    let strength =
+                        |t: &str| self.stem_ids.get(t).map_or(0.0, |&id| profile.strength(id));
+                    let has_entity = |e: usize| profile.entities.binary_search(&(e as u32)).is_ok();
+                    let mut covered = covered_weight(a, &weights, &strength, &has_entity);
+                    if !asked_speakers.is_empty()
+                        && !asked_speakers
+                            .iter()
+                            .any(|&p| profile.speakers.binary_search(&(p as u32)).is_ok())
+                    {
                         covered *= NOT_SPOKEN;
                     }
                     (
@@ -224,7 +230,8 @@ impl Engine {
                         .filter_map(|v| v.as_str().and_then(|id| self.entity_index(id)))
                         .collect();
                     let strength = |t: &str| if stems.contains(t) { 1.0 } else { 0.0 };
-                    let mut covered = covered_weight(a, &weights, &strength, &entities);
+                    let has_entity = |e: usize| entities.contains(&e);
+                    let mut covered = covered_weight(a, &weights, &strength, &has_entity);
                     if !asked_speakers.is_empty() && !stems.iter().any(|s| is_speech(s)) {
                         covered *= NOT_SPOKEN;
                     }
@@ -288,7 +295,7 @@ fn covered_weight(
     a: &Analysis,
     weights: &[f32],
     strength: &dyn Fn(&str) -> f32,
-    entities: &HashSet<usize>,
+    has_entity: &dyn Fn(usize) -> bool,
 ) -> f32 {
     a.concepts
         .iter()
@@ -298,11 +305,7 @@ fn covered_weight(
                 return 0.0;
             }
             if let Some(e) = c.entity {
-                return if entities.contains(&e) {
-                    *w * c.credit
-                } else {
-                    0.0
-                };
+                return if has_entity(e) { *w * c.credit } else { 0.0 };
             }
             let best = c
                 .terms

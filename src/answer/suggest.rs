@@ -1,8 +1,11 @@
 //! Autocomplete: entity names, aliases and fact titles that fit what a
 //! person has typed so far, forgiving typos.
 
+use std::collections::HashSet;
+
 use super::{Engine, Suggestion};
 use crate::content::Topic;
+use crate::index::Catalog;
 use crate::text;
 
 /// What is being completed.
@@ -22,124 +25,234 @@ pub enum SuggestKind {
 
 /// Labels and values are cut to this many characters (Discord's limit).
 const MAX_LEN: usize = 100;
+/// Options scanned for substrings and near misses once prefixes run out;
+/// the first ones are the entities, the most asked for.
+const SCAN_LIMIT: usize = 2000;
 
-struct Option_ {
-    /// Names the option can be found by; the first is the label.
+/// One thing that can be suggested.
+struct Item {
+    /// Names it can be found by, as shown; the first is the label.
     names: Vec<String>,
+    /// The same names folded (lowercase, ASCII, single spaces).
+    folded: Vec<String>,
     value: String,
 }
 
-impl Engine {
-    /// Up to `limit` suggestions for `typed`, best first.
-    pub fn suggest(&self, kind: SuggestKind, typed: &str, limit: usize) -> Vec<Suggestion> {
-        let typed = &typed[..text::floor_char_boundary(typed, 200)];
-        let needle = text::folded_words(typed).join(" ");
-        let mut scored: Vec<(u32, usize, Suggestion)> = Vec::new();
-        for (order, opt) in self.options(kind).into_iter().enumerate() {
-            let best = opt
-                .names
-                .iter()
-                .enumerate()
-                .filter_map(|(i, n)| match_score(&needle, n).map(|s| (s, i)))
-                .max_by_key(|(s, i)| (*s, std::cmp::Reverse(*i)));
-            let Some((score, via)) = best else { continue };
-            let label = if via == 0 || needle.is_empty() {
-                opt.names[0].clone()
-            } else {
-                format!("{} ({})", opt.names[0], opt.names[via])
-            };
-            let s = Suggestion {
-                label: cut(&label),
-                value: cut(&opt.value),
-            };
-            if !scored.iter().any(|(_, _, x)| x.value == s.value) {
-                scored.push((score, order, s));
-            }
-        }
-        scored.sort_by_key(|(score, order, _)| (std::cmp::Reverse(*score), *order));
-        scored.into_iter().take(limit).map(|(_, _, s)| s).collect()
-    }
+/// The options of one kind, with sorted keys for prefix look-ups.
+#[derive(Default)]
+struct Options {
+    items: Vec<Item>,
+    /// (folded name, item, name) sorted: whole-name prefixes.
+    names: Vec<(String, u32, u16)>,
+    /// (folded word, item, name) sorted: word prefixes.
+    words: Vec<(String, u32, u16)>,
+}
 
-    fn options(&self, kind: SuggestKind) -> Vec<Option_> {
-        let c = &self.catalog;
-        let entity_option = |id: &str| {
-            c.entity(id).map(|e| Option_ {
-                names: e.names().map(str::to_string).collect(),
-                value: e.name.clone(),
-            })
-        };
-        let mut ids: Vec<&str> = Vec::new();
-        match kind {
-            SuggestKind::Party => {
-                // The countries and people the parties facts are about.
-                for f in c.facts.iter().filter(|f| f.topic == Topic::Parties) {
-                    ids.extend(f.about.iter().map(String::as_str).filter(|id| {
-                        c.entity(id).is_some_and(|e| {
-                            matches!(e.kind.as_str(), "country" | "person" | "organization")
-                        })
-                    }));
+impl Options {
+    fn new(items: Vec<Item>) -> Options {
+        let mut names = Vec::new();
+        let mut words = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            for (n, folded) in item.folded.iter().enumerate() {
+                names.push((folded.clone(), i as u32, n as u16));
+                for w in folded.split(' ').skip(1) {
+                    words.push((w.to_string(), i as u32, n as u16));
                 }
             }
-            SuggestKind::Speaker => {
-                ids.extend(c.facts.iter().filter_map(|f| f.speaker.as_deref()));
-            }
-            SuggestKind::Term => {
-                return c
-                    .facts
-                    .iter()
-                    .filter(|f| f.topic == Topic::Terms)
-                    .map(|f| Option_ {
-                        names: std::iter::once(f.title.clone())
-                            .chain(f.keywords.iter().cloned())
-                            .collect(),
-                        value: f.id.clone(),
-                    })
+        }
+        names.sort();
+        words.sort();
+        Options {
+            items,
+            names,
+            words,
+        }
+    }
+}
+
+/// Every kind's options, built once per engine.
+pub(super) struct Suggester {
+    party: Options,
+    term: Options,
+    speaker: Options,
+    article: Options,
+    query: Options,
+}
+
+impl Suggester {
+    pub(super) fn new(c: &Catalog) -> Suggester {
+        let entity_items = |ids: Vec<&str>| -> Vec<Item> {
+            let mut seen = HashSet::new();
+            ids.into_iter()
+                .filter(|id| seen.insert(*id))
+                .filter_map(|id| c.entity(id))
+                .map(|e| item(e.names().map(str::to_string).collect(), e.name.clone()))
+                .collect()
+        };
+        // The countries and people the parties facts are about.
+        let party = c
+            .facts
+            .iter()
+            .filter(|f| f.topic == Topic::Parties)
+            .flat_map(|f| f.about.iter().map(String::as_str))
+            .filter(|id| {
+                c.entity(id).is_some_and(|e| {
+                    matches!(e.kind.as_str(), "country" | "person" | "organization")
+                })
+            })
+            .collect();
+        let speaker = c
+            .facts
+            .iter()
+            .filter_map(|f| f.speaker.as_deref())
+            .collect();
+        let term = c
+            .facts
+            .iter()
+            .filter(|f| f.topic == Topic::Terms)
+            .map(|f| {
+                let names = std::iter::once(f.title.clone())
+                    .chain(f.keywords.iter().cloned())
                     .collect();
+                item(names, f.id.clone())
+            })
+            .collect();
+        let article = c
+            .articles
+            .iter()
+            .map(|a| {
+                item(
+                    vec![format!("{} ({})", a.title, a.date), a.id.clone()],
+                    a.id.clone(),
+                )
+            })
+            .collect();
+        let mut query: Vec<Item> = c
+            .entities
+            .iter()
+            .map(|e| item(e.names().map(str::to_string).collect(), e.name.clone()))
+            .collect();
+        query.extend(
+            c.facts
+                .iter()
+                .map(|f| item(vec![f.title.clone()], f.title.clone())),
+        );
+        Suggester {
+            party: Options::new(entity_items(party)),
+            term: Options::new(term),
+            speaker: Options::new(entity_items(speaker)),
+            article: Options::new(article),
+            query: Options::new(query),
+        }
+    }
+
+    fn options(&self, kind: SuggestKind) -> &Options {
+        match kind {
+            SuggestKind::Party => &self.party,
+            SuggestKind::Term => &self.term,
+            SuggestKind::Speaker => &self.speaker,
+            SuggestKind::Article => &self.article,
+            SuggestKind::Query => &self.query,
+        }
+    }
+}
+
+fn item(names: Vec<String>, value: String) -> Item {
+    let folded = names
+        .iter()
+        .map(|n| text::folded_words(n).join(" "))
+        .collect();
+    Item {
+        names,
+        folded,
+        value,
+    }
+}
+
+/// Entries of a sorted key list that start with `prefix`.
+fn prefixed<'a>(keys: &'a [(String, u32, u16)], prefix: &str) -> &'a [(String, u32, u16)] {
+    let from = keys.partition_point(|(k, _, _)| k.as_str() < prefix);
+    let len = keys[from..].partition_point(|(k, _, _)| k.starts_with(prefix));
+    &keys[from..from + len]
+}
+
+impl Engine {
+    /// Up to `limit` suggestions for `typed`, best first: whole names that
+    /// start with it, then names with a word that does, then names that
+    /// contain it, then near misses; ties in the options' order.
+    pub fn suggest(&self, kind: SuggestKind, typed: &str, limit: usize) -> Vec<Suggestion> {
+        let options = self.suggester.options(kind);
+        let typed = &typed[..text::floor_char_boundary(typed, 200)];
+        let needle = text::folded_words(typed).join(" ");
+        let mut chosen: Vec<(u32, u16)> = Vec::new();
+        let mut taken = vec![false; options.items.len()];
+        let mut take = |hits: &mut Vec<(u32, u16)>, chosen: &mut Vec<(u32, u16)>| {
+            hits.sort_unstable();
+            for &(i, n) in hits.iter() {
+                if chosen.len() == limit {
+                    break;
+                }
+                if !std::mem::replace(&mut taken[i as usize], true) {
+                    chosen.push((i, n));
+                }
             }
-            SuggestKind::Article => {
-                return c
-                    .articles
+        };
+        if needle.is_empty() {
+            let mut all: Vec<(u32, u16)> =
+                (0..options.items.len() as u32).map(|i| (i, 0)).collect();
+            take(&mut all, &mut chosen);
+        } else {
+            for keys in [&options.names, &options.words] {
+                let mut hits: Vec<(u32, u16)> = prefixed(keys, &needle)
                     .iter()
-                    .map(|a| Option_ {
-                        names: vec![format!("{} ({})", a.title, a.date), a.id.clone()],
-                        value: a.id.clone(),
-                    })
+                    .map(|(_, i, n)| (*i, *n))
                     .collect();
+                take(&mut hits, &mut chosen);
             }
-            SuggestKind::Query => {
-                let mut out: Vec<Option_> = c
-                    .entities
-                    .iter()
-                    .map(|e| Option_ {
-                        names: e.names().map(str::to_string).collect(),
-                        value: e.name.clone(),
-                    })
-                    .collect();
-                out.extend(c.facts.iter().map(|f| Option_ {
-                    names: vec![f.title.clone()],
-                    value: f.title.clone(),
-                }));
-                return out;
+            if chosen.len() < limit && needle.chars().count() >= 3 {
+                for score in [3, 2] {
+                    let mut hits: Vec<(u32, u16)> = options
+                        .items
+                        .iter()
+                        .take(SCAN_LIMIT)
+                        .enumerate()
+                        .filter_map(|(i, item)| {
+                            item.folded
+                                .iter()
+                                .position(|f| match_score(&needle, f) == Some(score))
+                                .map(|n| (i as u32, n as u16))
+                        })
+                        .collect();
+                    take(&mut hits, &mut chosen);
+                }
             }
         }
-        let mut seen = Vec::new();
-        ids.retain(|id| {
-            let new = !seen.contains(id);
-            seen.push(id);
-            new
-        });
-        ids.into_iter().filter_map(entity_option).collect()
+        chosen
+            .into_iter()
+            .map(|(i, n)| {
+                let item = &options.items[i as usize];
+                let n = n as usize;
+                let label = if n == 0 || needle.is_empty() {
+                    item.names[0].clone()
+                } else {
+                    format!("{} ({})", item.names[0], item.names[n])
+                };
+                Suggestion {
+                    label: cut(&label),
+                    value: cut(&item.value),
+                }
+            })
+            .collect()
     }
 }
 
 /// How well `name` fits what was typed (`needle`, folded): a prefix of the
 /// whole name beats a prefix of one of its words, which beats a substring,
 /// which beats a near miss. `None` when it does not fit at all.
-fn match_score(needle: &str, name: &str) -> Option<u32> {
+fn match_score(needle: &str, hay: &str) -> Option<u32> {
     if needle.is_empty() {
         return Some(1);
     }
-    let hay = text::folded_words(name).join(" ");
     if hay.starts_with(needle) {
         return Some(5);
     }
@@ -156,7 +269,7 @@ fn match_score(needle: &str, name: &str) -> Option<u32> {
             let prefix: String = w.chars().take(n).collect();
             strsim::osa_distance(needle, &prefix) <= allowed
         };
-        if near(&hay) || hay.split(' ').any(near) {
+        if near(hay) || hay.split(' ').any(near) {
             return Some(2);
         }
     }
@@ -178,11 +291,11 @@ mod tests {
 
     #[test]
     fn prefixes_beat_substrings_beat_typos() {
-        assert_eq!(match_score("nakh", "Nakhchivan"), Some(5));
-        assert_eq!(match_score("route", "Trump Route"), Some(4));
-        assert_eq!(match_score("chiv", "Nakhchivan"), Some(3));
-        assert_eq!(match_score("nakhcv", "Nakhchivan"), Some(2));
-        assert_eq!(match_score("zzz", "Nakhchivan"), None);
+        assert_eq!(match_score("nakh", "nakhchivan"), Some(5));
+        assert_eq!(match_score("route", "trump route"), Some(4));
+        assert_eq!(match_score("chiv", "nakhchivan"), Some(3));
+        assert_eq!(match_score("nakhcv", "nakhchivan"), Some(2));
+        assert_eq!(match_score("zzz", "nakhchivan"), None);
     }
 
     #[test]

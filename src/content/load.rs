@@ -68,9 +68,18 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
     }
 
     let mut fact_ids: HashMap<String, (PathBuf, usize)> = HashMap::new();
+    let known = Known {
+        articles: corpus
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect(),
+        entities: corpus.entities.iter().map(|e| e.id.clone()).collect(),
+    };
     for path in files_with_extension(&dir.join(FACTS_DIR), "toml")? {
         let source = read(&path)?;
-        for fact in parse_facts(&path, &source, &corpus, &mut fact_ids, &mut diags) {
+        for fact in parse_facts(&path, &source, &corpus, &known, &mut fact_ids, &mut diags) {
             corpus.facts.push(fact);
         }
     }
@@ -452,10 +461,17 @@ struct RawCite {
     quote: Spanned<String>,
 }
 
+/// Ids facts may refer to, for quick look-ups.
+struct Known {
+    articles: HashMap<String, usize>,
+    entities: HashSet<String>,
+}
+
 fn parse_facts(
     path: &Path,
     source: &str,
     corpus: &Corpus,
+    known: &Known,
     ids: &mut HashMap<String, (PathBuf, usize)>,
     diags: &mut Diagnostics,
 ) -> Vec<Fact> {
@@ -466,7 +482,6 @@ fn parse_facts(
             return Vec::new();
         }
     };
-    let entity_ids: HashSet<&str> = corpus.entities.iter().map(|e| e.id.as_str()).collect();
     let mut out = Vec::new();
     for raw in file.fact {
         let fact_span = raw.span();
@@ -517,7 +532,7 @@ fn parse_facts(
             }
         }
         for e in raw.about.iter().chain(raw.speaker.iter()) {
-            if !entity_ids.contains(e.get_ref().as_str()) {
+            if !known.entities.contains(e.get_ref().as_str()) {
                 diags.push(
                     Diagnostic::new(path, format!("unknown entity `{}`", e.get_ref()))
                         .at(source, e.span().start)
@@ -549,7 +564,7 @@ fn parse_facts(
         }
         let mut cites = Vec::new();
         for cite in raw.cite {
-            if let Some(c) = check_cite(path, source, cite.into_inner(), corpus, diags) {
+            if let Some(c) = check_cite(path, source, cite.into_inner(), corpus, known, diags) {
                 cites.push(c);
             }
         }
@@ -597,10 +612,11 @@ fn check_cite(
     source: &str,
     raw: RawCite,
     corpus: &Corpus,
+    known: &Known,
     diags: &mut Diagnostics,
 ) -> Option<Cite> {
     let article_id = raw.article.get_ref();
-    let Some(article) = corpus.article(article_id) else {
+    let Some(article) = known.articles.get(article_id).map(|&i| &corpus.articles[i]) else {
         let known: Vec<_> = corpus.articles.iter().map(|a| a.id.as_str()).collect();
         diags.push(
             Diagnostic::new(path, format!("unknown article `{article_id}`"))

@@ -96,7 +96,7 @@ impl EntityMatcher {
 
     /// Ids (as indices) of the entities mentioned in `text`, deduplicated.
     pub fn entities_in(&self, text: &str) -> Vec<usize> {
-        let words = crate::text::words(text);
+        let words = crate::text::spans(text);
         let mut ids: Vec<usize> = self.find(text, &words).iter().map(|m| m.entity).collect();
         ids.sort_unstable();
         ids.dedup();
