@@ -133,11 +133,21 @@ impl Engine {
 
     pub fn from_snapshot(snapshot: Snapshot) -> Result<Engine, IndexError> {
         let Snapshot {
-            catalog,
+            mut catalog,
             reader,
             fields,
             ..
         } = snapshot;
+        // Deserialized vectors keep spare capacity; with many facts it adds up.
+        catalog.facts.shrink_to_fit();
+        for fact in &mut catalog.facts {
+            fact.about.shrink_to_fit();
+            fact.keywords.shrink_to_fit();
+            fact.answers.shrink_to_fit();
+            fact.cites.shrink_to_fit();
+        }
+        catalog.articles.shrink_to_fit();
+        catalog.entities.shrink_to_fit();
         let searcher = reader.searcher();
         let fact_columns = searcher
             .segment_readers()
@@ -280,7 +290,6 @@ impl Engine {
                 .map(summary),
         };
         let suggester = suggest::Suggester::new(&catalog);
-        let mut catalog = catalog;
         // Read into the speller and the stem list; not needed again.
         catalog.vocabulary = Vec::new();
         stem_ids.shrink_to_fit();

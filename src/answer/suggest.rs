@@ -35,17 +35,29 @@ struct Item {
     names: Vec<String>,
     /// The same names folded (lowercase, ASCII, single spaces).
     folded: Vec<String>,
-    value: String,
+    /// What to fill in, when not the first name.
+    value: Option<String>,
 }
 
-/// The options of one kind, with sorted keys for prefix look-ups.
+impl Item {
+    fn value(&self) -> &str {
+        self.value.as_deref().unwrap_or(&self.names[0])
+    }
+}
+
+/// Where a key starts: an item, one of its names, a byte offset in it.
+type Key = (u32, u16, u16);
+
+/// The options of one kind, with sorted keys for prefix look-ups. Keys
+/// point into the folded names instead of copying them: an index of many
+/// articles has many fact titles.
 #[derive(Default)]
 struct Options {
     items: Vec<Item>,
-    /// (folded name, item, name) sorted: whole-name prefixes.
-    names: Vec<(String, u32, u16)>,
-    /// (folded word, item, name) sorted: word prefixes.
-    words: Vec<(String, u32, u16)>,
+    /// Whole names, sorted: whole-name prefixes.
+    names: Vec<Key>,
+    /// Every word after the first of every name, sorted: word prefixes.
+    words: Vec<Key>,
 }
 
 impl Options {
@@ -54,19 +66,36 @@ impl Options {
         let mut words = Vec::new();
         for (i, item) in items.iter().enumerate() {
             for (n, folded) in item.folded.iter().enumerate() {
-                names.push((folded.clone(), i as u32, n as u16));
-                for w in folded.split(' ').skip(1) {
-                    words.push((w.to_string(), i as u32, n as u16));
-                }
+                names.push((i as u32, n as u16, 0));
+                let starts = folded.match_indices(' ').map(|(at, _)| at + 1);
+                words.extend(
+                    starts
+                        .filter(|&at| at <= usize::from(u16::MAX))
+                        .map(|at| (i as u32, n as u16, at as u16)),
+                );
             }
         }
-        names.sort();
-        words.sort();
-        Options {
+        let mut options = Options {
             items,
-            names,
-            words,
-        }
+            names: Vec::new(),
+            words: Vec::new(),
+        };
+        names.sort_by(|a, b| options.key(*a).cmp(options.key(*b)));
+        words.sort_by(|a, b| options.key(*a).cmp(options.key(*b)));
+        options.names = names;
+        options.words = words;
+        options
+    }
+
+    fn key(&self, (item, name, at): Key) -> &str {
+        &self.items[item as usize].folded[usize::from(name)][usize::from(at)..]
+    }
+
+    /// Keys of `keys` whose text starts with `prefix`.
+    fn prefixed<'a>(&self, keys: &'a [Key], prefix: &str) -> &'a [Key] {
+        let from = keys.partition_point(|k| self.key(*k) < prefix);
+        let len = keys[from..].partition_point(|k| self.key(*k).starts_with(prefix));
+        &keys[from..from + len]
     }
 }
 
@@ -162,18 +191,12 @@ fn item(names: Vec<String>, value: String) -> Item {
         .iter()
         .map(|n| text::folded_words(n).join(" "))
         .collect();
+    let value = (value != names[0]).then_some(value);
     Item {
         names,
         folded,
         value,
     }
-}
-
-/// Entries of a sorted key list that start with `prefix`.
-fn prefixed<'a>(keys: &'a [(String, u32, u16)], prefix: &str) -> &'a [(String, u32, u16)] {
-    let from = keys.partition_point(|(k, _, _)| k.as_str() < prefix);
-    let len = keys[from..].partition_point(|(k, _, _)| k.starts_with(prefix));
-    &keys[from..from + len]
 }
 
 impl Engine {
@@ -203,28 +226,30 @@ impl Engine {
             take(&mut all, &mut chosen);
         } else {
             for keys in [&options.names, &options.words] {
-                let mut hits: Vec<(u32, u16)> = prefixed(keys, &needle)
+                let mut hits: Vec<(u32, u16)> = options
+                    .prefixed(keys, &needle)
                     .iter()
-                    .map(|(_, i, n)| (*i, *n))
+                    .map(|(i, n, _)| (*i, *n))
                     .collect();
                 take(&mut hits, &mut chosen);
             }
             if chosen.len() < limit && needle.chars().count() >= 3 {
-                for score in [3, 2] {
-                    let mut hits: Vec<(u32, u16)> = options
-                        .items
+                // One pass over the first options: substrings, then near misses.
+                let mut contained = Vec::new();
+                let mut near = Vec::new();
+                for (i, item) in options.items.iter().take(SCAN_LIMIT).enumerate() {
+                    if let Some(n) = item.folded.iter().position(|f| f.contains(needle.as_str())) {
+                        contained.push((i as u32, n as u16));
+                    } else if let Some(n) = item
+                        .folded
                         .iter()
-                        .take(SCAN_LIMIT)
-                        .enumerate()
-                        .filter_map(|(i, item)| {
-                            item.folded
-                                .iter()
-                                .position(|f| match_score(&needle, f) == Some(score))
-                                .map(|n| (i as u32, n as u16))
-                        })
-                        .collect();
-                    take(&mut hits, &mut chosen);
+                        .position(|f| match_score(&needle, f) == Some(2))
+                    {
+                        near.push((i as u32, n as u16));
+                    }
                 }
+                take(&mut contained, &mut chosen);
+                take(&mut near, &mut chosen);
             }
         }
         chosen
@@ -239,7 +264,7 @@ impl Engine {
                 };
                 Suggestion {
                     label: cut(&label),
-                    value: cut(&item.value),
+                    value: cut(item.value()),
                 }
             })
             .collect()

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serenity::all::{GuildId, Interaction};
 
-use super::{Paths, open_engine, read_input};
+use super::{Paths, ensure_index, open_engine, read_input};
 use crate::discord::guard::Limits;
 use crate::discord::{commands, gateway, http, router};
 
@@ -114,8 +114,13 @@ pub enum DiscordCommand {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
+    // Answers run on the blocking pool. The engine is CPU-bound, so more
+    // threads than cores only add memory (thread stacks, allocator arenas):
+    // a burst waits its turn instead.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(cores * 2)
         .build()
         .context("could not start the async runtime")
 }
@@ -143,7 +148,7 @@ pub fn serve(paths: &Paths, args: ServeArgs) -> Result<ExitCode> {
             );
         }
         let public_key = http::parse_public_key(key).map_err(anyhow::Error::msg)?;
-        drop(open_engine(paths)?);
+        ensure_index(paths)?;
         let config = http::Config {
             addr,
             public_key,
@@ -156,8 +161,7 @@ pub fn serve(paths: &Paths, args: ServeArgs) -> Result<ExitCode> {
     }
     let token = args.connection.token()?;
     let guild = optional_id(args.guild.as_deref(), "DISCORD_GUILD_ID")?;
-    // Builds the index first when it is missing.
-    drop(open_engine(paths)?);
+    ensure_index(paths)?;
     let sharding = match (args.shards, args.shard_range, args.total_shards) {
         (Some(n), _, _) => gateway::Sharding::Count(n),
         (None, Some(range), Some(total)) => {

@@ -352,11 +352,11 @@ fn build_index(paths: &Paths, summary: bool) -> Result<(), IndexError> {
     Ok(())
 }
 
-/// Opens the index, building it first when it is missing or was built by
-/// another version, and noting on stderr when the content changed since.
-pub fn open_engine(paths: &Paths) -> Result<Engine> {
-    let snapshot = match index::open(&paths.index) {
-        Ok(s) => s,
+/// Builds the index when it is missing or was built by another version of
+/// dossier, without loading it.
+pub fn ensure_index(paths: &Paths) -> Result<()> {
+    match index::manifest(&paths.index) {
+        Ok(_) => Ok(()),
         Err(IndexError::Missing(_) | IndexError::SchemaMismatch { .. })
             if paths.content.is_dir() =>
         {
@@ -370,10 +370,17 @@ pub fn open_engine(paths: &Paths) -> Result<Engine> {
                 }
                 return Err(e).context("could not build the index");
             }
-            index::open(&paths.index)?
+            Ok(())
         }
-        Err(e) => return Err(e.into()),
-    };
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Opens the index, building it first when it is missing or was built by
+/// another version, and noting on stderr when the content changed since.
+pub fn open_engine(paths: &Paths) -> Result<Engine> {
+    ensure_index(paths)?;
+    let snapshot = index::open(&paths.index)?;
     if index::is_stale(&snapshot, &paths.content) == Some(true) {
         eprintln!(
             "note: {} changed since the index was built; run `dossier reindex` to update it",

@@ -30,13 +30,21 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
     let mut diags = Diagnostics::default();
     let mut corpus = Corpus::default();
 
+    // Files are read and parsed in parallel; checks across files run after,
+    // in file order, so the report is the same on any machine.
+    let paths = files_with_extension(&dir.join(ARTICLES_DIR), "md")?;
+    let parsed = par_map(&paths, |path| {
+        let mut local = Diagnostics::default();
+        let article = read(path).map(|source| parse_article(path, &source, &mut local));
+        (article, local)
+    });
     let mut article_lines: HashMap<String, (PathBuf, usize)> = HashMap::new();
-    for path in files_with_extension(&dir.join(ARTICLES_DIR), "md")? {
-        let source = read(&path)?;
-        if let Some(article) = parse_article(&path, &source, &mut diags) {
+    for (path, (article, local)) in paths.iter().zip(parsed) {
+        diags.0.extend(local.0);
+        if let Some(article) = article? {
             if let Some((first, line)) = article_lines.get(&article.id) {
                 diags.push(
-                    Diagnostic::new(&path, format!("duplicate article id `{}`", article.id))
+                    Diagnostic::new(path, format!("duplicate article id `{}`", article.id))
                         .at_line(2)
                         .note(format!("first used in {}:{line}", first.display()))
                         .help("give each article its own `id` in its front matter"),
@@ -77,9 +85,28 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
             .collect(),
         entities: corpus.entities.iter().map(|e| e.id.clone()).collect(),
     };
-    for path in files_with_extension(&dir.join(FACTS_DIR), "toml")? {
-        let source = read(&path)?;
-        for fact in parse_facts(&path, &source, &corpus, &known, &mut fact_ids, &mut diags) {
+    let paths = files_with_extension(&dir.join(FACTS_DIR), "toml")?;
+    let parsed = par_map(&paths, |path| {
+        let mut local = Diagnostics::default();
+        // Duplicates within the file are found here, across files below.
+        let mut ids = HashMap::new();
+        let facts = read(path)
+            .map(|source| parse_facts(path, &source, &corpus, &known, &mut ids, &mut local));
+        (facts, local)
+    });
+    for (path, (facts, local)) in paths.iter().zip(parsed) {
+        diags.0.extend(local.0);
+        for (fact, line) in facts? {
+            if let Some((first, first_line)) = fact_ids.get(&fact.id) {
+                diags.push(
+                    Diagnostic::new(path, format!("duplicate fact id `{}`", fact.id))
+                        .at_line(line)
+                        .note(format!("first used at {}:{first_line}", first.display()))
+                        .help("give each fact its own id"),
+                );
+                continue;
+            }
+            fact_ids.insert(fact.id.clone(), (path.clone(), line));
             corpus.facts.push(fact);
         }
     }
@@ -89,6 +116,31 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
     } else {
         Err(ContentError::Invalid(diags))
     }
+}
+
+/// `f` over `items` on as many threads as there are cores, in order.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 fn read(path: &Path) -> Result<String, ContentError> {
@@ -474,7 +526,7 @@ fn parse_facts(
     known: &Known,
     ids: &mut HashMap<String, (PathBuf, usize)>,
     diags: &mut Diagnostics,
-) -> Vec<Fact> {
+) -> Vec<(Fact, usize)> {
     let file: FactsFile = match toml::from_str(source) {
         Ok(f) => f,
         Err(err) => {
@@ -571,7 +623,7 @@ fn parse_facts(
         if diags.len() == before
             && let Some(topic) = topic
         {
-            out.push(Fact {
+            let fact = Fact {
                 id,
                 topic,
                 title: raw.title,
@@ -581,7 +633,8 @@ fn parse_facts(
                 answers,
                 speaker: raw.speaker.map(Spanned::into_inner),
                 cites,
-            });
+            };
+            out.push((fact, line));
         }
     }
     out

@@ -1,19 +1,19 @@
 //! Building one index generation from a validated corpus.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::time::Instant;
 
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
 use super::IndexError;
-use super::catalog::{ArticleMeta, CATALOG_FILE, Catalog, Manifest};
+use super::catalog::{ArticleMeta, CATALOG_FILE, Catalog, MANIFEST_FILE, Manifest};
 use super::schema::{self, Fields, KIND_FACT, KIND_PASSAGE, SCHEMA_VERSION};
 use crate::content::{Corpus, EntityMatcher};
 use crate::text;
 
 /// Memory the tantivy writer may use before flushing a segment.
-const WRITER_MEMORY: usize = 96 * 1024 * 1024;
+const WRITER_MEMORY: usize = 40 * 1024 * 1024;
 
 /// Progress of a build: documents written so far out of the total.
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
@@ -38,10 +38,10 @@ pub fn build(
     let mut done = 0u64;
     let mut vocabulary: HashMap<String, u32> = HashMap::new();
     let count_words = |text: &str, vocabulary: &mut HashMap<String, u32>| {
-        let unique: HashSet<String> = text::folded_words(text).into_iter().collect();
-        for w in unique {
-            *vocabulary.entry(w).or_default() += 1;
-        }
+        count_folded(
+            text::spans(text).iter().map(|w| w.folded.as_str()),
+            vocabulary,
+        );
     };
 
     // Topics of the facts citing each paragraph, so passages can be filtered by topic.
@@ -70,12 +70,21 @@ pub fn build(
             {
                 doc.add_text(f.topic, topic);
             }
-            for e in matcher.entities_in(paragraph) {
+            // One pass over the words finds the names and counts the vocabulary.
+            let words = text::spans(paragraph);
+            let mut mentioned: Vec<usize> = matcher
+                .find(paragraph, &words)
+                .iter()
+                .map(|m| m.entity)
+                .collect();
+            mentioned.sort_unstable();
+            mentioned.dedup();
+            for e in mentioned {
                 doc.add_text(f.entity, &corpus.entities[e].id);
             }
             doc.add_text(f.body, paragraph);
             writer.add_document(doc)?;
-            count_words(paragraph, &mut vocabulary);
+            count_folded(words.iter().map(|w| w.folded.as_str()), &mut vocabulary);
             text_bytes += paragraph.len() as u64;
             done += 1;
             if done.is_multiple_of(4096) {
@@ -113,12 +122,15 @@ pub fn build(
         }
     }
 
+    tracing::debug!(elapsed = ?started.elapsed(), "documents added");
     writer.commit()?;
+    tracing::debug!(elapsed = ?started.elapsed(), "committed");
     let segments = index.searchable_segment_ids()?;
     if segments.len() > 1 {
         writer.merge(&segments).wait()?;
     }
     writer.wait_merging_threads()?;
+    tracing::debug!(elapsed = ?started.elapsed(), segments = segments.len(), "merged");
     progress(total, total);
 
     let mut vocabulary: Vec<(String, u32)> = vocabulary.into_iter().collect();
@@ -151,7 +163,30 @@ pub fn build(
         reason: e.to_string(),
     })?;
     write_synced(&path, &json)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "catalog written");
+    let path = dir.join(MANIFEST_FILE);
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| IndexError::Corrupt {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    write_synced(&path, &json)?;
     Ok(manifest)
+}
+
+/// Counts each distinct word once into `vocabulary`, allocating only for
+/// words not seen before.
+fn count_folded<'a>(words: impl Iterator<Item = &'a str>, vocabulary: &mut HashMap<String, u32>) {
+    let mut unique: Vec<&str> = words.collect();
+    unique.sort_unstable();
+    unique.dedup();
+    for w in unique {
+        match vocabulary.get_mut(w) {
+            Some(n) => *n += 1,
+            None => {
+                vocabulary.insert(w.to_string(), 1);
+            }
+        }
+    }
 }
 
 /// The searchable words of a fact besides its statement: title, keywords,

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::content::{Article, Entity, Fact, Lexicon};
 
 pub const CATALOG_FILE: &str = "catalog.json";
+/// The manifest alone, so a generation's version and counts can be read
+/// without loading the catalog.
+pub const MANIFEST_FILE: &str = "manifest.json";
 
 /// When and from what an index generation was built.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

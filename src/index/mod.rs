@@ -16,7 +16,7 @@ use std::time::Duration;
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
 pub use build::Progress;
-pub use catalog::{ArticleMeta, CATALOG_FILE, Catalog, Manifest};
+pub use catalog::{ArticleMeta, CATALOG_FILE, Catalog, MANIFEST_FILE, Manifest};
 pub use schema::{Fields, KIND_FACT, KIND_PASSAGE, SCHEMA_VERSION};
 pub use store::IndexDir;
 
@@ -69,16 +69,23 @@ pub fn reindex(
     index_dir: &Path,
     progress: Progress<'_>,
 ) -> Result<Manifest, IndexError> {
+    tracing::debug!("reindexing");
     let dir = IndexDir::new(index_dir);
     let lock = dir.lock()?;
     let fingerprint = content::fingerprint(content_dir).map_err(|source| IndexError::Io {
         path: content_dir.to_path_buf(),
         source,
     })?;
+    tracing::debug!("fingerprinted the content");
     let corpus = content::load(content_dir)?;
+    tracing::debug!("loaded the content");
     if let Some(current) = dir.current()?
-        && let Ok(catalog) = read_catalog(&current)
-        && catalog.manifest.schema_version != SCHEMA_VERSION
+        && matches!(
+            read_manifest(&current),
+            Err(IndexError::SchemaMismatch { .. }
+                | IndexError::Corrupt { .. }
+                | IndexError::Io { .. })
+        )
     {
         dir.clear(&lock)?;
     }
@@ -137,38 +144,21 @@ pub fn current_generation(index_dir: &Path) -> Result<Option<PathBuf>, IndexErro
     IndexDir::new(index_dir).current()
 }
 
-fn read_catalog(generation: &Path) -> Result<Catalog, IndexError> {
-    let path = generation.join(CATALOG_FILE);
+fn read_manifest(generation: &Path) -> Result<Manifest, IndexError> {
+    let path = generation.join(MANIFEST_FILE);
     let bytes = std::fs::read(&path).map_err(|source| IndexError::Io {
         path: path.clone(),
         source,
     })?;
-    serde_json::from_slice(&bytes).map_err(|e| IndexError::Corrupt {
-        path,
-        reason: e.to_string(),
-    })
-}
-
-fn open_generation(generation: &Path) -> Result<Snapshot, IndexError> {
     #[derive(serde::Deserialize)]
     struct Version {
-        manifest: VersionOnly,
-    }
-    #[derive(serde::Deserialize)]
-    struct VersionOnly {
         schema_version: u32,
     }
-    let path = generation.join(CATALOG_FILE);
-    let bytes = std::fs::read(&path).map_err(|source| IndexError::Io {
-        path: path.clone(),
-        source,
-    })?;
     let found = serde_json::from_slice::<Version>(&bytes)
         .map_err(|e| IndexError::Corrupt {
             path: path.clone(),
             reason: e.to_string(),
         })?
-        .manifest
         .schema_version;
     if found != SCHEMA_VERSION {
         return Err(IndexError::SchemaMismatch {
@@ -177,9 +167,46 @@ fn open_generation(generation: &Path) -> Result<Snapshot, IndexError> {
             expected: SCHEMA_VERSION,
         });
     }
-    let catalog: Catalog = serde_json::from_slice(&bytes).map_err(|e| IndexError::Corrupt {
+    serde_json::from_slice(&bytes).map_err(|e| IndexError::Corrupt {
         path,
         reason: e.to_string(),
+    })
+}
+
+/// The manifest of the current generation, without opening it: what it
+/// holds and whether this version of dossier can read it.
+pub fn manifest(index_dir: &Path) -> Result<Manifest, IndexError> {
+    let dir = IndexDir::new(index_dir);
+    let Some(generation) = dir.current()? else {
+        return Err(IndexError::Missing(index_dir.to_path_buf()));
+    };
+    match read_manifest(&generation) {
+        // An index from before manifests existed: rebuild it.
+        Err(IndexError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound && generation.exists() =>
+        {
+            Err(IndexError::SchemaMismatch {
+                path: generation,
+                found: 1,
+                expected: SCHEMA_VERSION,
+            })
+        }
+        other => other,
+    }
+}
+
+fn open_generation(generation: &Path) -> Result<Snapshot, IndexError> {
+    read_manifest(generation)?;
+    let path = generation.join(CATALOG_FILE);
+    let file = std::fs::File::open(&path).map_err(|source| IndexError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let catalog: Catalog = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
+        IndexError::Corrupt {
+            path,
+            reason: e.to_string(),
+        }
     })?;
     let index = Index::open_in_dir(generation).map_err(|e| IndexError::Corrupt {
         path: generation.to_path_buf(),

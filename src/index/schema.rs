@@ -9,7 +9,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the catalog changes shape; an index built
 /// with another version is rebuilt from scratch.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 3;
 
 pub const KIND_PASSAGE: &str = "passage";
 pub const KIND_FACT: &str = "fact";
@@ -51,9 +51,11 @@ impl Fields {
 }
 
 pub fn schema() -> Schema {
+    // Term frequencies for BM25, no positions: nothing searches phrases, and
+    // positions would double the work of indexing.
     let stemmed = TextFieldIndexing::default()
         .set_tokenizer(text::STEMMED)
-        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        .set_index_option(IndexRecordOption::WithFreqs);
     let mut b = Schema::builder();
     b.add_text_field("kind", STRING | STORED);
     b.add_text_field("article", STRING | STORED);

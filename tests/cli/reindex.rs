@@ -86,10 +86,12 @@ fn an_index_of_another_schema_version_is_rebuilt() {
     let d = Dossier::new();
     d.ok(&["reindex"]);
     let current = std::fs::read_to_string(d.index().join("CURRENT")).unwrap();
-    let catalog = d.index().join(current.trim()).join("catalog.json");
-    let text = std::fs::read_to_string(&catalog).unwrap();
-    let version = format!("\"schema_version\":{}", dossier::index::SCHEMA_VERSION);
-    std::fs::write(&catalog, text.replacen(&version, "\"schema_version\":0", 1)).unwrap();
+    let manifest = d.index().join(current.trim()).join("manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert_eq!(m["schema_version"], dossier::index::SCHEMA_VERSION);
+    m["schema_version"] = 0.into();
+    std::fs::write(&manifest, m.to_string()).unwrap();
     let r = d.ok(&["ask", "Who is Vladimir Putin?", "--json"]);
     assert!(r.stderr.contains("building the index"), "{}", r.stderr);
     assert_eq!(r.json()["answered"], true);
