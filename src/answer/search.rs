@@ -24,7 +24,9 @@ impl Engine {
                 topic,
                 facts_only: false,
             },
-            limit * 2,
+            // A few spare candidates for re-ranking, not many: each passage
+            // among them is read from the store.
+            limit + limit / 2,
         );
         let hits = candidates
             .into_iter()
