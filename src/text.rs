@@ -78,15 +78,7 @@ fn for_each_token(
 
 /// Splits `text` into words with their stems and byte offsets.
 pub fn words(text: &str) -> Vec<Word> {
-    let mut out = Vec::new();
-    for_each_token(&FOLDING, text, |token| {
-        out.push(Word {
-            folded: token.text.clone(),
-            stem: String::new(),
-            start: token.offset_from,
-            end: token.offset_to,
-        });
-    });
+    let mut out = spans(text);
     for w in &mut out {
         w.stem = stem(&w.folded);
     }

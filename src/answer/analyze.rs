@@ -322,18 +322,23 @@ fn known_head(word: &str, lex: &Lexicon<'_>) -> Option<String> {
     })
 }
 
+/// The stems of a synonym group's single-word entries.
+fn single_word_stems(group: &[String]) -> Vec<String> {
+    group
+        .iter()
+        .filter_map(|w| {
+            let s = text::stems(w);
+            (s.len() == 1).then(|| s[0].clone())
+        })
+        .collect()
+}
+
 /// Multi-word entries of synonym groups, each with the stems of the
 /// group's single words.
 pub fn phrase_map(groups: &[Vec<String>]) -> Vec<(Vec<String>, Vec<String>)> {
     let mut out = Vec::new();
     for group in groups {
-        let singles: Vec<String> = group
-            .iter()
-            .filter_map(|w| {
-                let s = text::stems(w);
-                (s.len() == 1).then(|| s[0].clone())
-            })
-            .collect();
+        let singles = single_word_stems(group);
         for entry in group {
             let words = text::folded_words(entry);
             if words.len() > 1 && !singles.is_empty() {
@@ -399,13 +404,7 @@ fn question_word(word: &str) -> &str {
 pub fn synonym_map(groups: &[Vec<String>]) -> HashMap<String, Vec<String>> {
     let mut map: HashMap<String, Vec<String>> = HashMap::new();
     for group in groups {
-        let stems: Vec<String> = group
-            .iter()
-            .filter_map(|w| {
-                let s = text::stems(w);
-                (s.len() == 1).then(|| s[0].clone())
-            })
-            .collect();
+        let stems = single_word_stems(group);
         for s in &stems {
             let entry = map.entry(s.clone()).or_default();
             for other in &stems {
