@@ -20,6 +20,12 @@ pub const SYNONYM_WEIGHT: f32 = 0.8;
 
 /// Words that ask for what someone said.
 const QUOTE_WORDS: &[&str] = &[
+    "characterise",
+    "characterised",
+    "characterize",
+    "characterized",
+    "portray",
+    "portrayed",
     "call",
     "called",
     "describe",
@@ -46,6 +52,30 @@ const QUOTE_WORDS: &[&str] = &[
 const CREDIT_ONE_EDIT: f32 = 0.9;
 const CREDIT_TWO_EDITS: f32 = 0.7;
 
+/// Verbs that open a request ("name the…", "compare…") without naming a
+/// topic.
+const IMPERATIVES: &[&str] = &[
+    "compare",
+    "define",
+    "describe",
+    "detail",
+    "explain",
+    "give",
+    "identify",
+    "list",
+    "name",
+    "outline",
+    "show",
+    "summarise",
+    "summarize",
+    "tell",
+];
+
+const NUMBER_NAMES: &[&str] = &[
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve",
+];
+
 /// Unknown words this short are abbreviations or chat ("ppl", "lol"): they
 /// weigh as little as common words.
 const SHORT_UNKNOWN: usize = 3;
@@ -53,23 +83,81 @@ const SHORT_UNKNOWN: usize = 3;
 /// ("peacemaker" → "peace") if that covers at least this share of it.
 const COMPOUND_SHARE: f32 = 0.5;
 
-/// Words that ask for an amount, which only a text stating one answers.
-const QUANTITY_WORDS: &[&str] = &[
+/// What kind of amount a question asks for; only a text stating one answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantity {
+    /// A price or a cost: only a sum of money answers.
+    Money,
+    /// A number, a size, a length or a duration.
+    Count,
+}
+
+const MONEY_WORDS: &[&str] = &[
+    "budget", "cost", "costs", "costing", "fund", "funded", "funding", "paid", "pay", "pays",
+    "price", "priced", "spend", "spent", "worth",
+];
+const COUNT_WORDS: &[&str] = &[
     "amount",
-    "budget",
     "casualties",
-    "cost",
-    "costs",
     "distance",
     "figure",
     "length",
     "percent",
     "percentage",
     "population",
-    "price",
     "size",
     "toll",
 ];
+
+impl Quantity {
+    /// Whether `body` states an amount of this kind.
+    pub fn stated_in(self, body: &str) -> bool {
+        const MONEY: &[&str] = &[
+            "billion", "dollar", "dollars", "euro", "euros", "million", "trillion",
+        ];
+        const NUMBERS: &[&str] = &[
+            "billion",
+            "days",
+            "decades",
+            "dozen",
+            "eight",
+            "five",
+            "four",
+            "hundred",
+            "hundreds",
+            "million",
+            "millions",
+            "months",
+            "nine",
+            "one",
+            "seven",
+            "several",
+            "six",
+            "ten",
+            "thousand",
+            "thousands",
+            "three",
+            "two",
+            "weeks",
+            "years",
+        ];
+        let digits = body.chars().any(|c| c.is_ascii_digit());
+        match self {
+            Quantity::Money => {
+                (digits && body.contains(['$', '€', '£']))
+                    || text::folded_words(body)
+                        .iter()
+                        .any(|w| MONEY.contains(&w.as_str()))
+            }
+            Quantity::Count => {
+                digits
+                    || text::folded_words(body)
+                        .iter()
+                        .any(|w| NUMBERS.contains(&w.as_str()))
+            }
+        }
+    }
+}
 
 /// One thing the question is about: an entity or a word, with the terms
 /// (stems) that express it in the index.
@@ -94,8 +182,8 @@ pub struct Concept {
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
     pub intent: Option<Intent>,
-    /// "how much", "how many", "how long": asks for a quantity.
-    pub quantity: bool,
+    /// "how much", "how many", "what does it cost": asks for an amount.
+    pub quantity: Option<Quantity>,
     /// Asks what someone said.
     pub wants_quote: bool,
     pub concepts: Vec<Concept>,
@@ -141,20 +229,49 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
     let question = without_chatter(question, lex);
     let mut words: Vec<Word> = text::words(question);
     words.truncate(MAX_WORDS);
+    // "name the leader who…", "compare what…": a request, not a topic.
+    if words
+        .first()
+        .is_some_and(|w| IMPERATIVES.contains(&w.folded.as_str()))
+    {
+        words.remove(0);
+    }
+    // Small numbers as words, the way articles write them: "6 months"
+    // (a count of something; "2+2" is not).
+    for i in 0..words.len() {
+        let counts_something = words
+            .get(i + 1)
+            .is_some_and(|n| n.folded.chars().all(char::is_alphabetic));
+        let name = words[i]
+            .folded
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| NUMBER_NAMES.get(n));
+        if let (Some(name), true) = (name, counts_something) {
+            words[i].folded = name.to_string();
+            words[i].stem = text::stem(name);
+        }
+    }
 
     let mut analysis = Analysis {
         intent: intent(&words),
         ..Analysis::default()
     };
-    analysis.quantity = words.windows(2).any(|w| {
+    let asks = |list: &[&str]| words.iter().any(|w| list.contains(&w.folded.as_str()));
+    let how_much = words.windows(2).any(|w| {
         w[0].folded == "how"
             && matches!(
                 w[1].folded.as_str(),
                 "much" | "many" | "long" | "far" | "big" | "large"
             )
-    }) || words
-        .iter()
-        .any(|w| QUANTITY_WORDS.contains(&w.folded.as_str()));
+    });
+    analysis.quantity = if asks(MONEY_WORDS) {
+        Some(Quantity::Money)
+    } else if how_much || asks(COUNT_WORDS) {
+        Some(Quantity::Count)
+    } else {
+        None
+    };
     analysis.wants_quote = words
         .iter()
         .any(|w| QUOTE_WORDS.contains(&w.folded.as_str()));

@@ -50,14 +50,26 @@ impl Engine {
                 .map(|c| c.label.clone())
                 .collect(),
         };
-        let best = candidates.first();
-        let answerable = best.is_some_and(|b| b.coverage >= MIN_COVERAGE);
-        if !answerable {
-            answer.related = self.related(&candidates);
+        // Only what covers enough of the question may answer it: any fact
+        // that does (facts carry the intent and speaker checks), or the best
+        // ranked passage; among those, the best ranked.
+        let mut strong: Vec<Candidate> = Vec::new();
+        let mut weak: Vec<Candidate> = Vec::new();
+        for (rank, c) in candidates.into_iter().enumerate() {
+            let may_answer =
+                c.coverage >= MIN_COVERAGE && (rank == 0 || matches!(c.source, Source::Fact(_)));
+            if may_answer {
+                strong.push(c)
+            } else {
+                weak.push(c)
+            }
+        }
+        let candidates = strong;
+        let Some(best) = candidates.first() else {
+            answer.related = self.related(&weak);
             answer.answer = abstention(&analysis, &answer.related);
             return answer;
-        }
-        let best = &candidates[0];
+        };
         match &best.source {
             Source::Fact(_) => self.compose_from_facts(&mut answer, &candidates),
             Source::Passage { article, paragraph } => {
@@ -93,7 +105,7 @@ impl Engine {
         let mut chosen: Vec<usize> = Vec::new();
         for c in candidates
             .iter()
-            .filter(|c| c.coverage >= MIN_COVERAGE && c.score >= best.score * COMPANION_RATIO)
+            .filter(|c| c.score >= best.score * COMPANION_RATIO)
         {
             let Source::Fact(ord) = c.source else {
                 continue;

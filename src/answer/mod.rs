@@ -57,11 +57,30 @@ struct FactProfile {
     stems: Vec<(u32, f32)>,
     /// Entities it is about or mentions, sorted.
     entities: Vec<u32>,
+    /// Entities the descriptions of those name (Aliyev's names Azerbaijan),
+    /// sorted: a fact about Aliyev partly answers about "the Azerbaijani
+    /// leader".
+    related: Vec<u32>,
     /// People the fact reports speaking, sorted.
     speakers: Vec<u32>,
 }
 
+/// How much a fact about a related entity covers a question naming this one.
+const RELATED_CREDIT: f32 = 0.8;
+
 impl FactProfile {
+    /// How fully the fact covers entity `e`: 1, [`RELATED_CREDIT`] or 0.
+    fn entity(&self, e: usize) -> f32 {
+        let e = e as u32;
+        if self.entities.binary_search(&e).is_ok() {
+            1.0
+        } else if self.related.binary_search(&e).is_ok() {
+            RELATED_CREDIT
+        } else {
+            0.0
+        }
+    }
+
     fn strength(&self, stem: u32) -> f32 {
         self.stems
             .binary_search_by_key(&stem, |(s, _)| *s)
@@ -202,6 +221,18 @@ impl Engine {
             .iter()
             .map(|e| e.names().flat_map(text::stems).map(&mut intern).collect())
             .collect();
+        let related_to: Vec<Vec<u32>> = catalog
+            .entities
+            .iter()
+            .map(|e| {
+                let described = e.description.as_deref().unwrap_or("");
+                matcher
+                    .entities_in(described)
+                    .into_iter()
+                    .map(|i| i as u32)
+                    .collect()
+            })
+            .collect();
         let facts = catalog
             .facts
             .iter()
@@ -240,6 +271,15 @@ impl Engine {
                 stems.shrink_to_fit();
                 entities.sort_unstable();
                 entities.dedup();
+                let mut related: Vec<u32> = fact
+                    .about
+                    .iter()
+                    .filter_map(index_of)
+                    .flat_map(|i| related_to[i].iter().copied())
+                    .filter(|e| entities.binary_search(e).is_err())
+                    .collect();
+                related.sort_unstable();
+                related.dedup();
                 let reports_speech = text::stems(&fact.text)
                     .iter()
                     .any(|s| SPEECH_VERBS.iter().any(|v| s.starts_with(v)));
@@ -257,6 +297,7 @@ impl Engine {
                 FactProfile {
                     stems,
                     entities,
+                    related,
                     speakers,
                 }
             })

@@ -186,7 +186,7 @@ impl Engine {
                     };
                     let strength =
                         |t: &str| self.stem_ids.get(t).map_or(0.0, |&id| profile.strength(id));
-                    let has_entity = |e: usize| profile.entities.binary_search(&(e as u32)).is_ok();
+                    let has_entity = |e: usize| profile.entity(e);
                     let mut covered = covered_weight(a, &weights, &strength, &has_entity);
                     if !asked_speakers.is_empty()
                         && !asked_speakers
@@ -230,7 +230,7 @@ impl Engine {
                         .filter_map(|v| v.as_str().and_then(|id| self.entity_index(id)))
                         .collect();
                     let strength = |t: &str| if stems.contains(t) { 1.0 } else { 0.0 };
-                    let has_entity = |e: usize| entities.contains(&e);
+                    let has_entity = |e: usize| if entities.contains(&e) { 1.0 } else { 0.0 };
                     let mut covered = covered_weight(a, &weights, &strength, &has_entity);
                     if !asked_speakers.is_empty() && !stems.iter().any(|s| is_speech(s)) {
                         covered *= NOT_SPOKEN;
@@ -273,7 +273,7 @@ impl Engine {
                     }
                 }
             }
-            if a.quantity && !mentions_quantity(&body) {
+            if a.quantity.is_some_and(|q| !q.stated_in(&body)) {
                 coverage *= NO_QUANTITY;
             }
             out.push(Candidate {
@@ -295,7 +295,7 @@ fn covered_weight(
     a: &Analysis,
     weights: &[f32],
     strength: &dyn Fn(&str) -> f32,
-    has_entity: &dyn Fn(usize) -> bool,
+    has_entity: &dyn Fn(usize) -> f32,
 ) -> f32 {
     a.concepts
         .iter()
@@ -305,7 +305,7 @@ fn covered_weight(
                 return 0.0;
             }
             if let Some(e) = c.entity {
-                return if has_entity(e) { *w * c.credit } else { 0.0 };
+                return *w * c.credit * has_entity(e);
             }
             let best = c
                 .terms
@@ -357,38 +357,4 @@ fn mentions_time(body: &str) -> bool {
     text::folded_words(body).iter().any(|w| {
         (w.len() == 4 && w.chars().all(|c| c.is_ascii_digit())) || TIME_WORDS.contains(&w.as_str())
     })
-}
-
-/// Whether a text states a number or an amount of time.
-fn mentions_quantity(body: &str) -> bool {
-    const NUMBER_WORDS: &[&str] = &[
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "dozen",
-        "hundred",
-        "hundreds",
-        "thousand",
-        "thousands",
-        "million",
-        "millions",
-        "billion",
-        "many",
-        "several",
-        "months",
-        "years",
-        "weeks",
-        "days",
-        "decades",
-    ];
-    text::folded_words(body)
-        .iter()
-        .any(|w| w.chars().all(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&w.as_str()))
 }

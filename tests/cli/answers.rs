@@ -234,7 +234,12 @@ fn source_shows_the_paragraph_in_full() {
 #[test]
 fn the_question_sets_pass_their_thresholds() {
     let d = Dossier::new();
-    for set in ["tests/qa.toml", "tests/holdout.toml", "tests/holdout2.toml"] {
+    for set in [
+        "tests/qa.toml",
+        "tests/holdout.toml",
+        "tests/holdout2.toml",
+        "tests/holdout3.toml",
+    ] {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(set);
         let r = d.ok(&["eval", path.to_str().unwrap(), "--json"]);
         let v = r.json();
