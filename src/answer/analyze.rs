@@ -173,6 +173,9 @@ pub struct Concept {
     pub known: bool,
     /// A common English word that says little on its own ([`text::is_light`]).
     pub light: bool,
+    /// A word the lexicon lists as generic in these stories ("article",
+    /// "countries"): a question of nothing else is too vague to answer.
+    pub generic: bool,
     /// How sure the reading is: 1, or less when it rests on a spelling
     /// correction (a real word the sources lack may look like a typo).
     pub credit: f32,
@@ -316,6 +319,7 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
             terms,
             known: true,
             light: false,
+            generic: false,
             credit: credit[m.first..m.last].iter().copied().fold(1.0, f32::min),
         });
     }
@@ -344,6 +348,7 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
             known: terms.iter().any(|(t, _)| (lex.has_stem)(t)),
             terms,
             light: false,
+            generic: false,
             credit: credit[i..i + phrase.len()]
                 .iter()
                 .copied()
@@ -392,6 +397,7 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
             terms,
             known,
             light: short_unknown || text::is_light(&w.folded) || lex.generic.contains(&w.folded),
+            generic: lex.generic.contains(&w.folded),
             credit: credit[i],
         });
     }

@@ -53,6 +53,10 @@ impl Engine {
         // Only what covers enough of the question may answer it: any fact
         // that does (facts carry the intent and speaker checks), or the best
         // ranked passage; among those, the best ranked.
+        // A question of only generic words ("summarize the article") names
+        // nothing to look for.
+        let vague = analysis.concepts.iter().all(|c| c.generic);
+        let candidates = if vague { Vec::new() } else { candidates };
         let mut strong: Vec<Candidate> = Vec::new();
         let mut weak: Vec<Candidate> = Vec::new();
         for (rank, c) in candidates.into_iter().enumerate() {
