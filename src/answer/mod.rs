@@ -108,12 +108,21 @@ const TITLES: &[&str] = &[
     "sir",
 ];
 
-/// Verbs that report speech, so a fact with one reports what someone said.
-const SPEECH_VERBS: &[&str] = &[
-    "announc", "call", "claim", "comment", "commend", "declar", "describ", "emphas", "hail",
-    "insist", "label", "note", "prais", "remark", "said", "say", "state", "stress", "told", "urg",
-    "warn",
+/// Beginnings of words that report speech, so a text with one reports what
+/// someone said. Matched on words as written: the stem of "stated" is that
+/// of "States".
+const SPEECH_WORDS: &[&str] = &[
+    "announc", "called", "calling", "claim", "comment", "commend", "declar", "describ", "emphas",
+    "hail", "insist", "label", "noted", "noting", "prais", "remark", "said", "say", "stated",
+    "stating", "stress", "told", "urg", "warn",
 ];
+
+/// Whether `text` reports someone speaking.
+fn reports_speech(text: &str) -> bool {
+    text::folded_words(text)
+        .iter()
+        .any(|w| SPEECH_WORDS.iter().any(|v| w.starts_with(v)))
+}
 
 /// Answers questions from one index generation.
 pub struct Engine {
@@ -280,9 +289,7 @@ impl Engine {
                     .collect();
                 related.sort_unstable();
                 related.dedup();
-                let reports_speech = text::stems(&fact.text)
-                    .iter()
-                    .any(|s| SPEECH_VERBS.iter().any(|v| s.starts_with(v)));
+                let reports_speech = reports_speech(&fact.text);
                 let mut speakers: Vec<u32> = fact
                     .speaker
                     .iter()

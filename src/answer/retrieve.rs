@@ -232,7 +232,7 @@ impl Engine {
                     let strength = |t: &str| if stems.contains(t) { 1.0 } else { 0.0 };
                     let has_entity = |e: usize| if entities.contains(&e) { 1.0 } else { 0.0 };
                     let mut covered = covered_weight(a, &weights, &strength, &has_entity);
-                    if !asked_speakers.is_empty() && !stems.iter().any(|s| is_speech(s)) {
+                    if !asked_speakers.is_empty() && !super::reports_speech(&body) {
                         covered *= NOT_SPOKEN;
                     }
                     (
@@ -315,10 +315,6 @@ fn covered_weight(
             w * best * c.credit
         })
         .sum()
-}
-
-fn is_speech(stem: &str) -> bool {
-    super::SPEECH_VERBS.iter().any(|v| stem.starts_with(v))
 }
 
 /// Whether a text says when something happened.

@@ -301,3 +301,11 @@ fn hostile_input_never_panics() {
         let _ = t.engine.parties(Some(q));
     }
 }
+
+#[test]
+fn speech_is_told_from_states_and_notes() {
+    assert!(reports_speech("Aliyev stated that peace was needed."));
+    assert!(reports_speech("Pashinyan hailed the agreement."));
+    assert!(!reports_speech("The United States will help build it."));
+    assert!(!reports_speech("A notable step for both states."));
+}
