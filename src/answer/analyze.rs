@@ -388,7 +388,13 @@ pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
             terms.push((head, SYNONYM_WEIGHT));
             known = true;
         }
+        // "EU", "UN": an acronym typed in capitals names something.
+        let acronym = question[w.start..w.end]
+            .chars()
+            .all(|c| c.is_ascii_uppercase())
+            && w.end - w.start >= 2;
         let short_unknown = !known
+            && !acronym
             && w.folded.chars().count() <= SHORT_UNKNOWN
             && w.folded.chars().all(|c| c.is_alphabetic());
         analysis.concepts.push(Concept {

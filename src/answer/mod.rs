@@ -230,13 +230,13 @@ impl Engine {
             .iter()
             .map(|e| e.names().flat_map(text::stems).map(&mut intern).collect())
             .collect();
-        let related_to: Vec<Vec<u32>> = catalog
+        let described: Vec<Vec<u32>> = catalog
             .entities
             .iter()
             .map(|e| {
-                let described = e.description.as_deref().unwrap_or("");
+                let description = e.description.as_deref().unwrap_or("");
                 matcher
-                    .entities_in(described)
+                    .entities_in(description)
                     .into_iter()
                     .map(|i| i as u32)
                     .collect()
@@ -284,7 +284,7 @@ impl Engine {
                     .about
                     .iter()
                     .filter_map(index_of)
-                    .flat_map(|i| related_to[i].iter().copied())
+                    .flat_map(|i| described[i].iter().copied())
                     .filter(|e| entities.binary_search(e).is_err())
                     .collect();
                 related.sort_unstable();

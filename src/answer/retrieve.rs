@@ -157,12 +157,18 @@ impl Engine {
             }
         };
         let total_weight: f32 = weights.iter().sum();
-        // People whose words the question asks for.
+        // People (or countries, speaking through their leaders) whose words
+        // the question asks for.
         let asked_speakers: HashSet<usize> = if a.wants_quote {
             a.concepts
                 .iter()
                 .filter_map(|c| c.entity)
-                .filter(|&e| self.catalog.entities[e].kind == "person")
+                .filter(|&e| {
+                    matches!(
+                        self.catalog.entities[e].kind.as_str(),
+                        "person" | "country" | "organization"
+                    )
+                })
                 .collect()
         } else {
             HashSet::new()

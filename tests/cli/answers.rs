@@ -239,6 +239,7 @@ fn the_question_sets_pass_their_thresholds() {
         "tests/holdout.toml",
         "tests/holdout2.toml",
         "tests/holdout3.toml",
+        "tests/holdout4.toml",
     ] {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(set);
         let r = d.ok(&["eval", path.to_str().unwrap(), "--json"]);
