@@ -248,7 +248,9 @@ fn the_question_sets_pass_their_thresholds() {
             v["quotes"], v["quotes_verbatim"],
             "{set}: faithfulness below 100%"
         );
-        assert!(v["answerable"].as_u64().unwrap() + v["abstain_cases"].as_u64().unwrap() >= 60);
+        let cases = v["answerable"].as_u64().unwrap() + v["abstain_cases"].as_u64().unwrap();
+        let least = if set == "tests/qa.toml" { 60 } else { 50 };
+        assert!(cases >= least, "{set} has only {cases} questions");
     }
 }
 
