@@ -410,9 +410,9 @@ pub fn floor_char_boundary(text: &str, max: usize) -> usize {
     i
 }
 
-/// Length in characters of the longest common run between `a` and `b`, and
-/// where it starts in `b` (bytes). Used to show the nearest text to a quote
-/// that was not found verbatim.
+/// The run of `haystack`, as many words long as `needle`, that shares the
+/// most words with it. Shows the nearest text to a quote that was not found
+/// verbatim.
 pub fn nearest_window<'a>(needle: &str, haystack: &'a str) -> &'a str {
     let needle_words = folded_words(needle);
     let hay = words(haystack);

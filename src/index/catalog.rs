@@ -67,10 +67,6 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    pub fn article(&self, id: &str) -> Option<&ArticleMeta> {
-        self.articles.iter().find(|a| a.id == id)
-    }
-
     pub fn entity(&self, id: &str) -> Option<&Entity> {
         self.entities.iter().find(|e| e.id == id)
     }

@@ -48,20 +48,6 @@ pub enum IndexError {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
-impl IndexError {
-    /// True when the person running dossier can fix it (content, another
-    /// reindex, a missing index); false for faults of the machine or a bug.
-    pub fn is_user_error(&self) -> bool {
-        matches!(
-            self,
-            IndexError::Content(_)
-                | IndexError::Busy(_)
-                | IndexError::Missing(_)
-                | IndexError::SchemaMismatch { .. }
-        )
-    }
-}
-
 /// Builds a new generation of the index in `index_dir` from `content_dir`
 /// and makes it current. On any error the current generation stays as it was.
 pub fn reindex(
