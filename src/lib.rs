@@ -14,5 +14,6 @@ pub mod cli;
 pub mod content;
 pub mod discord;
 pub mod index;
+pub mod language;
 pub mod render;
 pub mod text;

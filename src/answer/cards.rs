@@ -1,7 +1,7 @@
 //! The structured cards: parties, corridor, terms, quotes, and the source
 //! paragraphs themselves.
 
-use super::retrieve::{Filter, Source};
+use super::pipeline::units::{Origin, Unit};
 use super::{Card, CardItem, Engine, Passage, RequestError};
 use crate::content::{Fact, Topic};
 use crate::text;
@@ -63,20 +63,7 @@ impl Engine {
             .facts
             .iter()
             .position(|f| f.topic == Topic::Terms && f.id == name.trim())
-            .or_else(|| {
-                let analysis = self.analyze(name);
-                let filter = Filter {
-                    topic: Some(Topic::Terms),
-                    facts_only: true,
-                };
-                self.retrieve(&analysis, filter, 5)
-                    .into_iter()
-                    .find(|c| c.coverage >= TERM_MATCH)
-                    .and_then(|c| match c.source {
-                        Source::Fact(i) => Some(i),
-                        Source::Passage { .. } => None,
-                    })
-            })
+            .or_else(|| self.best_fact_of(Topic::Terms, name))
             .ok_or_else(|| RequestError::NotFound(name.to_string()))?;
         let fact = &self.catalog.facts[fact];
         Ok(Card {
@@ -199,8 +186,7 @@ impl Engine {
         if let Some(i) = self.entity_index(name) {
             return Some(i);
         }
-        let analysis = self.analyze(name);
-        if let Some(e) = analysis.concepts.iter().find_map(|c| c.entity) {
+        if let Some(&e) = self.analyse(name).entities.first() {
             return Some(e);
         }
         let folded = text::folded_words(name).join(" ");
@@ -221,5 +207,21 @@ impl Engine {
             .filter(|(d, _)| *d <= if folded.len() >= 8 { 2 } else { 1 } && folded.len() > 3)
             .min()
             .map(|(_, i)| i)
+    }
+
+    /// The fact of `topic` that best matches `name`, if one holds at least
+    /// [`TERM_MATCH`] of its words (softly).
+    fn best_fact_of(&self, topic: Topic, name: &str) -> Option<usize> {
+        let q = self.analyse(name);
+        let units: Vec<Unit> = (0..self.catalog.facts.len())
+            .filter(|&i| self.catalog.facts[i].topic == topic)
+            .filter_map(|i| self.fact_unit(i))
+            .collect();
+        let refs: Vec<&Unit> = units.iter().collect();
+        let best = self.score(&q, &refs).into_iter().next()?;
+        match refs[best.unit].origin {
+            Origin::Fact(i) if best.features[2] >= TERM_MATCH => Some(i),
+            _ => None,
+        }
     }
 }

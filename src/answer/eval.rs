@@ -13,6 +13,10 @@ use super::Engine;
 #[serde(deny_unknown_fields)]
 pub struct EvalSet {
     pub thresholds: Thresholds,
+    /// Thresholds when the story is answered from its articles alone
+    /// (`dossier eval --articles-only`); `thresholds` when absent.
+    #[serde(default)]
+    pub articles_only: Option<Thresholds>,
     #[serde(rename = "case")]
     pub cases: Vec<Case>,
 }
@@ -44,6 +48,41 @@ pub struct Outcome {
     pub expected: String,
     pub got: String,
     pub pass: bool,
+    /// How a failed case failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub miss: Option<Miss>,
+}
+
+/// How a case can fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Miss {
+    /// Answered, but the first citation is not one of the right paragraphs.
+    WrongAnswer,
+    /// Declined a question the sources answer.
+    WronglyDeclined,
+    /// Answered a question the sources do not answer.
+    WronglyAnswered,
+}
+
+impl Miss {
+    pub fn label(self) -> &'static str {
+        match self {
+            Miss::WrongAnswer => "wrong answer",
+            Miss::WronglyDeclined => "wrongly declined",
+            Miss::WronglyAnswered => "wrongly answered",
+        }
+    }
+}
+
+/// What one question was scored on, for fitting the answer models
+/// (`scripts/fit_answerability.py`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FeatureRow {
+    pub question: String,
+    pub answerable: bool,
+    /// Per scored unit: its features and whether citing it first is right.
+    pub units: Vec<(Vec<f32>, bool)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,8 +127,24 @@ impl EvalSet {
     }
 }
 
+impl EvalReport {
+    /// Failed cases of one kind.
+    pub fn misses(&self, kind: Miss) -> usize {
+        self.outcomes.iter().filter(|o| o.miss == Some(kind)).count()
+    }
+}
+
 /// Runs every case of `set` through `engine.ask`.
 pub fn run(engine: &Engine, set: &EvalSet) -> EvalReport {
+    run_with(engine, set, &mut |_| {})
+}
+
+/// [`run`], handing each question's features to `rows`.
+pub fn run_with(
+    engine: &Engine,
+    set: &EvalSet,
+    rows: &mut dyn FnMut(FeatureRow),
+) -> EvalReport {
     let mut r = EvalReport {
         answerable: 0,
         top1_correct: 0,
@@ -101,7 +156,21 @@ pub fn run(engine: &Engine, set: &EvalSet) -> EvalReport {
         outcomes: Vec::new(),
     };
     for case in &set.cases {
-        let answer = engine.ask(&case.question);
+        let (answer, trace) = engine.ask_traced(&case.question);
+        rows(FeatureRow {
+            question: case.question.clone(),
+            answerable: !case.abstain,
+            units: trace
+                .units
+                .iter()
+                .map(|(article, paragraph, features, _)| {
+                    let right = !case.abstain
+                        && case.paragraphs.contains(paragraph)
+                        && case.article.as_ref().is_none_or(|a| a == article);
+                    (features.to_vec(), right)
+                })
+                .collect(),
+        });
         for c in &answer.citations {
             r.quotes += 1;
             if engine
@@ -136,12 +205,79 @@ pub fn run(engine: &Engine, set: &EvalSet) -> EvalReport {
             let ps: Vec<String> = case.paragraphs.iter().map(|p| format!("¶{p}")).collect();
             ps.join(" or ")
         };
+        let miss = match (pass, case.abstain, answer.answered) {
+            (true, _, _) => None,
+            (false, true, _) => Some(Miss::WronglyAnswered),
+            (false, false, false) => Some(Miss::WronglyDeclined),
+            (false, false, true) => Some(Miss::WrongAnswer),
+        };
         r.outcomes.push(Outcome {
             question: case.question.clone(),
             expected,
             got,
             pass,
+            miss,
         });
     }
     r
 }
+
+/// One story of a story directory, evaluated.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryReport {
+    pub story: String,
+    pub report: EvalReport,
+}
+
+/// Every story of a directory, and their macro averages.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoriesReport {
+    pub stories: Vec<StoryReport>,
+    pub top1: f64,
+    pub abstention: f64,
+    pub faithfulness: f64,
+}
+
+impl StoriesReport {
+    pub fn new(stories: Vec<StoryReport>) -> StoriesReport {
+        let mean = |f: &dyn Fn(&EvalReport) -> f64| {
+            if stories.is_empty() {
+                return 0.0;
+            }
+            stories.iter().map(|s| f(&s.report)).sum::<f64>() / stories.len() as f64
+        };
+        StoriesReport {
+            top1: mean(&EvalReport::top1),
+            abstention: mean(&EvalReport::abstention),
+            faithfulness: mean(&EvalReport::faithfulness),
+            stories,
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        self.stories.iter().all(|s| s.report.passed())
+    }
+}
+
+/// The story directories under `root` (those holding [`QUESTIONS_FILE`]),
+/// sorted by path.
+pub fn story_dirs(root: &std::path::Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::new();
+    if root.join(QUESTIONS_FILE).is_file() {
+        out.push(root.to_path_buf());
+        return Ok(out);
+    }
+    let mut entries: Vec<_> = std::fs::read_dir(root)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() && !p.is_symlink())
+        .collect();
+    entries.sort();
+    for dir in entries {
+        out.extend(story_dirs(&dir)?);
+    }
+    Ok(out)
+}
+
+/// The question set of a story directory.
+pub const QUESTIONS_FILE: &str = "questions.toml";

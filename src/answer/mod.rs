@@ -5,18 +5,17 @@
 //! when a reindex publishes a new generation. Every quote the engine returns
 //! is checked against the stored paragraph before it leaves.
 
-mod analyze;
-mod ask;
 mod cards;
 pub mod eval;
 mod live;
-mod retrieve;
+pub mod kinds;
+pub mod pipeline;
 mod search;
 mod speller;
 mod suggest;
 mod types;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
@@ -30,7 +29,6 @@ pub use types::*;
 
 use crate::content::{Cite, EntityMatcher};
 use crate::index::{self, ArticleMeta, Catalog, Fields, IndexError, Snapshot};
-use crate::text;
 
 /// Why a request could not be served: always the person's to fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,82 +45,9 @@ pub enum RequestError {
     NotFound(String),
 }
 
-/// Precomputed per fact: the stems and entities it covers.
-///
-/// Compact on purpose: an index of many articles holds many facts.
-struct FactProfile {
-    /// (stem id, weight), sorted by id: how strongly the fact says each stem:
-    /// 1 in its statement, title, quotes and entity names;
-    /// [`KEYWORD_WEIGHT`] in its keywords.
-    stems: Vec<(u32, f32)>,
-    /// Entities it is about or mentions, sorted.
-    entities: Vec<u32>,
-    /// Entities the descriptions of those name (Aliyev's names Azerbaijan),
-    /// sorted: a fact about Aliyev partly answers about "the Azerbaijani
-    /// leader".
-    related: Vec<u32>,
-    /// People the fact reports speaking, sorted.
-    speakers: Vec<u32>,
-}
-
-/// How much a fact about a related entity covers a question naming this one.
-const RELATED_CREDIT: f32 = 0.8;
-
-impl FactProfile {
-    /// How fully the fact covers entity `e`: 1, [`RELATED_CREDIT`] or 0.
-    fn entity(&self, e: usize) -> f32 {
-        let e = e as u32;
-        if self.entities.binary_search(&e).is_ok() {
-            1.0
-        } else if self.related.binary_search(&e).is_ok() {
-            RELATED_CREDIT
-        } else {
-            0.0
-        }
-    }
-
-    fn strength(&self, stem: u32) -> f32 {
-        self.stems
-            .binary_search_by_key(&stem, |(s, _)| *s)
-            .map_or(0.0, |i| self.stems[i].1)
-    }
-}
-
-/// A fact's keywords are paraphrases an editor added; they count for a
-/// little less than the fact's own words.
-const KEYWORD_WEIGHT: f32 = 0.8;
-
-/// Honorifics and titles shared by many names; they do not identify anyone.
-const TITLES: &[&str] = &[
-    "chancellor",
-    "dr",
-    "federation",
-    "king",
-    "minister",
-    "mr",
-    "mrs",
-    "ms",
-    "president",
-    "prime",
-    "republic",
-    "sir",
-];
-
-/// Beginnings of words that report speech, so a text with one reports what
-/// someone said. Matched on words as written: the stem of "stated" is that
-/// of "States".
-const SPEECH_WORDS: &[&str] = &[
-    "announc", "called", "calling", "claim", "comment", "commend", "declar", "describ", "emphas",
-    "hail", "insist", "label", "noted", "noting", "prais", "remark", "said", "say", "stated",
-    "stating", "stress", "told", "urg", "warn",
-];
-
-/// Whether `text` reports someone speaking.
-fn reports_speech(text: &str) -> bool {
-    text::folded_words(text)
-        .iter()
-        .any(|w| SPEECH_WORDS.iter().any(|v| w.starts_with(v)))
-}
+/// Sentences per paragraph assumed when deciding whether the sources are
+/// small enough to score whole (news paragraphs hold two to five).
+const UNITS_PER_PARAGRAPH: usize = 4;
 
 /// Answers questions from one index generation.
 pub struct Engine {
@@ -131,27 +56,18 @@ pub struct Engine {
     searcher: Searcher,
     speller: speller::Speller,
     matcher: EntityMatcher,
+    /// The editor's synonyms (lexicon.toml), by stem; empty by default.
     synonyms: HashMap<String, Vec<String>>,
-    entity_stems: Vec<Vec<String>>,
     entity_ids: HashMap<String, usize>,
-    facts: Vec<FactProfile>,
-    /// Ids of the stems in fact profiles.
-    stem_ids: HashMap<String, u32>,
-    generic: HashSet<String>,
     articles: HashMap<String, usize>,
     collection: Collection,
     suggester: suggest::Suggester,
     /// Per segment: the `fact` fast field (a fact's position in the catalog).
     fact_columns: Vec<tantivy::columnar::Column<u64>>,
-    /// Every stem of the vocabulary, sorted, for prefix look-ups.
-    stems: Vec<String>,
-    phrases: Vec<(Vec<String>, Vec<String>)>,
+    /// Every fact and sentence, when the sources are small enough to score
+    /// whole ([`pipeline::EXHAUSTIVE_UNITS`]); empty otherwise.
+    units: Vec<pipeline::units::Unit>,
 }
-
-/// A stem is extended only by stems at most this many bytes longer.
-const MAX_EXTENSION: usize = 5;
-/// Shortest stem that is extended.
-const MIN_EXTENDED: usize = 4;
 
 impl Engine {
     /// Opens the current generation of the index in `index_dir`.
@@ -183,146 +99,14 @@ impl Engine {
             .map(|segment| segment.fast_fields().u64("fact"))
             .collect::<Result<Vec<_>, _>>()?;
         let matcher = EntityMatcher::new(&catalog.entities);
-        let synonyms = analyze::synonym_map(&catalog.lexicon.groups);
-        let lexicon_words = catalog
-            .lexicon
-            .groups
-            .iter()
-            .flatten()
-            .flat_map(|w| text::folded_words(w))
-            .map(|w| (w, 0));
-        let speller =
-            speller::Speller::new(catalog.vocabulary.iter().cloned().chain(lexicon_words));
-        let entity_stems = catalog
-            .entities
-            .iter()
-            .map(|e| {
-                let mut stems: Vec<String> = e
-                    .names()
-                    .flat_map(text::folded_words)
-                    .filter(|w| {
-                        w.len() > 1
-                            && !text::is_stopword(w)
-                            && !text::is_light(w)
-                            && !TITLES.contains(&w.as_str())
-                    })
-                    .map(|w| text::stem(&w))
-                    .collect();
-                stems.sort();
-                stems.dedup();
-                stems
-            })
-            .collect();
+        let synonyms = pipeline::analyse::synonym_map(&catalog.lexicon.groups);
+        let speller = speller::Speller::new(catalog.vocabulary.iter().cloned());
         let entity_ids: HashMap<String, usize> = catalog
             .entities
             .iter()
             .enumerate()
             .map(|(i, e)| (e.id.clone(), i))
             .collect();
-        let index_of = |id: &String| entity_ids.get(id).copied();
-        let mut stem_ids: HashMap<String, u32> = HashMap::new();
-        let mut intern = |s: String| -> u32 {
-            let next = stem_ids.len() as u32;
-            *stem_ids.entry(s).or_insert(next)
-        };
-        let name_stems: Vec<Vec<u32>> = catalog
-            .entities
-            .iter()
-            .map(|e| e.names().flat_map(text::stems).map(&mut intern).collect())
-            .collect();
-        let described: Vec<Vec<u32>> = catalog
-            .entities
-            .iter()
-            .map(|e| {
-                let description = e.description.as_deref().unwrap_or("");
-                matcher
-                    .entities_in(description)
-                    .into_iter()
-                    .map(|i| i as u32)
-                    .collect()
-            })
-            .collect();
-        let facts = catalog
-            .facts
-            .iter()
-            .map(|fact| {
-                let mut stems: Vec<(u32, f32)> = Vec::new();
-                let mut entities: Vec<u32> = Vec::new();
-                let keywords = fact
-                    .keywords
-                    .iter()
-                    .map(String::as_str)
-                    .chain([fact.topic.as_str()]);
-                let own = [fact.text.as_str(), fact.title.as_str()]
-                    .into_iter()
-                    .chain(fact.cites.iter().map(|c| c.quote.as_str()));
-                for (texts, weight) in [
-                    (keywords.collect::<Vec<_>>(), KEYWORD_WEIGHT),
-                    (own.collect(), 1.0),
-                ] {
-                    for t in texts {
-                        stems.extend(text::stems(t).into_iter().map(|s| (intern(s), weight)));
-                        entities.extend(matcher.entities_in(t).into_iter().map(|e| e as u32));
-                    }
-                }
-                for i in fact
-                    .about
-                    .iter()
-                    .chain(fact.speaker.iter())
-                    .filter_map(index_of)
-                {
-                    entities.push(i as u32);
-                    stems.extend(name_stems[i].iter().map(|&s| (s, 1.0)));
-                }
-                // One entry per stem, with its strongest weight.
-                stems.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-                stems.dedup_by_key(|(s, _)| *s);
-                stems.shrink_to_fit();
-                entities.sort_unstable();
-                entities.dedup();
-                let mut related: Vec<u32> = fact
-                    .about
-                    .iter()
-                    .filter_map(index_of)
-                    .flat_map(|i| described[i].iter().copied())
-                    .filter(|e| entities.binary_search(e).is_err())
-                    .collect();
-                related.sort_unstable();
-                related.dedup();
-                let reports_speech = reports_speech(&fact.text);
-                let mut speakers: Vec<u32> = fact
-                    .speaker
-                    .iter()
-                    .filter_map(index_of)
-                    .map(|i| i as u32)
-                    .collect();
-                if reports_speech {
-                    speakers.extend(fact.about.iter().filter_map(index_of).map(|i| i as u32));
-                }
-                speakers.sort_unstable();
-                speakers.dedup();
-                FactProfile {
-                    stems,
-                    entities,
-                    related,
-                    speakers,
-                }
-            })
-            .collect();
-        let generic = catalog
-            .lexicon
-            .generic
-            .iter()
-            .flat_map(|w| text::folded_words(w))
-            .collect();
-        let mut stems: Vec<String> = catalog
-            .vocabulary
-            .iter()
-            .map(|(w, _)| text::stem(w))
-            .collect();
-        stems.sort();
-        stems.dedup();
-        let phrases = analyze::phrase_map(&catalog.lexicon.groups);
         let articles = catalog
             .articles
             .iter()
@@ -338,28 +122,24 @@ impl Engine {
                 .map(summary),
         };
         let suggester = suggest::Suggester::new(&catalog);
-        // Read into the speller and the stem list; not needed again.
+        // Read into the speller; not needed again.
         catalog.vocabulary = Vec::new();
-        stem_ids.shrink_to_fit();
-        Ok(Engine {
-            stem_ids,
+        let mut engine = Engine {
             suggester,
             fact_columns,
             articles,
             collection,
-            phrases,
-            generic,
-            stems,
             catalog,
             fields,
             searcher,
             speller,
             matcher,
             synonyms,
-            entity_stems,
             entity_ids,
-            facts,
-        })
+            units: Vec::new(),
+        };
+        engine.units = engine.all_units();
+        Ok(engine)
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -470,54 +250,33 @@ impl Engine {
         }
     }
 
-    /// Whether a stem occurs in any searchable text.
-    fn has_stem(&self, stem: &str) -> bool {
-        self.doc_freq(stem) > 0
+    /// Position in the catalog of the fact a document holds, from the
+    /// fast field (no stored document read).
+    fn fact_ord(&self, address: tantivy::DocAddress) -> Option<usize> {
+        self.fact_columns
+            .get(address.segment_ord as usize)
+            .and_then(|column| column.first(address.doc_id))
+            .map(|ord| ord as usize)
     }
 
-    fn doc_freq(&self, stem: &str) -> u64 {
-        let f = &self.fields;
-        [f.body, f.extra]
-            .into_iter()
-            .map(|field| {
-                self.searcher
-                    .doc_freq(&Term::from_field_text(field, stem))
-                    .unwrap_or(0)
-            })
-            .sum()
-    }
-
-    /// Up to three known stems that extend `stem` by a few letters.
-    fn extensions(&self, stem: &str) -> Vec<String> {
-        if stem.len() < MIN_EXTENDED {
+    /// Every unit of the sources when they are small enough to score whole.
+    fn all_units(&self) -> Vec<pipeline::units::Unit> {
+        let m = &self.catalog.manifest;
+        if m.paragraphs * UNITS_PER_PARAGRAPH + m.facts > pipeline::EXHAUSTIVE_UNITS {
             return Vec::new();
         }
-        let from = self.stems.partition_point(|s| s.as_str() < stem);
-        self.stems[from..]
-            .iter()
-            .take_while(|s| s.starts_with(stem))
-            .filter(|s| s.len() > stem.len() && s.len() <= stem.len() + MAX_EXTENSION)
-            .take(3)
-            .cloned()
-            .collect()
-    }
-
-    fn analyze(&self, question: &str) -> analyze::Analysis {
-        let has_stem = |s: &str| self.has_stem(s);
-        let extensions = |s: &str| self.extensions(s);
-        analyze::analyze(
-            question,
-            &analyze::Lexicon {
-                speller: &self.speller,
-                matcher: &self.matcher,
-                synonyms: &self.synonyms,
-                has_stem: &has_stem,
-                entity_stems: &self.entity_stems,
-                generic: &self.generic,
-                extensions: &extensions,
-                phrases: &self.phrases,
-            },
-        )
+        let mut units: Vec<_> = (0..self.catalog.facts.len())
+            .filter_map(|ord| self.fact_unit(ord))
+            .collect();
+        for (ai, a) in self.catalog.articles.iter().enumerate() {
+            for p in 1..=a.paragraphs {
+                if let Some(body) = self.paragraph_text(&a.id, p) {
+                    let known = self.known(Vec::new());
+                    units.extend(pipeline::units::Unit::of_paragraph(ai, p, &body, known));
+                }
+            }
+        }
+        units
     }
 
     fn entity_index(&self, id: &str) -> Option<usize> {

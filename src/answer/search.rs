@@ -1,8 +1,8 @@
 //! Full-text search over facts and passages, with highlighted snippets.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::retrieve::{Filter, Source};
+use super::pipeline::units::{Origin, Unit};
 use super::{Engine, Hit, HitKind, SearchResults, Snippet};
 use crate::content::Topic;
 use crate::text;
@@ -13,61 +13,86 @@ pub const MAX_LIMIT: usize = 50;
 const SNIPPET_BYTES: usize = 280;
 
 impl Engine {
-    /// Searches facts and passages for `query`, best first.
+    /// Searches facts and passages for `query`, best first: the answer
+    /// pipeline's units, ranked by its learned score, that hold at least one
+    /// of the query's words; a passage appears once, for its best sentence.
     pub fn search(&self, query: &str, topic: Option<Topic>, limit: usize) -> SearchResults {
         let limit = limit.clamp(1, MAX_LIMIT);
-        let analysis = self.analyze(query);
-        let terms = analysis.all_terms();
-        let candidates = self.retrieve(
-            &analysis,
-            Filter {
-                topic,
-                facts_only: false,
-            },
-            // A few spare candidates for re-ranking, not many: each passage
-            // among them is read from the store.
-            limit + limit / 2,
-        );
-        let hits = candidates
-            .into_iter()
-            .filter(|c| c.coverage > 0.0)
-            .take(limit)
-            .map(|c| {
-                let (kind, article, paragraph, fact) = match &c.source {
-                    Source::Fact(i) => {
-                        let f = &self.catalog.facts[*i];
-                        let first = f.cites.first();
-                        (
-                            HitKind::Fact,
-                            first.map(|c| c.article.clone()).unwrap_or_default(),
-                            first.map_or(0, |c| c.paragraph),
-                            Some(f.id.clone()),
-                        )
-                    }
-                    Source::Passage { article, paragraph } => {
-                        (HitKind::Passage, article.clone(), *paragraph, None)
-                    }
-                };
-                let snippet = match &c.source {
-                    Source::Fact(i) => self.fact_snippet(*i, &terms),
-                    Source::Passage { .. } => window(&c.body, &terms, SNIPPET_BYTES),
-                };
-                Hit {
-                    kind,
-                    article,
-                    paragraph,
-                    topic: topic.or_else(|| c.topics.first().copied()),
-                    fact,
-                    score: (c.score * 1000.0).round() / 1000.0,
-                    snippet,
-                }
-            })
+        let q = self.analyse(query);
+        let pool = self.retrieve(&q);
+        let units: Vec<&Unit> = pool
+            .iter()
+            .map(|u| u.as_ref())
+            .filter(|u| topic.is_none_or(|t| self.unit_has_topic(u, t)))
             .collect();
+        let terms: HashMap<&str, f32> = q
+            .terms
+            .iter()
+            .flat_map(|t| std::iter::once(&t.stem).chain(&t.alternatives))
+            .map(|s| (s.as_str(), 1.0))
+            .collect();
+        let mut seen: HashSet<(usize, u32, Option<usize>)> = HashSet::new();
+        let mut hits = Vec::new();
+        for s in self.score(&q, &units) {
+            // Only what holds a word of the query is a hit.
+            if s.features[3] <= 0.0 || hits.len() == limit {
+                continue;
+            }
+            let u = units[s.unit];
+            let fact = match u.origin {
+                Origin::Fact(i) => Some(i),
+                Origin::Sentence { .. } => None,
+            };
+            if !seen.insert((u.article, u.paragraph, fact)) {
+                continue;
+            }
+            hits.push(self.hit(u, fact, s.score, &terms));
+        }
         SearchResults {
             query: query.to_string(),
             topic,
             hits,
-            corrections: analysis.corrections,
+            corrections: q.corrections,
+        }
+    }
+
+    fn hit(&self, u: &Unit, fact: Option<usize>, score: f32, terms: &HashMap<&str, f32>) -> Hit {
+        let article = self.catalog.articles[u.article].id.clone();
+        let (kind, snippet, topic, id) = match fact {
+            Some(i) => {
+                let f = &self.catalog.facts[i];
+                (HitKind::Fact, self.fact_snippet(i, terms), Some(f.topic), Some(f.id.clone()))
+            }
+            None => {
+                let body = self.paragraph_text(&article, u.paragraph).unwrap_or_default();
+                (HitKind::Passage, window(&body, terms, SNIPPET_BYTES), None, None)
+            }
+        };
+        Hit {
+            kind,
+            article,
+            paragraph: u.paragraph,
+            topic,
+            fact: id,
+            score: (score * 1000.0).round() / 1000.0,
+            snippet,
+        }
+    }
+
+    /// Whether a unit belongs to a topic: a fact of it, or a sentence of a
+    /// paragraph such a fact cites.
+    fn unit_has_topic(&self, u: &Unit, topic: Topic) -> bool {
+        match u.origin {
+            Origin::Fact(i) => self.catalog.facts[i].topic == topic,
+            Origin::Sentence { .. } => {
+                let article = &self.catalog.articles[u.article].id;
+                self.catalog.facts.iter().any(|f| {
+                    f.topic == topic
+                        && f.cites
+                            .iter()
+                            .any(|c| &c.article == article && c.paragraph == u.paragraph)
+                })
+            }
         }
     }
 }

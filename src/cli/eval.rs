@@ -1,55 +1,175 @@
-//! `dossier eval`: run a question set and print the scores.
+//! `dossier eval`: run a question set, or every story of a directory, and
+//! print the scores.
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
 use crate::answer::Engine;
-use crate::answer::eval::{self, EvalSet};
+use crate::answer::eval::{self, EvalReport, EvalSet, FeatureRow, Miss, StoriesReport, StoryReport};
+use crate::content;
+use crate::index;
 
-pub fn run(engine: &Engine, file: &Path, verbose: bool, json: bool) -> Result<ExitCode> {
-    let source = super::read_input(file)?;
-    let set = EvalSet::parse(&source)
-        .with_context(|| format!("{} is not a valid question set", file.display()))?;
-    let report = eval::run(engine, &set);
-    if json {
+/// How to run an evaluation.
+pub struct Options {
+    pub verbose: bool,
+    pub json: bool,
+    /// Answer from the articles alone: the stories' facts are left out.
+    pub articles_only: bool,
+    /// Write each question's features here (JSON lines) for fitting.
+    pub features: Option<PathBuf>,
+}
+
+/// A question set against the engine of `content/`.
+pub fn run(engine: &Engine, file: &Path, opts: &Options) -> Result<ExitCode> {
+    let set = read_set(file)?;
+    let mut sink = FeatureSink::create(opts.features.as_deref())?;
+    let report = eval::run_with(engine, &set, &mut |row| sink.write("", row));
+    sink.finish()?;
+    if opts.json {
         super::print(&serde_json::to_string_pretty(&report)?)?;
     } else {
-        for o in report.outcomes.iter().filter(|o| verbose || !o.pass) {
-            let mark = if o.pass { "ok  " } else { "FAIL" };
-            super::print(&format!(
-                "{mark} {:<60} expected {:<12} got {}",
-                o.question, o.expected, o.got
-            ))?;
-        }
-        let t = report.thresholds;
-        super::print(&format!(
-            "top-1 citation accuracy  {:>6.1}%  ({}/{}, threshold {:.0}%)",
-            report.top1() * 100.0,
-            report.top1_correct,
-            report.answerable,
-            t.top1 * 100.0
-        ))?;
-        super::print(&format!(
-            "abstention accuracy      {:>6.1}%  ({}/{}, threshold {:.0}%)",
-            report.abstention() * 100.0,
-            report.abstained,
-            report.abstain_cases,
-            t.abstention * 100.0
-        ))?;
-        super::print(&format!(
-            "citation faithfulness    {:>6.1}%  ({}/{}, threshold {:.0}%)",
-            report.faithfulness() * 100.0,
-            report.quotes_verbatim,
-            report.quotes,
-            t.faithfulness * 100.0
-        ))?;
+        print_report(&report, opts.verbose)?;
     }
-    if report.passed() {
-        Ok(ExitCode::SUCCESS)
+    Ok(verdict(report.passed()))
+}
+
+/// Every story under `dir`, each indexed on its own.
+pub fn run_stories(dir: &Path, opts: &Options) -> Result<ExitCode> {
+    let stories = eval::story_dirs(dir).with_context(|| format!("could not read {}", dir.display()))?;
+    anyhow::ensure!(!stories.is_empty(), "no story with a {} under {}", eval::QUESTIONS_FILE, dir.display());
+    let mut sink = FeatureSink::create(opts.features.as_deref())?;
+    let mut reports = Vec::new();
+    for story in &stories {
+        let name = story.strip_prefix(dir).unwrap_or(story).display().to_string();
+        let name = if name.is_empty() { story.display().to_string() } else { name };
+        let report = eval_story(story, opts, &mut |row| sink.write(&name, row))?;
+        if !opts.json {
+            super::print(&format!("== {name}"))?;
+            print_report(&report, opts.verbose)?;
+        }
+        reports.push(StoryReport { story: name, report });
+    }
+    sink.finish()?;
+    let all = StoriesReport::new(reports);
+    if opts.json {
+        super::print(&serde_json::to_string_pretty(&all)?)?;
+    } else {
+        print_summary(&all)?;
+    }
+    Ok(verdict(all.passed()))
+}
+
+fn eval_story(story: &Path, opts: &Options, rows: &mut dyn FnMut(FeatureRow)) -> Result<EvalReport> {
+    let mut set = read_set(&story.join(eval::QUESTIONS_FILE))?;
+    let mut corpus = content::load(story)?;
+    if opts.articles_only {
+        corpus.facts.clear();
+        set.thresholds = set.articles_only.unwrap_or(set.thresholds);
+    }
+    let scratch = tempfile::tempdir().context("could not create a temporary index")?;
+    index::build_from(&corpus, scratch.path())?;
+    let engine = Engine::open(scratch.path())?;
+    Ok(eval::run_with(&engine, &set, rows))
+}
+
+fn read_set(file: &Path) -> Result<EvalSet> {
+    let source = super::read_input(file)?;
+    EvalSet::parse(&source).with_context(|| format!("{} is not a valid question set", file.display()))
+}
+
+fn verdict(passed: bool) -> ExitCode {
+    if passed {
+        ExitCode::SUCCESS
     } else {
         eprintln!("below threshold");
-        Ok(ExitCode::FAILURE)
+        ExitCode::FAILURE
+    }
+}
+
+fn print_report(report: &EvalReport, verbose: bool) -> Result<()> {
+    for o in report.outcomes.iter().filter(|o| verbose || !o.pass) {
+        let mark = match o.miss {
+            None => "ok  ".to_string(),
+            Some(m) => format!("FAIL ({})", m.label()),
+        };
+        super::print(&format!("{mark} {:<60} expected {:<12} got {}", o.question, o.expected, o.got))?;
+    }
+    let t = report.thresholds;
+    let line = |label: &str, share: f64, n: usize, of: usize, threshold: f64| {
+        format!("{label:<25}{:>6.1}%  ({n}/{of}, threshold {:.0}%)", share * 100.0, threshold * 100.0)
+    };
+    super::print(&line("top-1 citation accuracy", report.top1(), report.top1_correct, report.answerable, t.top1))?;
+    super::print(&line("abstention accuracy", report.abstention(), report.abstained, report.abstain_cases, t.abstention))?;
+    super::print(&line("citation faithfulness", report.faithfulness(), report.quotes_verbatim, report.quotes, t.faithfulness))?;
+    super::print(&format!(
+        "misses                   {} wrong answer, {} wrongly declined, {} wrongly answered",
+        report.misses(Miss::WrongAnswer),
+        report.misses(Miss::WronglyDeclined),
+        report.misses(Miss::WronglyAnswered)
+    ))
+}
+
+fn print_summary(all: &StoriesReport) -> Result<()> {
+    super::print("")?;
+    super::print(&format!("{:<44} {:>7} {:>7} {:>7}  misses (wrong / declined / answered)", "story", "top-1", "abstain", "faithful"))?;
+    for s in &all.stories {
+        let r = &s.report;
+        super::print(&format!(
+            "{:<44} {:>6.1}% {:>6.1}% {:>7.1}%  {} / {} / {}",
+            s.story,
+            r.top1() * 100.0,
+            r.abstention() * 100.0,
+            r.faithfulness() * 100.0,
+            r.misses(Miss::WrongAnswer),
+            r.misses(Miss::WronglyDeclined),
+            r.misses(Miss::WronglyAnswered)
+        ))?;
+    }
+    super::print(&format!(
+        "{:<44} {:>6.1}% {:>6.1}% {:>7.1}%",
+        "macro average",
+        all.top1 * 100.0,
+        all.abstention * 100.0,
+        all.faithfulness * 100.0
+    ))
+}
+
+/// Where `--features` rows go, one JSON object a line.
+struct FeatureSink {
+    out: Option<std::io::BufWriter<std::fs::File>>,
+    error: Option<std::io::Error>,
+}
+
+impl FeatureSink {
+    fn create(path: Option<&Path>) -> Result<FeatureSink> {
+        let out = match path {
+            Some(p) => Some(std::io::BufWriter::new(
+                std::fs::File::create(p).with_context(|| format!("could not create {}", p.display()))?,
+            )),
+            None => None,
+        };
+        Ok(FeatureSink { out, error: None })
+    }
+
+    fn write(&mut self, story: &str, row: FeatureRow) {
+        let Some(out) = self.out.as_mut() else { return };
+        let line = serde_json::json!({"story": story, "question": row.question,
+            "answerable": row.answerable, "units": row.units});
+        if let Err(e) = writeln!(out, "{line}") {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    fn finish(self) -> Result<()> {
+        if let Some(e) = self.error {
+            return Err(e).context("could not write the features");
+        }
+        if let Some(mut out) = self.out {
+            out.flush().context("could not write the features")?;
+        }
+        Ok(())
     }
 }

@@ -130,12 +130,20 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Run a question set and report accuracy; exit 1 below its thresholds.
     Eval {
+        /// A question set (answered from --content), or a directory of
+        /// stories, each a content directory with its questions.toml.
         file: PathBuf,
         /// Print every case, not only the failures.
         #[arg(long)]
         verbose: bool,
         #[arg(long)]
         json: bool,
+        /// Leave the stories' facts out: answer from the articles alone.
+        #[arg(long)]
+        articles_only: bool,
+        /// Write each question's scoring features to this file (JSON lines).
+        #[arg(long, value_name = "FILE")]
+        features: Option<PathBuf>,
     },
 }
 
@@ -251,9 +259,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             file,
             verbose,
             json,
+            articles_only,
+            features,
         } => {
-            let engine = open_engine(paths)?;
-            eval::run(&engine, &file, verbose, json)
+            let opts = eval::Options {
+                verbose,
+                json,
+                articles_only,
+                features,
+            };
+            if file.is_dir() {
+                eval::run_stories(&file, &opts)
+            } else {
+                anyhow::ensure!(!articles_only, "--articles-only needs a directory of stories");
+                let engine = open_engine(paths)?;
+                eval::run(&engine, &file, &opts)
+            }
         }
     }
 }

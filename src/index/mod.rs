@@ -90,6 +90,18 @@ pub fn reindex(
     }
 }
 
+/// Builds a generation from a corpus already in memory (for evaluating
+/// stories apart from `content/`) and makes it current.
+pub fn build_from(corpus: &content::Corpus, index_dir: &Path) -> Result<Manifest, IndexError> {
+    let dir = IndexDir::new(index_dir);
+    let lock = dir.lock()?;
+    let scratch = dir.scratch(&lock)?;
+    let generation = dir.next_generation()?;
+    let manifest = build::build(corpus, &scratch, generation, String::new(), &mut |_, _| {})?;
+    dir.publish(&lock, &scratch, generation)?;
+    Ok(manifest)
+}
+
 /// One opened generation: its catalog and a reader over its tantivy index.
 pub struct Snapshot {
     pub dir: PathBuf,

@@ -1,0 +1,183 @@
+//! Kinds of answer: what a question asks for ("how long" asks for a
+//! duration) and whether a text holds one. General English only: question
+//! words, numbers, units of time, months and currency signs.
+
+use crate::text::Word;
+
+/// What a question asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Who: a person, an organization or a country.
+    Agent,
+    /// Where: a place.
+    Place,
+    /// When: a date, a day, a time.
+    Time,
+    /// How many, what share.
+    Number,
+    /// How much money, what price.
+    Money,
+    /// How long.
+    Duration,
+    /// Why.
+    Reason,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Agent => "who",
+            Kind::Place => "where",
+            Kind::Time => "when",
+            Kind::Number => "how many",
+            Kind::Money => "how much",
+            Kind::Duration => "how long",
+            Kind::Reason => "why",
+        }
+    }
+}
+
+const NUMBER_WORDS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred",
+    "hundreds", "thousand", "thousands", "million", "millions", "billion", "billions", "dozen",
+    "dozens", "half", "percent", "per", "trillion",
+];
+const TIME_UNITS: &[&str] = &[
+    "second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
+    "month", "months", "year", "years", "decade", "decades", "overnight", "fortnight",
+];
+const CALENDAR: &[&str] = &[
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "today", "yesterday", "tomorrow", "tonight", "morning", "evening",
+    "afternoon", "night", "weekend", "spring", "summer", "autumn", "winter", "next", "last",
+    "ago", "later", "earlier", "since", "until", "before", "after", "during",
+];
+const CURRENCY_WORDS: &[&str] = &[
+    "dollar", "dollars", "euro", "euros", "pound", "pounds", "sterling", "yen", "yuan", "franc",
+    "francs", "rupee", "rupees", "krona", "kronor", "krone", "kroner", "peso", "pesos", "ruble",
+    "rubles", "cents", "bitcoin",
+];
+const CURRENCY_SIGNS: &[char] = &['$', '€', '£', '¥', '₹', '₽'];
+/// Words that introduce a cause or purpose.
+const REASON_WORDS: &[&str] = &[
+    "because", "due", "over", "after", "since", "amid", "as", "so", "to", "for", "reason",
+    "cause", "caused", "blamed", "following", "thanks", "result",
+];
+/// Words that ask for money rather than a count after "how much".
+const MONEY_CUES: &[&str] = &[
+    "cost", "costs", "price", "pay", "paid", "worth", "money", "spend", "spent", "fund",
+    "funding", "fee", "fine", "ransom", "budget", "value", "valued", "salary", "wage", "raise",
+];
+
+fn is_number(w: &str) -> bool {
+    w.chars().next().is_some_and(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&w)
+}
+
+/// What the question asks for, from its question words.
+pub fn expected(words: &[Word]) -> Option<Kind> {
+    let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
+    let has = |w: &str| folded.contains(&w);
+    let follows = |a: &str, b: &[&str]| {
+        folded
+            .windows(2)
+            .any(|p| p[0] == a && b.contains(&p[1]))
+    };
+    if follows("how", &["long"]) {
+        return Some(Kind::Duration);
+    }
+    if follows("how", &["much"]) {
+        let money = folded.iter().any(|w| MONEY_CUES.contains(w));
+        return Some(if money { Kind::Money } else { Kind::Number });
+    }
+    if follows("how", &["many", "big", "large", "high", "old"])
+        || follows("what", &["percentage", "share", "number", "proportion"])
+    {
+        return Some(Kind::Number);
+    }
+    if has("when") || follows("what", &["time", "date", "day", "year", "month"]) {
+        return Some(Kind::Time);
+    }
+    if has("where") {
+        return Some(Kind::Place);
+    }
+    if has("who") || has("whom") || has("whose") || has("whos") {
+        return Some(Kind::Agent);
+    }
+    if has("why") {
+        return Some(Kind::Reason);
+    }
+    None
+}
+
+/// What a text could answer: it holds a thing of `kind`. `names` says
+/// whether it names an agent or a place (an entity, or a capitalised word
+/// that does not start a sentence).
+pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names) -> bool {
+    let folded = || words.iter().map(|w| w.folded.as_str());
+    match kind {
+        Kind::Agent => names.agent,
+        Kind::Place => names.place,
+        Kind::Number => folded().any(is_number),
+        Kind::Money => {
+            source.contains(CURRENCY_SIGNS) || folded().any(|w| CURRENCY_WORDS.contains(&w))
+        }
+        Kind::Duration => words.windows(2).any(|p| {
+            is_number(&p[0].folded) && TIME_UNITS.contains(&p[1].folded.as_str())
+        }) || folded().any(|w| TIME_UNITS.contains(&w) && w.ends_with('s')),
+        Kind::Time => folded().any(|w| {
+            CALENDAR.contains(&w) || (w.len() == 4 && (w.starts_with("19") || w.starts_with("20")))
+        }),
+        Kind::Reason => folded().any(|w| REASON_WORDS.contains(&w)),
+    }
+}
+
+/// Whether a text names an agent or a place.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Names {
+    pub agent: bool,
+    pub place: bool,
+}
+
+/// Capitalised words that do not open the text: proper names, roughly.
+pub fn has_proper_name(source: &str, words: &[Word]) -> bool {
+    words.iter().skip(1).any(|w| {
+        source[w.start..w.end]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text;
+
+    fn kind(q: &str) -> Option<Kind> {
+        expected(&text::spans(q))
+    }
+
+    #[test]
+    fn question_words_set_the_kind() {
+        assert_eq!(kind("how long did it last"), Some(Kind::Duration));
+        assert_eq!(kind("how much did it cost"), Some(Kind::Money));
+        assert_eq!(kind("how many ships were stuck"), Some(Kind::Number));
+        assert_eq!(kind("when was it signed"), Some(Kind::Time));
+        assert_eq!(kind("whos the mediator"), Some(Kind::Agent));
+        assert_eq!(kind("who is the mediator"), Some(Kind::Agent));
+    }
+
+    #[test]
+    fn texts_hold_kinds() {
+        let t = "The strike lasted eleven days and cost $4 million.";
+        let w = text::spans(t);
+        assert!(holds(Kind::Duration, t, &w, Names::default()));
+        assert!(holds(Kind::Money, t, &w, Names::default()));
+        assert!(holds(Kind::Number, t, &w, Names::default()));
+        assert!(!holds(Kind::Time, t, &w, Names::default()));
+    }
+}

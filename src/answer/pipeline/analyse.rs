@@ -1,0 +1,140 @@
+//! Stage 1, analyse: a question as typed → what it asks for.
+//!
+//! Words are folded and stemmed; a word that is neither English nor in the
+//! sources is corrected to the nearest word of the sources (so a real word
+//! is never "corrected" into a story's word); entity names and aliases are
+//! found; every remaining content word gets a weight (its rarity in English)
+//! and a vector; question words set the kind of answer expected.
+
+use std::collections::HashMap;
+
+use crate::answer::kinds::{self, Kind};
+use crate::answer::speller::Speller;
+use crate::content::EntityMatcher;
+use crate::language::{Vector, language};
+use crate::text::{self, Word};
+
+/// A content word of the question.
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub folded: String,
+    pub stem: String,
+    /// Stems of the editor's synonyms for it, if the lexicon has any.
+    pub alternatives: Vec<String>,
+    pub weight: f32,
+    pub vector: Option<Vector>,
+    /// Entity this word names part of, if any.
+    pub entity: Option<usize>,
+}
+
+/// A question, analysed.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub text: String,
+    pub words: Vec<Word>,
+    pub terms: Vec<Term>,
+    /// Spelling corrections: [as typed, as read].
+    pub corrections: Vec<(String, String)>,
+    /// Entities named, in order, without repeats.
+    pub entities: Vec<usize>,
+    pub kind: Option<Kind>,
+    pub vector: Vector,
+    /// Content words that are neither English nor in the sources.
+    pub unknown: Vec<String>,
+}
+
+impl Question {
+    /// Total weight of the content words.
+    pub fn weight(&self) -> f32 {
+        self.terms.iter().map(|t| t.weight).sum()
+    }
+}
+
+/// What analysis needs from the engine.
+pub struct Context<'a> {
+    pub speller: &'a Speller,
+    pub matcher: &'a EntityMatcher,
+    /// Editor-supplied synonyms: stem → stems of interchangeable words.
+    pub synonyms: &'a HashMap<String, Vec<String>>,
+}
+
+pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
+    let mut words = text::words(question);
+    let corrections = correct(&mut words, cx.speller);
+    let mentions = cx.matcher.find(question, &words);
+    let mut entity_of: Vec<Option<usize>> = vec![None; words.len()];
+    let mut entities: Vec<usize> = Vec::new();
+    for m in &mentions {
+        for slot in &mut entity_of[m.first..m.last] {
+            *slot = Some(m.entity);
+        }
+        if !entities.contains(&m.entity) {
+            entities.push(m.entity);
+        }
+    }
+    let lang = language();
+    let mut terms: Vec<Term> = Vec::new();
+    let mut unknown = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let weight = lang.weight(&w.folded);
+        if weight <= 0.0 || terms.iter().any(|t| t.stem == w.stem) {
+            continue;
+        }
+        if !cx.speller.knows(&w.folded) && !lang.is_english(&w.folded) {
+            unknown.push(w.folded.clone());
+        }
+        terms.push(Term {
+            folded: w.folded.clone(),
+            stem: w.stem.clone(),
+            alternatives: cx.synonyms.get(&w.stem).cloned().unwrap_or_default(),
+            weight,
+            vector: lang.word_vector(&w.folded),
+            entity: entity_of[i],
+        });
+    }
+    Question {
+        text: question.to_string(),
+        kind: kinds::expected(&words),
+        vector: lang.words_vector(words.iter().map(|w| w.folded.as_str())),
+        words,
+        terms,
+        corrections,
+        entities,
+        unknown,
+    }
+}
+
+/// Corrects, in place, the words that are neither English nor in the
+/// sources; returns what was changed.
+fn correct(words: &mut [Word], speller: &Speller) -> Vec<(String, String)> {
+    let lang = language();
+    let mut out = Vec::new();
+    for w in words.iter_mut() {
+        if lang.is_english(&w.folded) || lang.is_stopword(&w.folded) || speller.knows(&w.folded)
+        {
+            continue;
+        }
+        if let Some(fixed) = speller.correct(&w.folded) {
+            out.push((w.folded.clone(), fixed.to_string()));
+            w.folded = fixed.to_string();
+            w.stem = text::stem(fixed);
+        }
+    }
+    out
+}
+
+/// The editor's synonym groups as a map from each member's stem to the
+/// stems of the others.
+pub fn synonym_map(groups: &[Vec<String>]) -> HashMap<String, Vec<String>> {
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for group in groups {
+        let stems: Vec<String> = group.iter().flat_map(|w| text::stems(w)).collect();
+        for s in &stems {
+            let others = map.entry(s.clone()).or_default();
+            others.extend(stems.iter().filter(|o| *o != s).cloned());
+            others.sort();
+            others.dedup();
+        }
+    }
+    map
+}

@@ -1,0 +1,364 @@
+//! Answering a question: a pipeline of named stages.
+//!
+//! 1. [`analyse`]: the question's words, corrections, entities, kind of
+//!    answer expected and vector.
+//! 2. retrieve: the units (facts and sentences) that could answer it: every
+//!    unit when the sources are small, else those of the facts and
+//!    paragraphs BM25 ranks first.
+//! 3. [`score`]: features per unit, a learned ranking, a learned decision
+//!    whether the best unit answers.
+//! 4. compose: the answer from the best unit with its verified citations,
+//!    or a plain statement that the sources do not say.
+
+pub mod analyse;
+pub mod score;
+pub mod units;
+
+use std::collections::HashSet;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{TantivyDocument, Term};
+
+use self::analyse::Question;
+use self::score::{Features, WordVectors};
+use self::units::{Known, Origin, Unit};
+use super::{Answer, Engine};
+use crate::index::{KIND_FACT, KIND_PASSAGE};
+use crate::language::cosine;
+
+/// Sources with at most this many units are scored whole for every
+/// question (their units are built once, when the engine opens); larger ones
+/// through the BM25 candidates below. 20,000 units hold about 25 MB.
+pub const EXHAUSTIVE_UNITS: usize = 20_000;
+/// Documents (facts and paragraphs) BM25 hands to scoring in large sources.
+const BM25_CANDIDATES: usize = 32;
+/// Units whose soft coverage is computed: the best by a first, cheaper
+/// score (semantic similarity plus exact coverage).
+const SCORED_UNITS: usize = 48;
+
+/// What a question was scored on: for `dossier eval --features`.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    /// (article id, paragraph, features, rank score) per scored unit.
+    pub units: Vec<(String, u32, Features, f32)>,
+    pub decision: Option<Vec<f32>>,
+}
+
+impl Engine {
+    /// Answers `question` from the sources, citing passages verbatim.
+    pub fn ask(&self, question: &str) -> Answer {
+        self.ask_traced(question).0
+    }
+
+    /// [`Engine::ask`], with what the answer was decided on.
+    pub fn ask_traced(&self, question: &str) -> (Answer, Trace) {
+        let q = self.analyse(question);
+        let pool = self.retrieve(&q);
+        let units: Vec<&Unit> = pool.iter().map(|u| u.as_ref()).collect();
+        let scored = self.score(&q, &units);
+        let trace = Trace {
+            units: scored
+                .iter()
+                .map(|s| {
+                    let u = units[s.unit];
+                    let article = self.catalog.articles[u.article].id.clone();
+                    (article, u.paragraph, s.features, s.score)
+                })
+                .collect(),
+            decision: None,
+        };
+        self.decide(&q, &units, &scored, trace)
+    }
+
+    pub(crate) fn analyse(&self, question: &str) -> Question {
+        analyse::analyse(
+            question,
+            &analyse::Context {
+                speller: &self.speller,
+                matcher: &self.matcher,
+                synonyms: &self.synonyms,
+            },
+        )
+    }
+}
+
+/// A unit of the pool: built for this question, or one of the engine's.
+pub enum Pooled<'a> {
+    Shared(&'a Unit),
+    Owned(Unit),
+}
+
+impl AsRef<Unit> for Pooled<'_> {
+    fn as_ref(&self) -> &Unit {
+        match self {
+            Pooled::Shared(u) => u,
+            Pooled::Owned(u) => u,
+        }
+    }
+}
+
+pub struct Scored {
+    pub unit: usize,
+    pub features: Features,
+    pub score: f32,
+}
+
+impl Engine {
+    /// Stage 2: the units that could answer.
+    pub(crate) fn retrieve(&self, q: &Question) -> Vec<Pooled<'_>> {
+        if !self.units.is_empty() {
+            return self.units.iter().map(Pooled::Shared).collect();
+        }
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        for (doc, fact) in self.bm25(q) {
+            if let Some(ord) = fact {
+                if seen.insert(Origin::Fact(ord)) {
+                    out.extend(self.fact_unit(ord).map(Pooled::Owned));
+                }
+                continue;
+            }
+            let f = &self.fields;
+            let article = doc.get_first(f.article).and_then(|v| v.as_str());
+            let paragraph = doc.get_first(f.paragraph).and_then(|v| v.as_u64());
+            let body = doc.get_first(f.body).and_then(|v| v.as_str());
+            if let (Some(a), Some(p), Some(body)) = (article, paragraph, body)
+                && let Some(&ai) = self.articles.get(a)
+            {
+                let units = Unit::of_paragraph(ai, p as u32, body, self.known(Vec::new()));
+                out.extend(units.into_iter().map(Pooled::Owned));
+            }
+        }
+        out
+    }
+
+    /// The best facts and paragraphs for the question's words, by BM25.
+    fn bm25(&self, q: &Question) -> Vec<(TantivyDocument, Option<usize>)> {
+        let f = &self.fields;
+        let mut stems: Vec<&str> = q
+            .terms
+            .iter()
+            .flat_map(|t| std::iter::once(&t.stem).chain(&t.alternatives))
+            .map(String::as_str)
+            .collect();
+        stems.sort_unstable();
+        stems.dedup();
+        let clauses: Vec<(Occur, Box<dyn Query>)> = stems
+            .iter()
+            .flat_map(|s| [f.body, f.extra].map(|field| Term::from_field_text(field, s)))
+            .map(|t| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
+                (Occur::Should, q)
+            })
+            .collect();
+        if clauses.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for kind in [KIND_FACT, KIND_PASSAGE] {
+            let query = BooleanQuery::new(vec![
+                (Occur::Must, Box::new(BooleanQuery::new(clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect())) as Box<dyn Query>),
+                (Occur::Must, super::term_query(Term::from_field_text(f.kind, kind))),
+            ]);
+            let collector = TopDocs::with_limit(BM25_CANDIDATES / 2).order_by_score();
+            let Ok(top) = self.searcher.search(&query, &collector) else {
+                tracing::error!("BM25 search failed");
+                continue;
+            };
+            for (_, address) in top {
+                let fact = (kind == KIND_FACT).then(|| self.fact_ord(address)).flatten();
+                if fact.is_some() {
+                    out.push((TantivyDocument::default(), fact));
+                } else if let Ok(doc) = self.searcher.doc::<TantivyDocument>(address) {
+                    out.push((doc, None));
+                }
+            }
+        }
+        out
+    }
+
+    /// Stage 3: features and rank scores, best first.
+    pub(crate) fn score(&self, q: &Question, units: &[&Unit]) -> Vec<Scored> {
+        // A first, cheap cut: soft coverage compares every word pair.
+        let mut order: Vec<(usize, f32)> = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (i, cosine(&q.vector, &u.vector) + exact_share(q, u)))
+            .collect();
+        order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        order.truncate(SCORED_UNITS);
+        let chosen: Vec<&Unit> = order.iter().map(|(i, _)| units[*i]).collect();
+        let mut vectors = WordVectors::default();
+        let features = score::features(q, &chosen, &mut vectors);
+        let model = score::model();
+        let mut scored: Vec<Scored> = order
+            .iter()
+            .zip(features)
+            .map(|((i, _), features)| Scored {
+                unit: *i,
+                score: model.rank(&features),
+                features,
+            })
+            .collect();
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.unit.cmp(&b.unit)));
+        scored
+    }
+
+    /// Stage 4: answer from the best unit, or decline.
+    fn decide(
+        &self,
+        q: &Question,
+        units: &[&Unit],
+        scored: &[Scored],
+        mut trace: Trace,
+    ) -> (Answer, Trace) {
+        let mut answer = self.empty_answer(q);
+        let Some(best) = scored.first() else {
+            answer.answer = self.abstention(q, &answer.related);
+            return (answer, trace);
+        };
+        let decision = score::decision(&best.features, best.score, scored.get(1).map(|s| s.score), q);
+        let p = score::model().answers(&decision);
+        trace.decision = Some(decision);
+        let vague = q.terms.is_empty();
+        if p < score::model().threshold || vague {
+            answer.related = self.related(units, scored);
+            answer.answer = self.abstention(q, &answer.related);
+            return (answer, trace);
+        }
+        self.compose(&mut answer, q, units[best.unit]);
+        if !answer.answered {
+            answer.answer = self.abstention(q, &answer.related);
+        }
+        (answer, trace)
+    }
+
+    fn compose(&self, answer: &mut Answer, q: &Question, unit: &Unit) {
+        match &unit.origin {
+            Origin::Fact(ord) => {
+                let fact = &self.catalog.facts[*ord];
+                let mut cites: Vec<_> = fact.cites.iter().collect();
+                // The quote closest to the question comes first.
+                let closeness = |quote: &str| {
+                    cosine(&q.vector, &crate::language::language().text_vector(quote))
+                };
+                cites.sort_by(|a, b| closeness(&b.quote).total_cmp(&closeness(&a.quote)));
+                answer.citations = self.citations(cites);
+                answer.answer = fact.text.clone();
+                answer.facts = vec![self.fact_ref(*ord)];
+            }
+            Origin::Sentence {
+                article, paragraph, ..
+            } => {
+                let id = &self.catalog.articles[*article].id;
+                let cite = crate::content::Cite {
+                    article: id.clone(),
+                    paragraph: *paragraph,
+                    quote: unit.text.clone(),
+                };
+                answer.citations = self.citations([&cite]);
+                answer.answer = unit.text.clone();
+                answer.facts = self.facts_citing(id, *paragraph);
+            }
+        }
+        answer.answered = !answer.citations.is_empty();
+    }
+
+    fn empty_answer(&self, q: &Question) -> Answer {
+        Answer {
+            question: q.text.clone(),
+            answered: false,
+            answer: String::new(),
+            citations: Vec::new(),
+            facts: Vec::new(),
+            intent: q.kind.map(|k| k.name()),
+            corrections: q.corrections.clone(),
+            related: Vec::new(),
+            unknown_words: q.unknown.clone(),
+        }
+    }
+
+    /// Titles of the facts nearest a question that was not answered.
+    fn related(&self, units: &[&Unit], scored: &[Scored]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for s in scored.iter().filter(|s| s.features[2] > 0.0) {
+            if let Origin::Fact(i) = units[s.unit].origin {
+                let title = &self.catalog.facts[i].title;
+                if !out.contains(title) {
+                    out.push(title.clone());
+                }
+            }
+            if out.len() == 3 {
+                break;
+            }
+        }
+        out
+    }
+
+    fn abstention(&self, q: &Question, related: &[String]) -> String {
+        let mut s = String::from("The sources do not answer that question.");
+        if !q.unknown.is_empty() && q.unknown.len() <= 3 {
+            let list: Vec<String> = q.unknown.iter().map(|w| format!("“{w}”")).collect();
+            s.push_str(&format!(" Nothing in them mentions {}.", list.join(", ")));
+        }
+        if related.is_empty() {
+            s.push_str(" Try /help to see what they cover.");
+        } else {
+            s.push_str(&format!(" Related: {}.", related.join("; ")));
+        }
+        s
+    }
+
+    /// Facts citing a paragraph, as context for an answer from its text.
+    fn facts_citing(&self, article: &str, paragraph: u32) -> Vec<super::FactRef> {
+        self.catalog
+            .facts
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                f.cites
+                    .iter()
+                    .any(|c| c.article == article && c.paragraph == paragraph)
+            })
+            .take(3)
+            .map(|(i, _)| self.fact_ref(i))
+            .collect()
+    }
+
+    pub(super) fn known(&self, extra: Vec<usize>) -> Known<'_> {
+        Known {
+            matcher: &self.matcher,
+            entities: &self.catalog.entities,
+            extra,
+        }
+    }
+
+    pub(super) fn fact_unit(&self, ord: usize) -> Option<Unit> {
+        let fact = self.catalog.facts.get(ord)?;
+        let article = fact
+            .cites
+            .first()
+            .and_then(|c| self.articles.get(&c.article).copied())?;
+        let about = fact
+            .about
+            .iter()
+            .chain(fact.speaker.iter())
+            .filter_map(|id| self.entity_index(id))
+            .collect();
+        Some(Unit::of_fact(ord, fact, article, self.known(about)))
+    }
+}
+
+/// Weighted share of the question's words the unit holds as they are.
+fn exact_share(q: &Question, u: &Unit) -> f32 {
+    let total = q.weight().max(1e-6);
+    let found: f32 = q
+        .terms
+        .iter()
+        .filter(|t| u.stems.contains(&t.stem) || t.entity.is_some_and(|e| u.entities.contains(&e)))
+        .map(|t| t.weight)
+        .sum();
+    found / total
+}

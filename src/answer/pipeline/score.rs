@@ -1,0 +1,175 @@
+//! Stage 3, score: features of each unit against the question, a learned
+//! ranking and a learned decision whether the best unit answers.
+//!
+//! Both models are logistic: the ranker's weights score each unit (trained
+//! as a softmax over a question's units), the answerability model turns the
+//! best unit's features and its lead over the next into the probability that
+//! it answers. The weights live in `model/answerability.json`, fitted by
+//! `scripts/fit_answerability.py` on the training stories of
+//! `tests/stories/train` from features `dossier eval --features` writes.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use super::analyse::Question;
+use super::units::Unit;
+use crate::answer::kinds;
+use crate::language::{Vector, cosine, language};
+
+/// Names of the unit features, in order: the columns of the weights.
+pub const FEATURES: [&str; 11] = [
+    "bias",
+    "semantic",
+    "soft_coverage",
+    "exact_coverage",
+    "entity_coverage",
+    "no_entity",
+    "kind_found",
+    "kind_missing",
+    "is_fact",
+    "semantic_gap",
+    "coverage_gap",
+];
+
+/// Names of the answerability features: the best unit's, then these.
+pub const DECISION_EXTRA: [&str; 3] = ["rank_score", "rank_margin", "question_weight"];
+
+pub type Features = [f32; FEATURES.len()];
+
+#[derive(Debug, Deserialize)]
+struct Weights {
+    features: Vec<String>,
+    rank: Vec<f32>,
+    decide: Vec<f32>,
+    threshold: f32,
+}
+
+/// The fitted model.
+pub struct Model {
+    rank: Vec<f32>,
+    decide: Vec<f32>,
+    pub threshold: f32,
+}
+
+static WEIGHTS: &str = include_str!("../../../model/answerability.json");
+
+pub fn model() -> &'static Model {
+    static MODEL: LazyLock<Model> = LazyLock::new(|| {
+        let w: Weights = serde_json::from_str(WEIGHTS)
+            .expect("model/answerability.json holds the fitted weights");
+        let names: Vec<&str> = FEATURES.iter().chain(&DECISION_EXTRA).copied().collect();
+        assert_eq!(w.features, names, "answerability.json was fitted on these features");
+        assert_eq!(w.rank.len(), FEATURES.len());
+        assert_eq!(w.decide.len(), names.len());
+        Model {
+            rank: w.rank,
+            decide: w.decide,
+            threshold: w.threshold,
+        }
+    });
+    &MODEL
+}
+
+impl Model {
+    pub fn rank(&self, f: &Features) -> f32 {
+        dot(&self.rank, f)
+    }
+
+    /// Probability that the best unit answers the question.
+    pub fn answers(&self, decision: &[f32]) -> f32 {
+        let z = dot(&self.decide, decision);
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+fn dot(w: &[f32], f: &[f32]) -> f32 {
+    w.iter().zip(f).map(|(a, b)| a * b).sum()
+}
+
+/// The features of the best unit for the answerability model.
+pub fn decision(best: &Features, score: f32, next: Option<f32>, q: &Question) -> Vec<f32> {
+    let mut out = best.to_vec();
+    out.push(score);
+    out.push(next.map_or(1.0, |n| (score - n).min(1.0)));
+    out.push((1.0 + q.weight()).ln());
+    out
+}
+
+/// Word vectors of the units' words, computed once per question.
+#[derive(Default)]
+pub struct WordVectors(HashMap<String, Option<Vector>>);
+
+impl WordVectors {
+    fn get(&mut self, folded: &str) -> Option<&Vector> {
+        if !self.0.contains_key(folded) {
+            let v = language().word_vector(folded);
+            self.0.insert(folded.to_string(), v);
+        }
+        self.0.get(folded).and_then(Option::as_ref)
+    }
+}
+
+/// Features of every unit, gaps filled in against the best of the pool.
+pub fn features(q: &Question, units: &[&Unit], vectors: &mut WordVectors) -> Vec<Features> {
+    let mut out: Vec<Features> = units.iter().map(|u| unit_features(q, u, vectors)).collect();
+    let best = |i: usize| out.iter().map(|f| f[i]).fold(0.0f32, f32::max);
+    let (sem, cover) = (best(1), best(2));
+    for f in &mut out {
+        f[9] = f[1] - sem;
+        f[10] = f[2] - cover;
+    }
+    out
+}
+
+fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors) -> Features {
+    let total = q.weight().max(1e-6);
+    let (mut soft, mut exact) = (0.0, 0.0);
+    for t in &q.terms {
+        let named = t.entity.is_some_and(|e| u.entities.contains(&e));
+        let found = named
+            || u.stems.contains(&t.stem)
+            || t.alternatives.iter().any(|a| u.stems.contains(a));
+        if found {
+            exact += t.weight;
+            soft += t.weight;
+        } else if let Some(tv) = &t.vector {
+            soft += t.weight * nearest(tv, u, vectors);
+        }
+    }
+    let asked = q.entities.len();
+    let entity_coverage = if asked == 0 {
+        0.0
+    } else {
+        q.entities.iter().filter(|e| u.entities.contains(e)).count() as f32 / asked as f32
+    };
+    let (found, missing) = match q.kind {
+        Some(k) if kinds::holds(k, &u.text, &u.words, u.names) => (1.0, 0.0),
+        Some(_) => (0.0, 1.0),
+        None => (0.0, 0.0),
+    };
+    [
+        1.0,
+        cosine(&q.vector, &u.vector),
+        soft / total,
+        exact / total,
+        entity_coverage,
+        if asked == 0 { 1.0 } else { 0.0 },
+        found,
+        missing,
+        if u.is_fact() { 1.0 } else { 0.0 },
+        0.0,
+        0.0,
+    ]
+}
+
+/// The closest a word of the unit comes to a question word (cosine, ≥ 0).
+fn nearest(term: &Vector, u: &Unit, vectors: &mut WordVectors) -> f32 {
+    let lang = language();
+    u.words
+        .iter()
+        .filter(|w| lang.weight(&w.folded) > 0.0)
+        .filter_map(|w| vectors.get(&w.folded).map(|v| cosine(term, v)))
+        .fold(0.0, f32::max)
+}

@@ -1,0 +1,172 @@
+//! What can answer a question: a fact, or one sentence of a paragraph.
+//!
+//! A unit carries what scoring needs: its words and stems, the entities it
+//! names, whether it names an agent or a place, and its vector.
+
+use std::collections::HashSet;
+
+use crate::answer::kinds::{self, Names};
+use crate::content::{EntityMatcher, Entity, Fact};
+use crate::language::{Vector, language};
+use crate::text::{self, Word};
+
+/// Where a unit comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// Position of the fact in the catalog.
+    Fact(usize),
+    /// A sentence: byte range `[start, end)` of paragraph `paragraph` of the
+    /// article at position `article` in the catalog.
+    Sentence {
+        article: usize,
+        paragraph: u32,
+        start: usize,
+        end: usize,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub origin: Origin,
+    /// Article (position in the catalog) the unit cites first.
+    pub article: usize,
+    /// Paragraph it cites first.
+    pub paragraph: u32,
+    /// The sentence, or the fact's statement.
+    pub text: String,
+    pub words: Vec<Word>,
+    pub stems: HashSet<String>,
+    pub entities: Vec<usize>,
+    pub names: Names,
+    pub vector: Vector,
+}
+
+/// Entity kinds that answer "who".
+const AGENT_KINDS: &[&str] = &["person", "organization", "country"];
+/// Entity kinds that answer "where".
+const PLACE_KINDS: &[&str] = &["place", "country", "route"];
+
+impl Unit {
+    fn new(origin: Origin, article: usize, paragraph: u32, text: String, known: Known) -> Unit {
+        let words = text::words(&text);
+        let mut entities = known.matcher.entities_in(&text);
+        entities.extend(known.extra);
+        entities.sort_unstable();
+        entities.dedup();
+        let kind_of = |kinds: &[&str]| {
+            entities
+                .iter()
+                .any(|&e| kinds.contains(&known.entities[e].kind.as_str()))
+        };
+        let proper = kinds::has_proper_name(&text, &words);
+        let names = Names {
+            agent: kind_of(AGENT_KINDS) || proper,
+            place: kind_of(PLACE_KINDS) || proper,
+        };
+        let vector = language().words_vector(words.iter().map(|w| w.folded.as_str()));
+        Unit {
+            origin,
+            article,
+            paragraph,
+            stems: words.iter().map(|w| w.stem.clone()).collect(),
+            text,
+            words,
+            entities,
+            names,
+            vector,
+        }
+    }
+
+    /// The unit of a fact: its statement (and title), citing its first cite.
+    pub fn of_fact(ord: usize, fact: &Fact, article: usize, known: Known<'_>) -> Unit {
+        let first = fact.cites.first().map_or(0, |c| c.paragraph);
+        let mut unit = Unit::new(Origin::Fact(ord), article, first, fact.text.clone(), known);
+        // The title and the quotes say the same thing in other words.
+        for extra in std::iter::once(&fact.title).chain(fact.cites.iter().map(|c| &c.quote)) {
+            for w in text::words(extra) {
+                unit.stems.insert(w.stem);
+            }
+        }
+        unit
+    }
+
+    /// The units of a paragraph: one per sentence.
+    pub fn of_paragraph(article: usize, paragraph: u32, body: &str, known: Known<'_>) -> Vec<Unit> {
+        sentence_ranges(body)
+            .into_iter()
+            .map(|(start, end)| {
+                let origin = Origin::Sentence {
+                    article,
+                    paragraph,
+                    start,
+                    end,
+                };
+                let known = Known {
+                    extra: Vec::new(),
+                    ..known
+                };
+                Unit::new(origin, article, paragraph, body[start..end].to_string(), known)
+            })
+            .collect()
+    }
+
+    pub fn is_fact(&self) -> bool {
+        matches!(self.origin, Origin::Fact(_))
+    }
+}
+
+/// What units are matched against: the entities of the sources.
+#[derive(Clone)]
+pub struct Known<'a> {
+    pub matcher: &'a EntityMatcher,
+    pub entities: &'a [Entity],
+    /// Entities a fact is about beyond those it names.
+    pub extra: Vec<usize>,
+}
+
+/// Splits a paragraph into sentences: each ends at `.`, `!` or `?` (and any
+/// closing quote) followed by white space. Byte ranges, trimmed.
+pub fn sentence_ranges(paragraph: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = paragraph.char_indices().collect();
+    let push = |from: usize, to: usize, out: &mut Vec<(usize, usize)>| {
+        let s = &paragraph[from..to];
+        let lead = s.len() - s.trim_start().len();
+        let trail = s.len() - s.trim_end().len();
+        if from + lead < to - trail {
+            out.push((from + lead, to - trail));
+        }
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        if matches!(chars[i].1, '.' | '!' | '?') {
+            let mut j = i + 1;
+            while j < chars.len() && matches!(chars[j].1, '"' | '”' | '’' | '\'' | ')') {
+                j += 1;
+            }
+            if j == chars.len() || chars[j].1.is_whitespace() {
+                let end = chars.get(j).map_or(paragraph.len(), |(b, _)| *b);
+                push(start, end, &mut out);
+                start = end;
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    push(start, paragraph.len(), &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_are_verbatim_trimmed_slices() {
+        let p = "He said “It is done.” Then he left! Did he? Yes";
+        let got: Vec<&str> = sentence_ranges(p).into_iter().map(|(a, b)| &p[a..b]).collect();
+        assert_eq!(got, ["He said “It is done.”", "Then he left!", "Did he?", "Yes"]);
+    }
+}

@@ -1,0 +1,227 @@
+//! General knowledge of English, shared by every story: word vectors, word
+//! frequencies and function words.
+//!
+//! Nothing here is about a particular story. The data is built by
+//! `scripts/make_model_data.py` from registry packages and compiled into the
+//! binary, so nothing is downloaded at build or run time:
+//!
+//! - `model/vectors.safetensors`: static token vectors distilled from
+//!   all-MiniLM-L6-v2 (model2vec method, 256 dimensions, F16), one row per
+//!   WordPiece token of `model/tokenizer.json`;
+//! - `model/english.tsv`: the 50,000 most frequent English words with their
+//!   frequency (wordfreq): which words are English (spelling is corrected
+//!   only outside them and the corpus) and how much each word weighs;
+//! - function words: the NLTK English stopword list (the `stop-words` crate).
+//!
+//! A text's vector is the weighted mean of its words' vectors, a word's
+//! vector the mean of its WordPiece tokens' rows; weights follow the SIF
+//! scheme (Arora et al., 2017): `a / (a + p(word))`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use half::f16;
+use tokenizers::Model;
+
+use crate::text;
+
+/// Width of the vectors.
+pub const DIMS: usize = 256;
+
+/// The SIF smoothing constant `a`: model2vec's default (1e-4). A word with
+/// frequency `a` weighs one half; "the" (5e-2) about 0.002; a word outside
+/// the English list 1.
+const SIF_A: f32 = 1e-4;
+
+static VECTORS: &[u8] = include_bytes!("../model/vectors.safetensors");
+static TOKENIZER: &[u8] = include_bytes!("../model/tokenizer.json");
+static ENGLISH: &str = include_str!("../model/english.tsv");
+
+/// A dense vector, unit length unless it is all zeros.
+pub type Vector = Vec<f32>;
+
+/// The loaded language data; one per process (see [`language`]).
+pub struct Language {
+    /// Byte offset of row 0 in [`VECTORS`].
+    rows_at: usize,
+    rows: usize,
+    vocab: HashMap<String, u32>,
+    wordpiece: tokenizers::models::ModelWrapper,
+    frequency: HashMap<&'static str, f32>,
+    stopwords: HashSet<&'static str>,
+}
+
+/// The process-wide language data, loaded on first use.
+pub fn language() -> &'static Language {
+    static LANGUAGE: LazyLock<Language> = LazyLock::new(Language::load);
+    &LANGUAGE
+}
+
+impl Language {
+    fn load() -> Language {
+        // The data is compiled in and checked by tests: a failure here is a
+        // broken build, not something a user can cause.
+        let tensors = safetensors::SafeTensors::deserialize(VECTORS)
+            .expect("model/vectors.safetensors is a valid safetensors file");
+        let view = tensors
+            .tensor("embeddings")
+            .expect("model/vectors.safetensors holds `embeddings`");
+        assert_eq!(view.shape()[1], DIMS, "vectors have {DIMS} dimensions");
+        let rows = view.shape()[0];
+        let rows_at = view.data().as_ptr() as usize - VECTORS.as_ptr() as usize;
+        let tokenizer = tokenizers::Tokenizer::from_bytes(TOKENIZER)
+            .expect("model/tokenizer.json is a valid tokenizer");
+        let vocab = tokenizer.get_vocab(false);
+        Language {
+            rows_at,
+            rows,
+            vocab,
+            wordpiece: tokenizer.get_model().clone(),
+            frequency: english_frequencies(),
+            stopwords: stop_words::get("en").iter().copied().collect(),
+        }
+    }
+
+    /// Whether `folded` is a function word ("the", "of", "which").
+    pub fn is_stopword(&self, folded: &str) -> bool {
+        self.stopwords.contains(folded)
+    }
+
+    /// Whether `folded` is a common English word (in the word list).
+    pub fn is_english(&self, folded: &str) -> bool {
+        self.frequency.contains_key(folded)
+    }
+
+    /// Share of English text that is `folded`; 0 outside the word list.
+    pub fn frequency(&self, folded: &str) -> f32 {
+        self.frequency.get(folded).copied().unwrap_or(0.0)
+    }
+
+    /// How much a word says about what a text is about, in (0, 1]: function
+    /// words nothing, rare words nearly 1.
+    pub fn weight(&self, folded: &str) -> f32 {
+        if self.is_stopword(folded) {
+            return 0.0;
+        }
+        SIF_A / (SIF_A + self.frequency(folded))
+    }
+
+    /// The word's vector (unit length), or `None` for a word the tokenizer
+    /// cannot read.
+    pub fn word_vector(&self, folded: &str) -> Option<Vector> {
+        let mut sum = vec![0.0f32; DIMS];
+        if let Some(&id) = self.vocab.get(folded) {
+            self.add_row(&mut sum, id, 1.0);
+        } else {
+            let tokens = self.wordpiece.tokenize(folded).ok()?;
+            if tokens.iter().any(|t| t.value == "[UNK]") || tokens.is_empty() {
+                return None;
+            }
+            for t in &tokens {
+                self.add_row(&mut sum, t.id, 1.0);
+            }
+        }
+        Some(normalized(sum))
+    }
+
+    /// The weighted mean of the vectors of the words of `text`, unit length
+    /// (all zeros when no word carries weight).
+    pub fn text_vector(&self, text: &str) -> Vector {
+        let words: Vec<String> = text::spans(text).into_iter().map(|w| w.folded).collect();
+        self.words_vector(words.iter().map(String::as_str))
+    }
+
+    /// [`Language::text_vector`] of words already folded.
+    pub fn words_vector<'a>(&self, words: impl IntoIterator<Item = &'a str>) -> Vector {
+        let mut sum = vec![0.0f32; DIMS];
+        for word in words {
+            let weight = self.weight(word);
+            if weight <= 0.0 {
+                continue;
+            }
+            if let Some(v) = self.word_vector(word) {
+                for (s, x) in sum.iter_mut().zip(&v) {
+                    *s += weight * x;
+                }
+            }
+        }
+        normalized(sum)
+    }
+
+    fn add_row(&self, sum: &mut [f32], id: u32, weight: f32) {
+        let id = id as usize;
+        if id >= self.rows {
+            return;
+        }
+        let start = self.rows_at + id * DIMS * 2;
+        let row = &VECTORS[start..start + DIMS * 2];
+        for (s, bytes) in sum.iter_mut().zip(row.chunks_exact(2)) {
+            *s += weight * f16::from_le_bytes([bytes[0], bytes[1]]).to_f32();
+        }
+    }
+}
+
+/// Cosine similarity of two unit vectors.
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn normalized(mut v: Vector) -> Vector {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for x in &mut v {
+            *x /= norm;
+        }
+    }
+    v
+}
+
+fn english_frequencies() -> HashMap<&'static str, f32> {
+    ENGLISH
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (word, freq) = l.split_once('\t')?;
+            Some((word, freq.parse().ok()?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn related_words_are_closer_than_unrelated_ones() {
+        let l = language();
+        let v = |w: &str| l.word_vector(w).unwrap();
+        assert!(cosine(&v("salary"), &v("wages")) > cosine(&v("salary"), &v("river")));
+        assert!(cosine(&v("killed"), &v("died")) > cosine(&v("killed"), &v("bridge")));
+    }
+
+    #[test]
+    fn function_words_weigh_nothing_and_rare_words_nearly_one() {
+        let l = language();
+        assert_eq!(l.weight("the"), 0.0);
+        assert!(l.weight("said") < l.weight("corridor"));
+        assert!(l.weight("zzyzxq") > 0.99);
+    }
+
+    #[test]
+    fn words_split_into_pieces_still_get_vectors() {
+        let l = language();
+        assert!(l.word_vector("dockworkers").is_some());
+        assert!(l.is_english("house"));
+        assert!(!l.is_english("nakhchivan"));
+    }
+
+    #[test]
+    fn text_vectors_are_unit_length_and_paraphrases_are_close() {
+        let l = language();
+        let a = l.text_vector("The strike ended after eleven days");
+        let b = l.text_vector("how long did the walkout last");
+        let c = l.text_vector("the vaccine trial enrolled patients");
+        assert!((cosine(&a, &a) - 1.0).abs() < 1e-4);
+        assert!(cosine(&a, &b) > cosine(&b, &c));
+    }
+}
