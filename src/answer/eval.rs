@@ -81,6 +81,8 @@ impl Miss {
 pub struct FeatureRow {
     pub question: String,
     pub answerable: bool,
+    /// See [`crate::answer::pipeline::score::question_weight`].
+    pub weight: f32,
     /// Per scored unit: its features and whether citing it first is right.
     pub units: Vec<(Vec<f32>, bool)>,
 }
@@ -160,6 +162,7 @@ pub fn run_with(
         rows(FeatureRow {
             question: case.question.clone(),
             answerable: !case.abstain,
+            weight: trace.question_weight,
             units: trace
                 .units
                 .iter()

@@ -25,6 +25,11 @@ pub struct Term {
     pub vector: Option<Vector>,
     /// Entity this word names part of, if any.
     pub entity: Option<usize>,
+    /// Whether the sources use the word at all.
+    pub known: bool,
+    /// Inverse document frequency of its stem in the sources, ln(N / df),
+    /// 0 for a stem they never use.
+    pub idf: f32,
 }
 
 /// A question, analysed.
@@ -56,6 +61,8 @@ pub struct Context<'a> {
     pub matcher: &'a EntityMatcher,
     /// Editor-supplied synonyms: stem → stems of interchangeable words.
     pub synonyms: &'a HashMap<String, Vec<String>>,
+    /// Inverse document frequency of a stem in the sources.
+    pub idf: &'a dyn Fn(&str) -> f32,
 }
 
 pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
@@ -80,7 +87,8 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
         if weight <= 0.0 || terms.iter().any(|t| t.stem == w.stem) {
             continue;
         }
-        if !cx.speller.knows(&w.folded) && !lang.is_english(&w.folded) {
+        let known = cx.speller.knows(&w.folded) || entity_of[i].is_some();
+        if !known && !lang.is_english(&w.folded) {
             unknown.push(w.folded.clone());
         }
         terms.push(Term {
@@ -90,6 +98,8 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
             weight,
             vector: lang.word_vector(&w.folded),
             entity: entity_of[i],
+            known,
+            idf: (cx.idf)(&w.stem),
         });
     }
     Question {

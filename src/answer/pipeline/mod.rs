@@ -44,6 +44,8 @@ pub struct Trace {
     /// (article id, paragraph, features, rank score) per scored unit.
     pub units: Vec<(String, u32, Features, f32)>,
     pub decision: Option<Vec<f32>>,
+    /// The question's weight as the decision sees it.
+    pub question_weight: f32,
 }
 
 impl Engine {
@@ -68,17 +70,20 @@ impl Engine {
                 })
                 .collect(),
             decision: None,
+            question_weight: score::question_weight(&q),
         };
         self.decide(&q, &units, &scored, trace)
     }
 
     pub(crate) fn analyse(&self, question: &str) -> Question {
+        let idf = |stem: &str| self.idf(stem);
         analyse::analyse(
             question,
             &analyse::Context {
                 speller: &self.speller,
                 matcher: &self.matcher,
                 synonyms: &self.synonyms,
+                idf: &idf,
             },
         )
     }
@@ -348,6 +353,20 @@ impl Engine {
             .filter_map(|id| self.entity_index(id))
             .collect();
         Some(Unit::of_fact(ord, fact, article, self.known(about)))
+    }
+}
+
+impl Engine {
+    /// ln(N / df) of a stem over the documents (facts and paragraphs).
+    fn idf(&self, stem: &str) -> f32 {
+        let f = &self.fields;
+        let df: u64 = [f.body, f.extra]
+            .into_iter()
+            .map(|field| self.searcher.doc_freq(&Term::from_field_text(field, stem)).unwrap_or(0))
+            .max()
+            .unwrap_or(0);
+        let n = self.searcher.num_docs().max(1);
+        if df == 0 { 0.0 } else { ((n as f32) / (df as f32)).ln().max(0.0) }
     }
 }
 

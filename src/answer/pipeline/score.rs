@@ -19,7 +19,7 @@ use crate::answer::kinds;
 use crate::language::{Vector, cosine, language};
 
 /// Names of the unit features, in order: the columns of the weights.
-pub const FEATURES: [&str; 11] = [
+pub const FEATURES: [&str; 16] = [
     "bias",
     "semantic",
     "soft_coverage",
@@ -31,7 +31,18 @@ pub const FEATURES: [&str; 11] = [
     "is_fact",
     "semantic_gap",
     "coverage_gap",
+    "strong_coverage",
+    "idf_coverage",
+    "paragraph_coverage",
+    "unknown_share",
+    "lead",
 ];
+
+/// A word of a unit this close (cosine) to a question word counts as a
+/// strong match: near-synonyms ("wages", "salary") pass, mere topical
+/// neighbours mostly do not. Set by looking at neighbour lists of the
+/// vectors, not fitted.
+const STRONG_MATCH: f32 = 0.6;
 
 /// Names of the answerability features: the best unit's, then these.
 pub const DECISION_EXTRA: [&str; 3] = ["rank_score", "rank_margin", "question_weight"];
@@ -93,8 +104,13 @@ pub fn decision(best: &Features, score: f32, next: Option<f32>, q: &Question) ->
     let mut out = best.to_vec();
     out.push(score);
     out.push(next.map_or(1.0, |n| (score - n).min(1.0)));
-    out.push((1.0 + q.weight()).ln());
+    out.push(question_weight(q));
     out
+}
+
+/// How much the question says, for the decision: log(1 + its words' weight).
+pub fn question_weight(q: &Question) -> f32 {
+    (1.0 + q.weight()).ln()
 }
 
 /// Word vectors of the units' words, computed once per question.
@@ -125,17 +141,31 @@ pub fn features(q: &Question, units: &[&Unit], vectors: &mut WordVectors) -> Vec
 
 fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors) -> Features {
     let total = q.weight().max(1e-6);
-    let (mut soft, mut exact) = (0.0, 0.0);
+    let idf_total: f32 = q.terms.iter().map(|t| t.weight * t.idf).sum::<f32>().max(1e-6);
+    let (mut soft, mut exact, mut strong, mut idf, mut context, mut unknown) =
+        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     for t in &q.terms {
         let named = t.entity.is_some_and(|e| u.entities.contains(&e));
-        let found = named
-            || u.stems.contains(&t.stem)
-            || t.alternatives.iter().any(|a| u.stems.contains(a));
-        if found {
+        let holds = |stems: &std::collections::HashSet<String>| {
+            stems.contains(&t.stem) || t.alternatives.iter().any(|a| stems.contains(a))
+        };
+        if !t.known {
+            unknown += t.weight;
+        }
+        if named || holds(&u.context) {
+            context += t.weight;
+        }
+        if named || holds(&u.stems) {
             exact += t.weight;
             soft += t.weight;
+            strong += t.weight;
+            idf += t.weight * t.idf;
         } else if let Some(tv) = &t.vector {
-            soft += t.weight * nearest(tv, u, vectors);
+            let near = nearest(tv, u, vectors);
+            soft += t.weight * near;
+            if near >= STRONG_MATCH {
+                strong += t.weight;
+            }
         }
     }
     let asked = q.entities.len();
@@ -161,6 +191,11 @@ fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors) -> Features 
         if u.is_fact() { 1.0 } else { 0.0 },
         0.0,
         0.0,
+        strong / total,
+        idf / idf_total,
+        context / total,
+        unknown / total,
+        if u.paragraph == 1 { 1.0 } else { 0.0 },
     ]
 }
 

@@ -36,6 +36,8 @@ pub struct Unit {
     pub text: String,
     pub words: Vec<Word>,
     pub stems: HashSet<String>,
+    /// Stems of the whole paragraph a sentence stands in (a fact: its own).
+    pub context: HashSet<String>,
     pub entities: Vec<usize>,
     pub names: Names,
     pub vector: Vector,
@@ -69,6 +71,7 @@ impl Unit {
             article,
             paragraph,
             stems: words.iter().map(|w| w.stem.clone()).collect(),
+            context: HashSet::new(),
             text,
             words,
             entities,
@@ -87,11 +90,13 @@ impl Unit {
                 unit.stems.insert(w.stem);
             }
         }
+        unit.context = unit.stems.clone();
         unit
     }
 
     /// The units of a paragraph: one per sentence.
     pub fn of_paragraph(article: usize, paragraph: u32, body: &str, known: Known<'_>) -> Vec<Unit> {
+        let context: HashSet<String> = text::words(body).into_iter().map(|w| w.stem).collect();
         sentence_ranges(body)
             .into_iter()
             .map(|(start, end)| {
@@ -105,7 +110,10 @@ impl Unit {
                     extra: Vec::new(),
                     ..known
                 };
-                Unit::new(origin, article, paragraph, body[start..end].to_string(), known)
+                let mut unit =
+                    Unit::new(origin, article, paragraph, body[start..end].to_string(), known);
+                unit.context = context.clone();
+                unit
             })
             .collect()
     }

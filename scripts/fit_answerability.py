@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Fit dossier's answer models (model/answerability.json) on training stories.
+
+Input: the features `dossier eval tests/stories/train --features FILE` writes
+(one JSON object per question: whether it is answerable, and per scored unit
+its features and whether citing it first is right). Run it twice, with and
+without --articles-only, so the models learn both facts and bare sentences;
+this script takes any number of such files.
+
+Two logistic models, fitted by full-batch gradient descent from zeros with
+fixed steps (deterministic: the same input gives the same bytes):
+
+* rank: a softmax over each question's units; maximises the probability of
+  the right units of answerable questions.
+* decide: whether the best-ranked unit answers the question: label 1 when the
+  question is answerable and that unit is right, 0 otherwise. Its inputs are
+  the best unit's features, its rank score, its lead over the next unit and
+  the question's weight.
+
+The threshold on the decision is the one that maximises the mean of top-1
+accuracy and abstention accuracy on the training questions.
+
+Usage:
+  cargo run --release -- eval tests/stories/train --features /tmp/f1.jsonl
+  cargo run --release -- eval tests/stories/train --articles-only --features /tmp/f2.jsonl
+  python3 scripts/fit_answerability.py /tmp/f1.jsonl /tmp/f2.jsonl
+"""
+
+import json
+import os
+import sys
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # numpy==2.4.6, as scripts/make_model_data.py pins
+
+FEATURES = ["bias", "semantic", "soft_coverage", "exact_coverage", "entity_coverage", "no_entity",
+            "kind_found", "kind_missing", "is_fact", "semantic_gap", "coverage_gap",
+            "strong_coverage", "idf_coverage", "paragraph_coverage", "unknown_share", "lead"]
+DECISION_EXTRA = ["rank_score", "rank_margin", "question_weight"]
+# Gradient steps and step sizes: enough for the losses to settle (the last
+# hundred steps change them by less than 1e-6 on the training stories).
+STEPS = 3000
+RATE = 0.5
+# L2 penalty: keeps weights of rare features small.
+L2 = 1e-3
+
+
+def load(paths):
+    questions = []
+    for path in paths:
+        with open(path) as f:
+            questions.extend(json.loads(line) for line in f if line.strip())
+    return questions
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def fit_rank(questions):
+    data = [q for q in questions if q["answerable"] and any(r for _, r in q["units"])]
+    x = np.array([u for q in data for u, _ in q["units"]], dtype=np.float64)
+    right = np.array([r for q in data for _, r in q["units"]], dtype=np.float64)
+    group = np.concatenate([np.full(len(q["units"]), i) for i, q in enumerate(data)])
+    x, unscale = standardise(x)
+    w = np.zeros(x.shape[1])
+    for _ in range(STEPS):
+        s = x @ w
+        top = np.full(len(data), -np.inf)
+        np.maximum.at(top, group, s)
+        e = np.exp(s - top[group])
+        total = np.bincount(group, e, len(data))
+        good = np.bincount(group, e * right, len(data))
+        # d(-log(good/total)) / d score = p - p_given_right
+        g = e / total[group] - right * e / good[group]
+        w -= RATE * (x.T @ g / len(data) + L2 * w)
+    return unscale(w)
+
+
+def decision_rows(questions, rank):
+    rows, labels, answerable = [], [], []
+    for q in questions:
+        if not q["units"]:
+            continue
+        x = np.array([u for u, _ in q["units"]], dtype=np.float64)
+        s = x @ rank
+        order = np.argsort(-s, kind="stable")
+        best = order[0]
+        margin = min(s[best] - s[order[1]], 1.0) if len(order) > 1 else 1.0
+        rows.append(np.concatenate([x[best], [s[best], margin, q["weight"]]]))
+        right = bool(q["units"][best][1])
+        labels.append(1.0 if q["answerable"] and right else 0.0)
+        answerable.append(q["answerable"])
+    return np.array(rows), np.array(labels), np.array(answerable)
+
+
+def standardise(x):
+    """Columns scaled to mean 0 and deviation 1 (constant columns kept), so
+    one step size suits every feature; returns a function mapping weights
+    fitted on the scaled columns back to the raw ones."""
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    constant = std < 1e-9
+    mean, std = np.where(constant, 0.0, mean), np.where(constant, 1.0, std)
+
+    def unscale(w):
+        raw = w / std
+        bias = FEATURES.index("bias")
+        raw[bias] -= np.sum(w * mean / std)
+        return raw
+    return (x - mean) / std, unscale
+
+
+def fit_decide(rows, labels):
+    x, unscale = standardise(rows)
+    w = np.zeros(x.shape[1])
+    for _ in range(STEPS):
+        p = sigmoid(x @ w)
+        w -= RATE * (x.T @ (p - labels) / len(x) + L2 * w)
+    return unscale(w)
+
+
+def best_threshold(rows, labels, answerable, decide):
+    p = sigmoid(rows @ decide)
+
+    def quality(t):
+        top1 = np.sum((labels == 1) & (p >= t)) / max(1, answerable.sum())
+        abstain = np.sum(~answerable & (p < t)) / max(1, (~answerable).sum())
+        return (top1 + abstain) / 2
+    # Candidate thresholds 0.05 to 0.95; ties go to the one nearest 0.5.
+    best = max((quality(t), -abs(t - 0.5), t) for t in [i / 100 for i in range(5, 96)])
+    return best[2], best[0]
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    questions = load(sys.argv[1:])
+    rank = fit_rank(questions)
+    rows, labels, answerable = decision_rows(questions, rank)
+    decide = fit_decide(rows, labels)
+    threshold, quality = best_threshold(rows, labels, answerable, decide)
+    out = {
+        "features": FEATURES + DECISION_EXTRA,
+        "rank": [round(float(v), 6) for v in rank],
+        "decide": [round(float(v), 6) for v in decide],
+        "threshold": threshold,
+        "fitted_on": {"questions": len(questions), "files": [os.path.basename(p) for p in sys.argv[1:]],
+                      "training_quality": round(float(quality), 4)},
+    }
+    path = os.path.join(os.path.dirname(__file__), "..", "model", "answerability.json")
+    with open(path, "w") as f:
+        json.dump(out, f, indent=2)
+        f.write("\n")
+    print(f"{len(questions)} questions; threshold {threshold}; mean of top-1 and abstention on training {quality:.3f}")
+
+
+if __name__ == "__main__":
+    main()
