@@ -46,7 +46,11 @@ impl Engine {
             if !seen.insert((u.article, u.paragraph, fact)) {
                 continue;
             }
-            hits.push(self.hit(u, fact, s.score, &terms));
+            let mut hit = self.hit(u, fact, s.score, &terms);
+            // A passage found under a topic belongs to it: a fact of that
+            // topic cites it.
+            hit.topic = hit.topic.or(topic);
+            hits.push(hit);
         }
         SearchResults {
             query: query.to_string(),
