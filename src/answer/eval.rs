@@ -132,7 +132,10 @@ impl EvalSet {
 impl EvalReport {
     /// Failed cases of one kind.
     pub fn misses(&self, kind: Miss) -> usize {
-        self.outcomes.iter().filter(|o| o.miss == Some(kind)).count()
+        self.outcomes
+            .iter()
+            .filter(|o| o.miss == Some(kind))
+            .count()
     }
 }
 
@@ -142,11 +145,7 @@ pub fn run(engine: &Engine, set: &EvalSet) -> EvalReport {
 }
 
 /// [`run`], handing each question's features to `rows`.
-pub fn run_with(
-    engine: &Engine,
-    set: &EvalSet,
-    rows: &mut dyn FnMut(FeatureRow),
-) -> EvalReport {
+pub fn run_with(engine: &Engine, set: &EvalSet, rows: &mut dyn FnMut(FeatureRow)) -> EvalReport {
     let mut r = EvalReport {
         answerable: 0,
         top1_correct: 0,

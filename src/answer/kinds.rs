@@ -38,23 +38,123 @@ impl Kind {
 }
 
 const NUMBER_WORDS: &[&str] = &[
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
-    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred",
-    "hundreds", "thousand", "thousands", "million", "millions", "billion", "billions", "dozen",
-    "dozens", "half", "percent", "per", "trillion",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "hundreds",
+    "thousand",
+    "thousands",
+    "million",
+    "millions",
+    "billion",
+    "billions",
+    "dozen",
+    "dozens",
+    "half",
+    "percent",
+    "per",
+    "trillion",
 ];
 const TIME_UNITS: &[&str] = &[
-    "second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
-    "month", "months", "year", "years", "decade", "decades", "overnight", "fortnight",
+    "second",
+    "seconds",
+    "minute",
+    "minutes",
+    "hour",
+    "hours",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "decade",
+    "decades",
+    "overnight",
+    "fortnight",
 ];
 const CALENDAR: &[&str] = &[
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-    "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday", "sunday", "today", "yesterday", "tomorrow", "tonight", "morning", "evening",
-    "afternoon", "night", "weekend", "spring", "summer", "autumn", "winter", "next", "last",
-    "ago", "later", "earlier", "since", "until", "before", "after", "during",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "tonight",
+    "morning",
+    "evening",
+    "afternoon",
+    "night",
+    "weekend",
+    "spring",
+    "summer",
+    "autumn",
+    "winter",
+    "next",
+    "last",
+    "ago",
+    "later",
+    "earlier",
+    "since",
+    "until",
+    "before",
+    "after",
+    "during",
 ];
 const CURRENCY_WORDS: &[&str] = &[
     "dollar", "dollars", "euro", "euros", "pound", "pounds", "sterling", "yen", "yuan", "franc",
@@ -64,13 +164,28 @@ const CURRENCY_WORDS: &[&str] = &[
 const CURRENCY_SIGNS: &[char] = &['$', '€', '£', '¥', '₹', '₽'];
 /// Words that introduce a cause or purpose.
 const REASON_WORDS: &[&str] = &[
-    "because", "due", "over", "after", "since", "amid", "as", "so", "to", "for", "reason",
-    "cause", "caused", "blamed", "following", "thanks", "result",
+    "because",
+    "due",
+    "over",
+    "after",
+    "since",
+    "amid",
+    "as",
+    "so",
+    "to",
+    "for",
+    "reason",
+    "cause",
+    "caused",
+    "blamed",
+    "following",
+    "thanks",
+    "result",
 ];
 /// Words that ask for money rather than a count after "how much".
 const MONEY_CUES: &[&str] = &[
-    "cost", "costs", "price", "pay", "paid", "worth", "money", "spend", "spent", "fund",
-    "funding", "fee", "fine", "ransom", "budget", "value", "valued", "salary", "wage", "raise",
+    "cost", "costs", "price", "pay", "paid", "worth", "money", "spend", "spent", "fund", "funding",
+    "fee", "fine", "ransom", "budget", "value", "valued", "salary", "wage", "raise",
 ];
 
 fn is_number(w: &str) -> bool {
@@ -81,11 +196,7 @@ fn is_number(w: &str) -> bool {
 pub fn expected(words: &[Word]) -> Option<Kind> {
     let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
     let has = |w: &str| folded.contains(&w);
-    let follows = |a: &str, b: &[&str]| {
-        folded
-            .windows(2)
-            .any(|p| p[0] == a && b.contains(&p[1]))
-    };
+    let follows = |a: &str, b: &[&str]| folded.windows(2).any(|p| p[0] == a && b.contains(&p[1]));
     if follows("how", &["long"]) {
         return Some(Kind::Duration);
     }
@@ -125,9 +236,12 @@ pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names) -> bool {
         Kind::Money => {
             source.contains(CURRENCY_SIGNS) || folded().any(|w| CURRENCY_WORDS.contains(&w))
         }
-        Kind::Duration => words.windows(2).any(|p| {
-            is_number(&p[0].folded) && TIME_UNITS.contains(&p[1].folded.as_str())
-        }) || folded().any(|w| TIME_UNITS.contains(&w) && w.ends_with('s')),
+        Kind::Duration => {
+            words
+                .windows(2)
+                .any(|p| is_number(&p[0].folded) && TIME_UNITS.contains(&p[1].folded.as_str()))
+                || folded().any(|w| TIME_UNITS.contains(&w) && w.ends_with('s'))
+        }
         Kind::Time => folded().any(|w| {
             CALENDAR.contains(&w) || (w.len() == 4 && (w.starts_with("19") || w.starts_with("20")))
         }),

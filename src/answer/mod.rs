@@ -7,8 +7,8 @@
 
 mod cards;
 pub mod eval;
-mod live;
 pub mod kinds;
+mod live;
 pub mod pipeline;
 mod search;
 mod speller;

@@ -65,11 +65,23 @@ impl Engine {
         let (kind, snippet, topic, id) = match fact {
             Some(i) => {
                 let f = &self.catalog.facts[i];
-                (HitKind::Fact, self.fact_snippet(i, terms), Some(f.topic), Some(f.id.clone()))
+                (
+                    HitKind::Fact,
+                    self.fact_snippet(i, terms),
+                    Some(f.topic),
+                    Some(f.id.clone()),
+                )
             }
             None => {
-                let body = self.paragraph_text(&article, u.paragraph).unwrap_or_default();
-                (HitKind::Passage, window(&body, terms, SNIPPET_BYTES), None, None)
+                let body = self
+                    .paragraph_text(&article, u.paragraph)
+                    .unwrap_or_default();
+                (
+                    HitKind::Passage,
+                    window(&body, terms, SNIPPET_BYTES),
+                    None,
+                    None,
+                )
             }
         };
         Hit {

@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use crate::answer::Engine;
-use crate::answer::eval::{self, EvalReport, EvalSet, FeatureRow, Miss, StoriesReport, StoryReport};
+use crate::answer::eval::{
+    self, EvalReport, EvalSet, FeatureRow, Miss, StoriesReport, StoryReport,
+};
 use crate::content;
 use crate::index;
 
@@ -38,19 +40,36 @@ pub fn run(engine: &Engine, file: &Path, opts: &Options) -> Result<ExitCode> {
 
 /// Every story under `dir`, each indexed on its own.
 pub fn run_stories(dir: &Path, opts: &Options) -> Result<ExitCode> {
-    let stories = eval::story_dirs(dir).with_context(|| format!("could not read {}", dir.display()))?;
-    anyhow::ensure!(!stories.is_empty(), "no story with a {} under {}", eval::QUESTIONS_FILE, dir.display());
+    let stories =
+        eval::story_dirs(dir).with_context(|| format!("could not read {}", dir.display()))?;
+    anyhow::ensure!(
+        !stories.is_empty(),
+        "no story with a {} under {}",
+        eval::QUESTIONS_FILE,
+        dir.display()
+    );
     let mut sink = FeatureSink::create(opts.features.as_deref())?;
     let mut reports = Vec::new();
     for story in &stories {
-        let name = story.strip_prefix(dir).unwrap_or(story).display().to_string();
-        let name = if name.is_empty() { story.display().to_string() } else { name };
+        let name = story
+            .strip_prefix(dir)
+            .unwrap_or(story)
+            .display()
+            .to_string();
+        let name = if name.is_empty() {
+            story.display().to_string()
+        } else {
+            name
+        };
         let report = eval_story(story, opts, &mut |row| sink.write(&name, row))?;
         if !opts.json {
             super::print(&format!("== {name}"))?;
             print_report(&report, opts.verbose)?;
         }
-        reports.push(StoryReport { story: name, report });
+        reports.push(StoryReport {
+            story: name,
+            report,
+        });
     }
     sink.finish()?;
     let all = StoriesReport::new(reports);
@@ -62,7 +81,11 @@ pub fn run_stories(dir: &Path, opts: &Options) -> Result<ExitCode> {
     Ok(verdict(all.passed()))
 }
 
-fn eval_story(story: &Path, opts: &Options, rows: &mut dyn FnMut(FeatureRow)) -> Result<EvalReport> {
+fn eval_story(
+    story: &Path,
+    opts: &Options,
+    rows: &mut dyn FnMut(FeatureRow),
+) -> Result<EvalReport> {
     let mut set = read_set(&story.join(eval::QUESTIONS_FILE))?;
     let mut corpus = content::load(story)?;
     if opts.articles_only {
@@ -77,7 +100,8 @@ fn eval_story(story: &Path, opts: &Options, rows: &mut dyn FnMut(FeatureRow)) ->
 
 fn read_set(file: &Path) -> Result<EvalSet> {
     let source = super::read_input(file)?;
-    EvalSet::parse(&source).with_context(|| format!("{} is not a valid question set", file.display()))
+    EvalSet::parse(&source)
+        .with_context(|| format!("{} is not a valid question set", file.display()))
 }
 
 fn verdict(passed: bool) -> ExitCode {
@@ -95,15 +119,40 @@ fn print_report(report: &EvalReport, verbose: bool) -> Result<()> {
             None => "ok  ".to_string(),
             Some(m) => format!("FAIL ({})", m.label()),
         };
-        super::print(&format!("{mark} {:<60} expected {:<12} got {}", o.question, o.expected, o.got))?;
+        super::print(&format!(
+            "{mark} {:<60} expected {:<12} got {}",
+            o.question, o.expected, o.got
+        ))?;
     }
     let t = report.thresholds;
     let line = |label: &str, share: f64, n: usize, of: usize, threshold: f64| {
-        format!("{label:<25}{:>6.1}%  ({n}/{of}, threshold {:.0}%)", share * 100.0, threshold * 100.0)
+        format!(
+            "{label:<25}{:>6.1}%  ({n}/{of}, threshold {:.0}%)",
+            share * 100.0,
+            threshold * 100.0
+        )
     };
-    super::print(&line("top-1 citation accuracy", report.top1(), report.top1_correct, report.answerable, t.top1))?;
-    super::print(&line("abstention accuracy", report.abstention(), report.abstained, report.abstain_cases, t.abstention))?;
-    super::print(&line("citation faithfulness", report.faithfulness(), report.quotes_verbatim, report.quotes, t.faithfulness))?;
+    super::print(&line(
+        "top-1 citation accuracy",
+        report.top1(),
+        report.top1_correct,
+        report.answerable,
+        t.top1,
+    ))?;
+    super::print(&line(
+        "abstention accuracy",
+        report.abstention(),
+        report.abstained,
+        report.abstain_cases,
+        t.abstention,
+    ))?;
+    super::print(&line(
+        "citation faithfulness",
+        report.faithfulness(),
+        report.quotes_verbatim,
+        report.quotes,
+        t.faithfulness,
+    ))?;
     super::print(&format!(
         "misses                   {} wrong answer, {} wrongly declined, {} wrongly answered",
         report.misses(Miss::WrongAnswer),
@@ -114,7 +163,10 @@ fn print_report(report: &EvalReport, verbose: bool) -> Result<()> {
 
 fn print_summary(all: &StoriesReport) -> Result<()> {
     super::print("")?;
-    super::print(&format!("{:<44} {:>7} {:>7} {:>7}  misses (wrong / declined / answered)", "story", "top-1", "abstain", "faithful"))?;
+    super::print(&format!(
+        "{:<44} {:>7} {:>7} {:>7}  misses (wrong / declined / answered)",
+        "story", "top-1", "abstain", "faithful"
+    ))?;
     for s in &all.stories {
         let r = &s.report;
         super::print(&format!(
@@ -147,7 +199,8 @@ impl FeatureSink {
     fn create(path: Option<&Path>) -> Result<FeatureSink> {
         let out = match path {
             Some(p) => Some(std::io::BufWriter::new(
-                std::fs::File::create(p).with_context(|| format!("could not create {}", p.display()))?,
+                std::fs::File::create(p)
+                    .with_context(|| format!("could not create {}", p.display()))?,
             )),
             None => None,
         };

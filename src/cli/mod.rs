@@ -271,7 +271,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if file.is_dir() {
                 eval::run_stories(&file, &opts)
             } else {
-                anyhow::ensure!(!articles_only, "--articles-only needs a directory of stories");
+                anyhow::ensure!(
+                    !articles_only,
+                    "--articles-only needs a directory of stories"
+                );
                 let engine = open_engine(paths)?;
                 eval::run(&engine, &file, &opts)
             }

@@ -268,7 +268,11 @@ fn the_story_sets_pass_their_thresholds_with_and_without_facts() {
             let r = &s["report"];
             let cases = r["answerable"].as_u64().unwrap() + r["abstain_cases"].as_u64().unwrap();
             assert!(r["answerable"].as_u64().unwrap() >= 40, "{}", s["story"]);
-            assert!(r["abstain_cases"].as_u64().unwrap() >= 15, "{}: {cases}", s["story"]);
+            assert!(
+                r["abstain_cases"].as_u64().unwrap() >= 15,
+                "{}: {cases}",
+                s["story"]
+            );
         }
     }
 }

@@ -120,8 +120,7 @@ fn correct(words: &mut [Word], speller: &Speller) -> Vec<(String, String)> {
     let lang = language();
     let mut out = Vec::new();
     for w in words.iter_mut() {
-        if lang.is_english(&w.folded) || lang.is_stopword(&w.folded) || speller.knows(&w.folded)
-        {
+        if lang.is_english(&w.folded) || lang.is_stopword(&w.folded) || speller.knows(&w.folded) {
             continue;
         }
         if let Some(fixed) = speller.correct(&w.folded) {

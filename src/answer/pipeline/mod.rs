@@ -164,8 +164,16 @@ impl Engine {
         let mut out = Vec::new();
         for kind in [KIND_FACT, KIND_PASSAGE] {
             let query = BooleanQuery::new(vec![
-                (Occur::Must, Box::new(BooleanQuery::new(clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect())) as Box<dyn Query>),
-                (Occur::Must, super::term_query(Term::from_field_text(f.kind, kind))),
+                (
+                    Occur::Must,
+                    Box::new(BooleanQuery::new(
+                        clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect(),
+                    )) as Box<dyn Query>,
+                ),
+                (
+                    Occur::Must,
+                    super::term_query(Term::from_field_text(f.kind, kind)),
+                ),
             ]);
             let collector = TopDocs::with_limit(BM25_CANDIDATES / 2).order_by_score();
             let Ok(top) = self.searcher.search(&query, &collector) else {
@@ -173,7 +181,9 @@ impl Engine {
                 continue;
             };
             for (_, address) in top {
-                let fact = (kind == KIND_FACT).then(|| self.fact_ord(address)).flatten();
+                let fact = (kind == KIND_FACT)
+                    .then(|| self.fact_ord(address))
+                    .flatten();
                 if fact.is_some() {
                     out.push((TantivyDocument::default(), fact));
                 } else if let Ok(doc) = self.searcher.doc::<TantivyDocument>(address) {
@@ -224,7 +234,12 @@ impl Engine {
             answer.answer = self.abstention(q, &answer.related);
             return (answer, trace);
         };
-        let decision = score::decision(&best.features, best.score, scored.get(1).map(|s| s.score), q);
+        let decision = score::decision(
+            &best.features,
+            best.score,
+            scored.get(1).map(|s| s.score),
+            q,
+        );
         let p = score::model().answers(&decision);
         trace.decision = Some(decision);
         let vague = q.terms.is_empty();
@@ -362,11 +377,19 @@ impl Engine {
         let f = &self.fields;
         let df: u64 = [f.body, f.extra]
             .into_iter()
-            .map(|field| self.searcher.doc_freq(&Term::from_field_text(field, stem)).unwrap_or(0))
+            .map(|field| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(field, stem))
+                    .unwrap_or(0)
+            })
             .max()
             .unwrap_or(0);
         let n = self.searcher.num_docs().max(1);
-        if df == 0 { 0.0 } else { ((n as f32) / (df as f32)).ln().max(0.0) }
+        if df == 0 {
+            0.0
+        } else {
+            ((n as f32) / (df as f32)).ln().max(0.0)
+        }
     }
 }
 

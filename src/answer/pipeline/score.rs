@@ -71,7 +71,10 @@ pub fn model() -> &'static Model {
         let w: Weights = serde_json::from_str(WEIGHTS)
             .expect("model/answerability.json holds the fitted weights");
         let names: Vec<&str> = FEATURES.iter().chain(&DECISION_EXTRA).copied().collect();
-        assert_eq!(w.features, names, "answerability.json was fitted on these features");
+        assert_eq!(
+            w.features, names,
+            "answerability.json was fitted on these features"
+        );
         assert_eq!(w.rank.len(), FEATURES.len());
         assert_eq!(w.decide.len(), names.len());
         Model {
@@ -141,7 +144,12 @@ pub fn features(q: &Question, units: &[&Unit], vectors: &mut WordVectors) -> Vec
 
 fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors) -> Features {
     let total = q.weight().max(1e-6);
-    let idf_total: f32 = q.terms.iter().map(|t| t.weight * t.idf).sum::<f32>().max(1e-6);
+    let idf_total: f32 = q
+        .terms
+        .iter()
+        .map(|t| t.weight * t.idf)
+        .sum::<f32>()
+        .max(1e-6);
     let (mut soft, mut exact, mut strong, mut idf, mut context, mut unknown) =
         (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
     for t in &q.terms {

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use crate::answer::kinds::{self, Names};
-use crate::content::{EntityMatcher, Entity, Fact};
+use crate::content::{Entity, EntityMatcher, Fact};
 use crate::language::{Vector, language};
 use crate::text::{self, Word};
 
@@ -110,8 +110,13 @@ impl Unit {
                     extra: Vec::new(),
                     ..known
                 };
-                let mut unit =
-                    Unit::new(origin, article, paragraph, body[start..end].to_string(), known);
+                let mut unit = Unit::new(
+                    origin,
+                    article,
+                    paragraph,
+                    body[start..end].to_string(),
+                    known,
+                );
                 unit.context = context.clone();
                 unit
             })
@@ -174,7 +179,13 @@ mod tests {
     #[test]
     fn sentences_are_verbatim_trimmed_slices() {
         let p = "He said “It is done.” Then he left! Did he? Yes";
-        let got: Vec<&str> = sentence_ranges(p).into_iter().map(|(a, b)| &p[a..b]).collect();
-        assert_eq!(got, ["He said “It is done.”", "Then he left!", "Did he?", "Yes"]);
+        let got: Vec<&str> = sentence_ranges(p)
+            .into_iter()
+            .map(|(a, b)| &p[a..b])
+            .collect();
+        assert_eq!(
+            got,
+            ["He said “It is done.”", "Then he left!", "Did he?", "Yes"]
+        );
     }
 }
