@@ -14,6 +14,7 @@ mod answers;
 mod bench;
 mod content_errors;
 mod discord;
+mod errors;
 mod faults;
 mod reindex;
 mod util;

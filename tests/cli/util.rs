@@ -71,15 +71,20 @@ impl Dossier {
     }
 
     pub fn command(&self) -> Command {
+        self.with_paths(&self.content(), &self.index())
+    }
+
+    /// The binary run in the temp dir on other content and index paths.
+    pub fn with_paths(&self, content: &Path, index: &Path) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_dossier"));
         cmd.current_dir(self.dir.path())
             .env_remove("DOSSIER_CONTENT")
             .env_remove("DOSSIER_INDEX")
             .env_remove("RUST_LOG")
             .arg("--content")
-            .arg(self.content())
+            .arg(content)
             .arg("--index")
-            .arg(self.index());
+            .arg(index);
         cmd
     }
 
