@@ -16,5 +16,6 @@ mod content_errors;
 mod discord;
 mod errors;
 mod faults;
+mod index_faults;
 mod reindex;
 mod util;

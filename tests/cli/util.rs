@@ -118,3 +118,37 @@ impl Dossier {
         v[0]["text"].as_str().unwrap().to_string()
     }
 }
+
+/// `GET path` on a server that may still be starting: connects until
+/// `wait` runs out, then returns the raw response.
+pub fn http_get(
+    addr: std::net::SocketAddr,
+    path: &str,
+    wait: std::time::Duration,
+) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let started = std::time::Instant::now();
+    loop {
+        match std::net::TcpStream::connect(addr) {
+            Ok(mut stream) => {
+                stream
+                    .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                    .map_err(|e| e.to_string())?;
+                let request =
+                    format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+                stream
+                    .write_all(request.as_bytes())
+                    .map_err(|e| e.to_string())?;
+                let mut response = String::new();
+                stream
+                    .read_to_string(&mut response)
+                    .map_err(|e| e.to_string())?;
+                return Ok(response);
+            }
+            Err(e) if started.elapsed() > wait => {
+                return Err(format!("nothing answered on {addr} within {wait:?}: {e}"));
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    }
+}
