@@ -11,35 +11,9 @@
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::util::{Dossier, Run};
-
-/// Runs `cmd` with a 30 s limit and at most 4 GB of address space, so a
-/// reader that reads without bound fails instead of exhausting memory.
-fn bounded(cmd: &Command) -> Run {
-    let mut sh = Command::new("sh");
-    sh.arg("-c")
-        .arg("ulimit -v 4194304 && exec \"$0\" \"$@\"")
-        .arg(cmd.get_program())
-        .args(cmd.get_args())
-        .current_dir(cmd.get_current_dir().unwrap_or(Path::new(".")))
-        .env_remove("DOSSIER_CONTENT")
-        .env_remove("DOSSIER_INDEX")
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = sh.spawn().unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(30) {
-            let _ = child.kill();
-            panic!("{cmd:?} still running after 30 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap().into()
-}
+use crate::util::{Dossier, Run, bounded};
 
 fn generations(index: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = std::fs::read_dir(index)
@@ -60,7 +34,7 @@ fn current_generation(index: &Path) -> PathBuf {
 fn assert_reported_and_repaired(d: &Dossier, what: &str) {
     let mut ask = d.command();
     ask.args(["ask", "corridor"]);
-    let r = bounded(&ask);
+    let r = bounded(&ask, 4 << 20);
     assert_eq!(r.code, 1, "{what}: {}", r.stderr);
     assert!(r.stderr.contains("damaged"), "{what}: {}", r.stderr);
     assert_eq!(

@@ -13,6 +13,7 @@
 mod answers;
 mod bench;
 mod content_errors;
+mod content_files;
 mod discord;
 mod errors;
 mod faults;

@@ -152,3 +152,32 @@ pub fn http_get(
         }
     }
 }
+
+/// Runs `cmd` with a 30 s limit and at most `kib` KiB of address space
+/// (`ulimit -v`), so a command that reads or allocates without bound fails
+/// instead of exhausting the machine.
+pub fn bounded(cmd: &Command, kib: u64) -> Run {
+    use std::process::Stdio;
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .current_dir(cmd.get_current_dir().unwrap_or(Path::new(".")))
+        .env_remove("DOSSIER_CONTENT")
+        .env_remove("DOSSIER_INDEX")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = sh.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{cmd:?} still running after 30 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap().into()
+}
