@@ -2,7 +2,7 @@
 //!
 //! Any text is a valid question. Nothing here parses query syntax: quotes,
 //! `AND`, `field:`, `*` or brackets are just characters between words, so no
-//! input can fail to parse. Long input is cut to its first words.
+//! input can fail to parse. Long input is cut to its first whole words.
 
 use std::collections::{HashMap, HashSet};
 
@@ -228,7 +228,7 @@ pub struct Lexicon<'a> {
 }
 
 pub fn analyze(question: &str, lex: &Lexicon<'_>) -> Analysis {
-    let question = &question[..text::floor_char_boundary(question, MAX_QUESTION_BYTES)];
+    let question = &question[..text::floor_word_boundary(question, MAX_QUESTION_BYTES)];
     let question = without_chatter(question, lex);
     let mut words: Vec<Word> = text::words(question);
     words.truncate(MAX_WORDS);
