@@ -504,7 +504,11 @@ mod tests {
         assert_eq!(&s[..floor_word_boundary(s, 12)], "where is");
         assert_eq!(&s[..floor_word_boundary(s, 8)], "where is");
         assert_eq!(&s[..floor_word_boundary(s, 100)], s);
-        assert_eq!(&s[..floor_word_boundary(s, 3)], "whe", "one long word is cut");
+        assert_eq!(
+            &s[..floor_word_boundary(s, 3)],
+            "whe",
+            "one long word is cut"
+        );
         assert_eq!(&"é"[..floor_word_boundary("é", 1)], "");
     }
 

@@ -59,7 +59,9 @@ fn kind(path: &Path, diags: &mut Diagnostics) -> Kind {
             );
             Kind::Absent
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && fs::symlink_metadata(path).is_err() => {
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound && fs::symlink_metadata(path).is_err() =>
+        {
             Kind::Absent
         }
         Err(e) => {

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::diagnostic::{Diagnostic, Diagnostics};
-use super::{ContentError, files};
 use super::model::{Article, Cite, Corpus, Entity, Fact, Intent, Lexicon, Topic};
+use super::{ContentError, files};
 use crate::text;
 
 /// Where each kind of content file lives inside a content directory.

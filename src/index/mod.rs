@@ -63,7 +63,10 @@ pub fn reindex(
         Ok(current) => current,
         // Whatever `CURRENT` holds, the new generation replaces it.
         Err(IndexError::Corrupt { path, reason }) => {
-            tracing::warn!("{} is damaged ({reason}); the new index replaces it", path.display());
+            tracing::warn!(
+                "{} is damaged ({reason}); the new index replaces it",
+                path.display()
+            );
             None
         }
         Err(e) => return Err(e),
@@ -130,7 +133,9 @@ pub fn open(index_dir: &Path) -> Result<Snapshot, IndexError> {
                 );
                 std::thread::sleep(Duration::from_millis(5));
             }
-            Err(_) if !generation.exists() => return Err(missing_generation(index_dir, &generation)),
+            Err(_) if !generation.exists() => {
+                return Err(missing_generation(index_dir, &generation));
+            }
             Err(e) => return Err(e),
         }
     }

@@ -58,7 +58,9 @@ fn directory_symlink_loops_hang_nothing() {
         assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
     }
     assert!(
-        !run(&d, &["ask", "corridor"]).stderr.contains("changed since"),
+        !run(&d, &["ask", "corridor"])
+            .stderr
+            .contains("changed since"),
         "the loops made the index look stale"
     );
 }
@@ -104,7 +106,9 @@ fn an_over_long_paragraph_is_refused_with_its_file_and_line() {
     let before = std::fs::read_to_string(d.content().join(&rel)).unwrap();
     let line = before.trim_end().lines().count() + 2;
     let paragraphs = d.ok(&["source", "--json"]).json().as_array().unwrap().len();
-    d.edit(&rel, |t| format!("{}\n\n{}\n", t.trim_end(), "word ".repeat(4000)));
+    d.edit(&rel, |t| {
+        format!("{}\n\n{}\n", t.trim_end(), "word ".repeat(4000))
+    });
     check_and_reindex_agree(
         &d,
         &[

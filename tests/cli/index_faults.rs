@@ -50,12 +50,15 @@ fn assert_reported_and_repaired(d: &Dossier, what: &str) {
     d.ok(&["ask", "corridor"]);
 }
 
+/// A way to damage `CURRENT`.
+type Damage = Box<dyn Fn(&Path)>;
+
 #[test]
 fn reindex_repairs_whatever_current_holds() {
     let d = Dossier::new();
     d.ok(&["reindex"]);
     let current = d.index().join("CURRENT");
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>)> = vec![
+    let cases: Vec<(&str, Damage)> = vec![
         (
             "garbage",
             Box::new(|p| std::fs::write(p, "\u{0}\u{1}garbage/../x").unwrap()),
@@ -65,10 +68,7 @@ fn reindex_repairs_whatever_current_holds() {
             "a long file",
             Box::new(|p| std::fs::write(p, "gen-".repeat(1 << 20)).unwrap()),
         ),
-        (
-            "a directory",
-            Box::new(|p| std::fs::create_dir(p).unwrap()),
-        ),
+        ("a directory", Box::new(|p| std::fs::create_dir(p).unwrap())),
         (
             "a link to /dev/zero",
             Box::new(|p| std::os::unix::fs::symlink("/dev/zero", p).unwrap()),
@@ -100,7 +100,8 @@ fn a_missing_generation_is_named() {
     let r = d.run(&["ask", "corridor"]);
     assert_eq!(r.code, 1);
     assert!(
-        r.stderr.contains("gen-00000099-00000000deadbeef, which does not exist"),
+        r.stderr
+            .contains("gen-00000099-00000000deadbeef, which does not exist"),
         "{}",
         r.stderr
     );
@@ -211,7 +212,10 @@ fn a_reader_without_write_access_opens_the_index() {
     let d = Dossier::new();
     d.ok(&["reindex"]);
     share_read_only(d.dir.path());
-    for args in [&["ask", "What is the Trump Route?"][..], &["search", "corridor"]] {
+    for args in [
+        &["ask", "What is the Trump Route?"][..],
+        &["search", "corridor"],
+    ] {
         let r: Run = reader(&d).args(args).output().unwrap().into();
         assert_eq!(r.code, 0, "{args:?} as a reader: {}", r.stderr);
         assert!(!r.stdout.is_empty());
@@ -221,7 +225,10 @@ fn a_reader_without_write_access_opens_the_index() {
     drop(free);
     let mut serve = reader(&d)
         .args(["serve", "--http", &addr.to_string()])
-        .env("DISCORD_PUBLIC_KEY", "5866666666666666666666666666666666666666666666666666666666666666")
+        .env(
+            "DISCORD_PUBLIC_KEY",
+            "5866666666666666666666666666666666666666666666666666666666666666",
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -229,12 +236,15 @@ fn a_reader_without_write_access_opens_the_index() {
     let health = crate::util::http_get(addr, "/health", Duration::from_secs(20));
     let _ = serve.kill();
     let out = serve.wait_with_output().unwrap();
-    let health = health.unwrap_or_else(|e| {
-        panic!("{e}; serve said:\n{}", String::from_utf8_lossy(&out.stderr))
-    });
+    let health = health
+        .unwrap_or_else(|e| panic!("{e}; serve said:\n{}", String::from_utf8_lossy(&out.stderr)));
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     if !is_root() {
         // Let the temp dir be removed.
-        let _ = Command::new("chmod").arg("-R").arg("u+w").arg(d.index()).status();
+        let _ = Command::new("chmod")
+            .arg("-R")
+            .arg("u+w")
+            .arg(d.index())
+            .status();
     }
 }
