@@ -137,6 +137,20 @@ pub fn floor_char_boundary(text: &str, max: usize) -> usize {
     i
 }
 
+/// The largest index of at most `max` bytes that does not fall inside a
+/// word of `text`: where a cut leaves whole words only. A first word longer
+/// than `max` is cut at a character boundary, so something remains.
+pub fn floor_word_boundary(text: &str, max: usize) -> usize {
+    let end = floor_char_boundary(text, max);
+    if end == text.len() || text[end..].starts_with(char::is_whitespace) {
+        return end;
+    }
+    match text[..end].rfind(char::is_whitespace) {
+        Some(i) if !text[..i].trim().is_empty() => i,
+        _ => end,
+    }
+}
+
 /// The run of `haystack`, as many words long as `needle`, that shares the
 /// most words with it. Shows the nearest text to a quote that was not found
 /// verbatim.
@@ -191,6 +205,20 @@ mod tests {
             nearest_window("ending every hostilities forever", para),
             "ending all hostilities forever"
         );
+    }
+
+    #[test]
+    fn floor_word_boundary_never_splits_a_word() {
+        let s = "where is armenia";
+        assert_eq!(&s[..floor_word_boundary(s, 12)], "where is");
+        assert_eq!(&s[..floor_word_boundary(s, 8)], "where is");
+        assert_eq!(&s[..floor_word_boundary(s, 100)], s);
+        assert_eq!(
+            &s[..floor_word_boundary(s, 3)],
+            "whe",
+            "one long word is cut"
+        );
+        assert_eq!(&"é"[..floor_word_boundary("é", 1)], "");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Serving from the newest index generation without a restart.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use super::Engine;
 use crate::index::{self, IndexError};
@@ -12,6 +12,9 @@ use crate::index::{self, IndexError};
 pub struct Live {
     dir: PathBuf,
     state: RwLock<(PathBuf, Arc<Engine>)>,
+    /// The last problem with the index directory that was logged, so each
+    /// is logged once when it appears, not on every request.
+    problem: Mutex<Option<String>>,
 }
 
 impl Live {
@@ -22,6 +25,7 @@ impl Live {
         Ok(Live {
             dir: dir.to_path_buf(),
             state: RwLock::new((generation, engine)),
+            problem: Mutex::new(None),
         })
     }
 
@@ -32,19 +36,39 @@ impl Live {
             (state.0.clone(), state.1.clone())
         };
         match index::current_generation(&self.dir) {
-            Ok(Some(current)) if current != loaded => self.reload(current).unwrap_or(engine),
-            Ok(Some(_)) => engine,
+            Ok(Some(current)) => {
+                self.note(None);
+                if current != loaded {
+                    return self.reload(current).unwrap_or(engine);
+                }
+                engine
+            }
             Ok(None) => {
-                tracing::warn!(
+                self.note(Some(format!(
                     "the index in {} is gone; serving the loaded index until `dossier reindex` rebuilds it",
                     self.dir.display()
-                );
+                )));
                 engine
             }
             Err(e) => {
-                tracing::warn!("cannot read the index directory, serving the loaded index: {e}");
+                self.note(Some(format!(
+                    "cannot read the index directory, serving the loaded index: {e}"
+                )));
                 engine
             }
+        }
+    }
+
+    /// Logs `problem` if it differs from the last one logged.
+    fn note(&self, problem: Option<String>) {
+        let mut last = self.problem.lock().unwrap_or_else(|e| e.into_inner());
+        if *last != problem {
+            match &problem {
+                Some(p) => tracing::warn!("{p}"),
+                None if last.is_some() => tracing::info!("the index directory is readable again"),
+                None => {}
+            }
+            *last = problem;
         }
     }
 

@@ -85,6 +85,20 @@ pub struct ServeArgs {
     /// Interactions answered at once; past it, a polite "busy" reply.
     #[arg(long, env = "DOSSIER_MAX_IN_FLIGHT", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_in_flight: u64,
+    /// Seconds SIGINT or SIGTERM leaves replies in flight to finish before the process exits.
+    #[arg(
+        long,
+        env = "DOSSIER_SHUTDOWN_GRACE",
+        default_value_t = 10,
+        value_name = "SECS"
+    )]
+    pub shutdown_grace: u64,
+    /// With --http: seconds a connection has to send a request's headers (after connecting or after the previous reply), and then its body.
+    #[arg(long, env = "DOSSIER_READ_TIMEOUT", default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub read_timeout: u64,
+    /// With --http: connections open at once; more wait to be accepted.
+    #[arg(long, env = "DOSSIER_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
 }
 
 fn parse_range(s: &str) -> Result<std::ops::Range<u32>, String> {
@@ -113,6 +127,16 @@ pub enum DiscordCommand {
     Respond { file: PathBuf },
 }
 
+/// Runs `serve` to the end, then stops the runtime without waiting for
+/// work that outlived it (an answer still computing after the grace
+/// period) for more than a moment.
+fn run_server(serve: impl std::future::Future<Output = Result<()>>) -> Result<ExitCode> {
+    let runtime = runtime()?;
+    let result = runtime.block_on(serve);
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    result.map(|()| ExitCode::SUCCESS)
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     // Answers run on the blocking pool. The engine is CPU-bound, so more
     // threads than cores only add memory (thread stacks, allocator arenas):
@@ -132,6 +156,7 @@ pub fn serve(paths: &Paths, args: ServeArgs) -> Result<ExitCode> {
         in_flight: usize::try_from(args.max_in_flight).unwrap_or(usize::MAX),
     };
     let api_base = args.connection.api_base().map(str::to_string);
+    let grace = std::time::Duration::from_secs(args.shutdown_grace);
     let http_addr = args
         .http
         .as_deref()
@@ -155,9 +180,13 @@ pub fn serve(paths: &Paths, args: ServeArgs) -> Result<ExitCode> {
             index: paths.index.clone(),
             limits,
             api_base,
+            server: http::server::Limits {
+                read_timeout: std::time::Duration::from_secs(args.read_timeout),
+                max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+                grace,
+            },
         };
-        runtime()?.block_on(http::serve(config))?;
-        return Ok(ExitCode::SUCCESS);
+        return run_server(http::serve(config));
     }
     let token = args.connection.token()?;
     let guild = optional_id(args.guild.as_deref(), "DISCORD_GUILD_ID")?;
@@ -183,9 +212,9 @@ pub fn serve(paths: &Paths, args: ServeArgs) -> Result<ExitCode> {
         index: paths.index.clone(),
         sharding,
         limits,
+        grace,
     };
-    runtime()?.block_on(gateway::serve(config))?;
-    Ok(ExitCode::SUCCESS)
+    run_server(gateway::serve(config))
 }
 
 pub fn register(connection: &Connection, guild: Option<String>) -> Result<ExitCode> {

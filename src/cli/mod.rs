@@ -5,6 +5,7 @@
 mod bench;
 mod discord;
 mod eval;
+mod failure;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -160,14 +161,35 @@ fn parse_topic(s: &str) -> Result<Topic, String> {
 pub fn main() -> ExitCode {
     let _ = dotenvy::dotenv();
     init_tracing();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return failure::usage(e, failure::wants_json(std::env::args_os())),
+    };
+    let json = cli.command.json();
     match run(cli) {
         Ok(code) => code,
         // A closed pipe (`dossier … | head`) is not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            failure::print(&e, json);
             ExitCode::FAILURE
+        }
+    }
+}
+
+impl Command {
+    /// Whether the command was asked for JSON output.
+    fn json(&self) -> bool {
+        match self {
+            Command::Ask { json, .. }
+            | Command::Search { json, .. }
+            | Command::Parties { json, .. }
+            | Command::Corridor { json }
+            | Command::Terms { json, .. }
+            | Command::Quote { json, .. }
+            | Command::Source { json, .. }
+            | Command::Eval { json, .. } => *json,
+            _ => false,
         }
     }
 }
@@ -390,7 +412,13 @@ pub fn ensure_index(paths: &Paths) -> Result<()> {
             );
             if let Err(e) = build_index(paths, false) {
                 if let IndexError::Content(ContentError::Invalid(diags)) = &e {
+                    // The problems go to stderr once; the error only sums them up.
                     eprintln!("{diags}");
+                    return Err(failure::ContentProblems {
+                        content: paths.content.clone(),
+                        count: diags.len(),
+                    }
+                    .into());
                 }
                 return Err(e).context("could not build the index");
             }

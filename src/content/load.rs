@@ -5,15 +5,14 @@
 //! find so an editor fixes them all in one pass.
 
 use std::collections::{HashMap, HashSet};
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::ContentError;
 use super::diagnostic::{Diagnostic, Diagnostics};
 use super::model::{Article, Cite, Corpus, Entity, Fact, Intent, Lexicon, Topic};
+use super::{ContentError, files};
 use crate::text;
 
 /// Where each kind of content file lives inside a content directory.
@@ -32,10 +31,10 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
 
     // Files are read and parsed in parallel; checks across files run after,
     // in file order, so the report is the same on any machine.
-    let paths = files_with_extension(&dir.join(ARTICLES_DIR), "md")?;
+    let paths = files::regular(files::listed(&dir.join(ARTICLES_DIR), "md")?, &mut diags);
     let parsed = par_map(&paths, |path| {
         let mut local = Diagnostics::default();
-        let article = read(path).map(|source| parse_article(path, &source, &mut local));
+        let article = files::read(path).map(|source| parse_article(path, &source, &mut local));
         (article, local)
     });
     let mut article_lines: HashMap<String, (PathBuf, usize)> = HashMap::new();
@@ -64,14 +63,12 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
     }
 
     let entities_path = dir.join(ENTITIES_FILE);
-    if entities_path.is_file() {
-        let source = read(&entities_path)?;
+    if let Some(source) = files::read_optional(&entities_path, &mut diags)? {
         corpus.entities = parse_entities(&entities_path, &source, &mut diags);
     }
 
     let lexicon_path = dir.join(LEXICON_FILE);
-    if lexicon_path.is_file() {
-        let source = read(&lexicon_path)?;
+    if let Some(source) = files::read_optional(&lexicon_path, &mut diags)? {
         corpus.lexicon = parse_lexicon(&lexicon_path, &source, &mut diags);
     }
 
@@ -85,12 +82,12 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
             .collect(),
         entities: corpus.entities.iter().map(|e| e.id.clone()).collect(),
     };
-    let paths = files_with_extension(&dir.join(FACTS_DIR), "toml")?;
+    let paths = files::regular(files::listed(&dir.join(FACTS_DIR), "toml")?, &mut diags);
     let parsed = par_map(&paths, |path| {
         let mut local = Diagnostics::default();
         // Duplicates within the file are found here, across files below.
         let mut ids = HashMap::new();
-        let facts = read(path)
+        let facts = files::read(path)
             .map(|source| parse_facts(path, &source, &corpus, &known, &mut ids, &mut local));
         (facts, local)
     });
@@ -141,40 +138,6 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
             })
             .collect()
     })
-}
-
-fn read(path: &Path) -> Result<String, ContentError> {
-    fs::read_to_string(path).map_err(|source| ContentError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-/// The files of `dir` ending in `.ext`, sorted by name; none if `dir` is absent.
-fn files_with_extension(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, ContentError> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(source) => {
-            return Err(ContentError::Io {
-                path: dir.to_path_buf(),
-                source,
-            });
-        }
-    };
-    let mut files = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|source| ContentError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let path = entry.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == ext) {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
 }
 
 /// Turns a TOML parse error into a diagnostic at the place it points to.
@@ -283,6 +246,7 @@ fn parse_article(path: &Path, source: &str, diags: &mut Diagnostics) -> Option<A
 
     let body = &source[body_start..];
     let paragraphs = split_paragraphs(body);
+    ok &= paragraphs_fit(path, source, body_start, &paragraphs, diags);
     if paragraphs.is_empty() {
         diags.push(
             Diagnostic::new(path, "the article has no text")
@@ -299,6 +263,51 @@ fn parse_article(path: &Path, source: &str, diags: &mut Diagnostics) -> Option<A
         url: fm.url.map(Spanned::into_inner),
         paragraphs,
     })
+}
+
+/// Longest paragraph accepted, in bytes (about 2,500 words; the shipped
+/// article's longest is about 500). Answering reads, scores and quotes a
+/// paragraph whole, so this bounds the work and memory of every question.
+pub const MAX_PARAGRAPH_BYTES: usize = 16 * 1024;
+
+/// Whether every paragraph is within [`MAX_PARAGRAPH_BYTES`]; each that is
+/// not is reported at its first line.
+fn paragraphs_fit(
+    path: &Path,
+    source: &str,
+    body_start: usize,
+    paragraphs: &[String],
+    diags: &mut Diagnostics,
+) -> bool {
+    if paragraphs.iter().all(|p| p.len() <= MAX_PARAGRAPH_BYTES) {
+        return true;
+    }
+    let mut ok = true;
+    // Paragraphs are trimmed copies, in order: their first bytes, looked
+    // for from where the previous one started, locate them.
+    let mut cursor = body_start;
+    for (i, p) in paragraphs.iter().enumerate() {
+        let head = &p[..text::floor_char_boundary(p, 64)];
+        let at = source[cursor..].find(head).map_or(cursor, |o| cursor + o);
+        cursor = at + head.len();
+        if p.len() <= MAX_PARAGRAPH_BYTES {
+            continue;
+        }
+        diags.push(
+            Diagnostic::new(
+                path,
+                format!(
+                    "paragraph {} is {} bytes long, over the limit of {MAX_PARAGRAPH_BYTES} bytes",
+                    i + 1,
+                    p.len()
+                ),
+            )
+            .at(source, at)
+            .help("split it into shorter paragraphs with blank lines"),
+        );
+        ok = false;
+    }
+    ok
 }
 
 fn is_iso_date(s: &str) -> bool {

@@ -5,29 +5,30 @@
 
 use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
-
-use anyhow::{Context as _, Result};
-use serenity::all::{
-    ApplicationId, ClientBuilder, Command, Context, CreateInteractionResponse,
-    CreateInteractionResponseMessage, EventHandler, GatewayIntents, GuildId, Http, HttpBuilder,
-    Interaction, InteractionId, Ready,
-};
-use tokio::sync::Notify;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use super::commands;
+use super::drain::{self, InFlight};
 use super::guard::{Guard, Limits};
 use super::router::{self, Reply};
 use crate::answer::Live;
 use crate::render::discord as render;
+use anyhow::{Context as _, Result};
+use serenity::all::{
+    ApplicationId, ClientBuilder, Command, Context, CreateInteractionResponse,
+    CreateInteractionResponseMessage, EventHandler, GatewayIntents, GuildId, Http, HttpBuilder,
+    Interaction, InteractionId, Ready, ShardManager,
+};
 
 /// How long the router may take before the reply is deferred. Discord wants
 /// the first response within 3 s; this leaves room for the network.
 const DEFER_AFTER: Duration = Duration::from_millis(2000);
-/// How long shutdown waits for replies in flight.
-const DRAIN: Duration = Duration::from_secs(10);
+/// How long the shards may take to close once replies in flight are done.
+const CLOSE_SHARDS: Duration = Duration::from_secs(5);
+/// First wait for Discord at startup before saying so; doubled each time.
+const PATIENCE: Duration = Duration::from_secs(5);
 
 /// Which shards this process runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +51,8 @@ pub struct Config {
     pub index: PathBuf,
     pub sharding: Sharding,
     pub limits: Limits,
+    /// How long shutdown waits for replies in flight.
+    pub grace: Duration,
 }
 
 /// An HTTP client for Discord, through `api_base` when one is given.
@@ -64,53 +67,19 @@ pub fn http(token: &str, api_base: Option<&str>) -> Http {
     builder.build()
 }
 
-/// Counts replies in flight so shutdown can wait for them.
-#[derive(Default)]
-struct InFlight {
-    count: AtomicUsize,
-    idle: Notify,
-}
-
-struct InFlightGuard<'a>(&'a InFlight);
-
-impl InFlight {
-    fn enter(&self) -> InFlightGuard<'_> {
-        self.count.fetch_add(1, Ordering::SeqCst);
-        InFlightGuard(self)
-    }
-
-    async fn wait_idle(&self, limit: Duration) {
-        let wait = async {
-            while self.count.load(Ordering::SeqCst) > 0 {
-                let notified = self.idle.notified();
-                if self.count.load(Ordering::SeqCst) == 0 {
-                    break;
-                }
-                notified.await;
-            }
-        };
-        let _ = tokio::time::timeout(limit, wait).await;
-    }
-}
-
-impl Drop for InFlightGuard<'_> {
-    fn drop(&mut self) {
-        if self.0.count.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.0.idle.notify_waiters();
-        }
-    }
-}
-
 struct Handler {
     live: Arc<Live>,
     guild: Option<GuildId>,
     in_flight: Arc<InFlight>,
     guard: Arc<Guard>,
+    /// Set when the first shard is connected.
+    connected: Arc<AtomicBool>,
 }
 
 #[serenity::async_trait]
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
+        self.connected.store(true, Ordering::SeqCst);
         tracing::info!(user = %ready.user.name, shard = ?ready.shard.map(|s| s.id.0), "connected to Discord");
         if ready.shard.is_some_and(|s| s.id.0 != 0) {
             return; // One shard registers the commands.
@@ -280,35 +249,88 @@ fn is_transient(e: &serenity::Error) -> bool {
 }
 
 /// Runs the gateway bot until SIGINT or SIGTERM.
+///
+/// Shutdown does not depend on Discord: replies in flight get the grace
+/// period, the shards a few seconds to close, and then the bot stops even
+/// if Discord never answered.
 pub async fn serve(config: Config) -> Result<()> {
     let live = Arc::new(Live::open(&config.index).context("cannot open the index")?);
-    let http = http(&config.token, config.api_base.as_deref());
     let in_flight = Arc::new(InFlight::default());
+    let connected = Arc::new(AtomicBool::new(false));
     let handler = Handler {
         live,
         guild: config.guild.map(GuildId::new),
         in_flight: in_flight.clone(),
         guard: Arc::new(Guard::new(config.limits)),
+        connected: connected.clone(),
     };
+    let discord = config
+        .api_base
+        .clone()
+        .unwrap_or_else(|| "https://discord.com".to_string());
+    let waiting = tokio::spawn(report_waiting(connected, discord));
+    let shards = OnceLock::new();
+    tokio::select! {
+        ran = run(&config, handler, &shards) => {
+            waiting.abort();
+            ran?;
+        }
+        () = drain::signal() => {
+            waiting.abort();
+            tracing::info!("shutting down: finishing replies in flight");
+            let deadline = Instant::now() + config.grace;
+            if !drain::finish(in_flight.idle(), deadline).await {
+                tracing::warn!(replies = in_flight.count(), "replies still in flight after the grace period");
+            }
+            if let Some(shards) = shards.get() {
+                let closed = drain::finish(shards.shutdown_all(), Instant::now() + CLOSE_SHARDS).await;
+                if !closed {
+                    tracing::warn!("the gateway did not close in time; stopping anyway");
+                }
+            }
+        }
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Sets up the client (which already asks Discord for the gateway) and
+/// runs its shards until they stop; `shards` gets their manager.
+async fn run(
+    config: &Config,
+    handler: Handler,
+    shards: &OnceLock<Arc<ShardManager>>,
+) -> Result<()> {
+    let http = http(&config.token, config.api_base.as_deref());
     let mut client = ClientBuilder::new_with_http(http, GatewayIntents::empty())
         .event_handler(handler)
         .await
         .context("could not set up the Discord client")?;
-    let shards = client.shard_manager.clone();
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: finishing replies in flight");
-        in_flight.wait_idle(DRAIN).await;
-        shards.shutdown_all().await;
-    });
-    let started = match config.sharding {
+    let _ = shards.set(client.shard_manager.clone());
+    let started = match &config.sharding {
         Sharding::Auto => client.start_autosharded().await,
-        Sharding::Count(n) => client.start_shards(n).await,
-        Sharding::Range { range, total } => client.start_shard_range(range, total).await,
+        Sharding::Count(n) => client.start_shards(*n).await,
+        Sharding::Range { range, total } => client.start_shard_range(range.clone(), *total).await,
     };
-    started.context("the gateway connection failed")?;
-    tracing::info!("stopped");
-    Ok(())
+    started.context("the gateway connection failed")
+}
+
+/// Says so while no shard has connected: a Discord (or proxy) that never
+/// answers would otherwise leave startup silent.
+async fn report_waiting(connected: Arc<AtomicBool>, discord: String) {
+    let started = Instant::now();
+    let mut pause = PATIENCE;
+    loop {
+        tokio::time::sleep(pause).await;
+        if connected.load(Ordering::SeqCst) {
+            return;
+        }
+        tracing::warn!(
+            "not connected to Discord after {} s; still trying {discord} (check the network, DISCORD_API_BASE and the token)",
+            started.elapsed().as_secs()
+        );
+        pause = (pause * 2).min(Duration::from_secs(60));
+    }
 }
 
 /// The application id behind a token, asked of Discord.
@@ -319,26 +341,4 @@ pub async fn application_id(http: &Http) -> Result<ApplicationId> {
         .context("could not read the application from Discord (is the token right?)")?;
     http.set_application_id(info.id);
     Ok(info.id)
-}
-
-pub(crate) async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = match signal(SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

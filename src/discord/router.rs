@@ -12,6 +12,7 @@ use super::commands::{self, MAX_HITS, MAX_QUESTION};
 use crate::answer::{Engine, RequestError, SuggestKind, Suggestion};
 use crate::content::Topic;
 use crate::render::discord::{self as render, Message, limits};
+use crate::text;
 
 /// What to answer an interaction with, before it becomes a serenity builder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,10 +53,16 @@ fn integer_option(cmd: &CommandInteraction, name: &str) -> Option<i64> {
     })
 }
 
-/// Text a person typed, trimmed and cut to what Discord lets them send.
+/// Text a person typed, trimmed and cut to what Discord lets them send,
+/// between words: a word cut in half would be read as another word.
 fn typed(text: Option<&str>) -> Option<String> {
     let t = text?.trim();
-    (!t.is_empty()).then(|| t.chars().take(usize::from(MAX_QUESTION)).collect())
+    let max = t
+        .char_indices()
+        .nth(usize::from(MAX_QUESTION))
+        .map_or(t.len(), |(i, _)| i);
+    let t = t[..text::floor_word_boundary(t, max)].trim_end();
+    (!t.is_empty()).then(|| t.to_string())
 }
 
 fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
@@ -94,15 +101,8 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
         ),
         "source" => {
             let article = typed(string_option(cmd, "article"));
-            let paragraph = integer_option(cmd, "paragraph").map(|p| u32::try_from(p).unwrap_or(0));
-            match paragraph {
-                Some(p) => match engine.source(article.as_deref(), Some(p)) {
-                    Ok(passages) => match passages.first() {
-                        Some(first) => render::passage(first),
-                        None => render::error("That paragraph could not be read from the index."),
-                    },
-                    Err(e) => request_error(&e),
-                },
+            match integer_option(cmd, "paragraph") {
+                Some(asked) => source(engine, article.as_deref(), asked),
                 None => {
                     render::error("Give a paragraph number, for example: `/source paragraph: 4`")
                 }
@@ -113,6 +113,22 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
             "dossier has no command `/{}`. Try /help.",
             render::escape(&limits::cut(other, 32))
         )),
+    }
+}
+
+/// `/source`: one paragraph, or an error naming the number as asked, even
+/// one no paragraph number can be (negative, or past `u32`).
+fn source(engine: &Engine, article: Option<&str>, asked: i64) -> Message {
+    let number = u32::try_from(asked).unwrap_or(0);
+    match engine.source(article, Some(number)) {
+        Ok(passages) => match passages.first() {
+            Some(first) => render::passage(first),
+            None => render::error("That paragraph could not be read from the index."),
+        },
+        Err(RequestError::NoSuchParagraph { count, .. }) => render::error(&format!(
+            "There is no paragraph {asked}: the article has paragraphs 1 to {count}."
+        )),
+        Err(e) => request_error(&e),
     }
 }
 

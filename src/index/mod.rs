@@ -7,6 +7,7 @@
 
 mod build;
 mod catalog;
+mod readonly;
 mod schema;
 mod store;
 
@@ -58,6 +59,18 @@ pub fn reindex(
     tracing::debug!("reindexing");
     let dir = IndexDir::new(index_dir);
     let lock = dir.lock()?;
+    let current = match dir.current() {
+        Ok(current) => current,
+        // Whatever `CURRENT` holds, the new generation replaces it.
+        Err(IndexError::Corrupt { path, reason }) => {
+            tracing::warn!(
+                "{} is damaged ({reason}); the new index replaces it",
+                path.display()
+            );
+            None
+        }
+        Err(e) => return Err(e),
+    };
     let fingerprint = content::fingerprint(content_dir).map_err(|source| IndexError::Io {
         path: content_dir.to_path_buf(),
         source,
@@ -65,7 +78,7 @@ pub fn reindex(
     tracing::debug!("fingerprinted the content");
     let corpus = content::load(content_dir)?;
     tracing::debug!("loaded the content");
-    if let Some(current) = dir.current()?
+    if let Some(current) = current
         && matches!(
             read_manifest(&current),
             Err(IndexError::SchemaMismatch { .. }
@@ -132,6 +145,9 @@ pub fn open(index_dir: &Path) -> Result<Snapshot, IndexError> {
                 );
                 std::thread::sleep(Duration::from_millis(5));
             }
+            Err(_) if !generation.exists() => {
+                return Err(missing_generation(index_dir, &generation));
+            }
             Err(e) => return Err(e),
         }
     }
@@ -179,17 +195,44 @@ pub fn manifest(index_dir: &Path) -> Result<Manifest, IndexError> {
         return Err(IndexError::Missing(index_dir.to_path_buf()));
     };
     match read_manifest(&generation) {
-        // An index from before manifests existed: rebuild it.
-        Err(IndexError::Io { source, .. })
-            if source.kind() == std::io::ErrorKind::NotFound && generation.exists() =>
-        {
-            Err(IndexError::SchemaMismatch {
-                path: generation,
-                found: 1,
-                expected: SCHEMA_VERSION,
-            })
+        Err(IndexError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            if generation.exists() {
+                // An index from before manifests existed: rebuild it.
+                Err(IndexError::SchemaMismatch {
+                    path: generation,
+                    found: 1,
+                    expected: SCHEMA_VERSION,
+                })
+            } else {
+                Err(missing_generation(index_dir, &generation))
+            }
         }
         other => other,
+    }
+}
+
+/// `CURRENT` names a generation that is not there.
+fn missing_generation(index_dir: &Path, generation: &Path) -> IndexError {
+    let name = generation.file_name().unwrap_or_default().to_string_lossy();
+    IndexError::Corrupt {
+        path: index_dir.to_path_buf(),
+        reason: format!("`CURRENT` names {name}, which does not exist"),
+    }
+}
+
+/// A tantivy error met while opening a generation: the generation's files
+/// are damaged. The reason is kept short; tantivy's can run to a kilobyte.
+fn damaged(generation: &Path, e: impl std::fmt::Display) -> IndexError {
+    const MAX: usize = 160;
+    let text = e.to_string();
+    let first = text.lines().next().unwrap_or_default();
+    let mut reason: String = first.chars().take(MAX).collect();
+    if first.chars().count() > MAX {
+        reason.push('…');
+    }
+    IndexError::Corrupt {
+        path: generation.to_path_buf(),
+        reason,
     }
 }
 
@@ -206,16 +249,17 @@ fn open_generation(generation: &Path) -> Result<Snapshot, IndexError> {
             reason: e.to_string(),
         }
     })?;
-    let index = Index::open_in_dir(generation).map_err(|e| IndexError::Corrupt {
-        path: generation.to_path_buf(),
-        reason: e.to_string(),
-    })?;
+    // Read-only: no lock file, so an index the reader may not write opens.
+    let index = readonly::ReadOnlyDir::open(generation)
+        .and_then(Index::open)
+        .map_err(|e| damaged(generation, e))?;
     schema::register_tokenizers(&index);
-    let fields = Fields::from_schema(&index.schema())?;
+    let fields = Fields::from_schema(&index.schema()).map_err(|e| damaged(generation, e))?;
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
-        .try_into()?;
+        .try_into()
+        .map_err(|e| damaged(generation, e))?;
     Ok(Snapshot {
         dir: generation.to_path_buf(),
         catalog,

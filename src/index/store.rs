@@ -4,7 +4,8 @@
 //! INDEX/
 //!   CURRENT          name of the generation readers open, replaced by rename
 //!   .lock            held (flock) by the one reindex allowed at a time
-//!   gen-00000007-…/  a complete index: tantivy files and catalog.json
+//!   gen-00000007-…/  a complete index: tantivy files and catalog.json,
+//!                    read-only once published
 //!   .tmp-PID/        a generation being built; never read
 //! ```
 //!
@@ -14,7 +15,7 @@
 //! so a reader that read `CURRENT` just before a switch can still open it.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::IndexError;
@@ -25,6 +26,15 @@ const GEN_PREFIX: &str = "gen-";
 const TMP_PREFIX: &str = ".tmp-";
 /// Generations kept besides the current one.
 const KEEP_OLD: usize = 2;
+/// Longest `CURRENT` read: a generation name is about 30 bytes.
+const MAX_CURRENT: u64 = 128;
+
+/// Whether `name` can be a generation's directory name.
+fn is_generation_name(name: &str) -> bool {
+    name.strip_prefix(GEN_PREFIX).is_some_and(|rest| {
+        !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    })
+}
 
 /// An index directory.
 #[derive(Debug, Clone)]
@@ -61,22 +71,38 @@ impl IndexDir {
     }
 
     /// The generation `CURRENT` names, if there is one.
+    ///
+    /// At most [`MAX_CURRENT`] bytes are read, and only from a regular file:
+    /// `CURRENT` replaced by a FIFO or a link to `/dev/zero` is reported as
+    /// damaged instead of blocking or reading without end.
     pub fn current(&self) -> Result<Option<PathBuf>, IndexError> {
         let path = self.root.join(CURRENT);
-        match fs::read_to_string(&path) {
-            Ok(name) => {
-                let name = name.trim();
-                if !name.starts_with(GEN_PREFIX) || name.contains(['/', '\\']) {
-                    return Err(IndexError::Corrupt {
-                        path,
-                        reason: format!("`{name}` is not a generation name"),
-                    });
-                }
-                Ok(Some(self.root.join(name)))
+        let damaged = |reason: String| IndexError::Corrupt {
+            path: path.clone(),
+            reason,
+        };
+        match fs::metadata(&path) {
+            Ok(meta) if !meta.is_file() => {
+                return Err(damaged("it is not a regular file".to_string()));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(IndexError::Io { path, source }),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(IndexError::Io { path, source }),
         }
+        let mut bytes = Vec::new();
+        File::open(&path)
+            .and_then(|f| f.take(MAX_CURRENT + 1).read_to_end(&mut bytes))
+            .map_err(io_err(&path))?;
+        if bytes.len() as u64 > MAX_CURRENT {
+            return Err(damaged("it is too long to name a generation".to_string()));
+        }
+        let name = String::from_utf8_lossy(&bytes);
+        let name = name.trim();
+        if !is_generation_name(name) {
+            let shown: String = name.chars().take(40).collect();
+            return Err(damaged(format!("`{shown}` is not a generation name")));
+        }
+        Ok(Some(self.root.join(name)))
     }
 
     /// Takes the reindex lock, or fails at once if another process holds it.
@@ -162,6 +188,7 @@ impl IndexDir {
             .map_or(0, |d| d.as_nanos() as u64);
         let name = format!("{GEN_PREFIX}{n:08}-{nanos:016x}");
         let dir = self.root.join(&name);
+        seal(scratch)?;
         sync_dir(scratch)?;
         fs::rename(scratch, &dir).map_err(io_err(&dir))?;
         let tmp = self.root.join(format!("{CURRENT}.tmp"));
@@ -170,7 +197,12 @@ impl IndexDir {
             f.write_all(name.as_bytes()).map_err(io_err(&tmp))?;
             f.sync_all().map_err(io_err(&tmp))?;
         }
-        fs::rename(&tmp, self.root.join(CURRENT)).map_err(io_err(&tmp))?;
+        let current = self.root.join(CURRENT);
+        // A damaged `CURRENT` that is a directory cannot be renamed over.
+        if fs::symlink_metadata(&current).is_ok_and(|m| m.is_dir()) {
+            fs::remove_dir_all(&current).map_err(io_err(&current))?;
+        }
+        fs::rename(&tmp, &current).map_err(io_err(&tmp))?;
         sync_dir(&self.root)?;
         let gens = self.generations()?;
         let old = gens.len().saturating_sub(KEEP_OLD + 1);
@@ -189,6 +221,38 @@ impl IndexDir {
             fs::remove_dir_all(&path).map_err(io_err(&path))?;
         }
         Ok(())
+    }
+}
+
+/// Makes every file of a built generation read-only, before it is
+/// published: readers map these files into memory, and a file changed
+/// under a reader (truncated, rewritten) can crash it. Only whole
+/// generations are ever replaced or removed, never their files.
+fn seal(dir: &Path) -> Result<(), IndexError> {
+    for entry in fs::read_dir(dir).map_err(io_err(dir))? {
+        let path = entry.map_err(io_err(dir))?.path();
+        let meta = fs::symlink_metadata(&path).map_err(io_err(&path))?;
+        if meta.is_file() {
+            fs::set_permissions(&path, read_only(meta.permissions())).map_err(io_err(&path))?;
+        }
+    }
+    Ok(())
+}
+
+/// Permissions with every write bit cleared. On Unix every read bit is set
+/// too: tantivy writes some files readable by their owner only, and a
+/// generation is meant to be readable by any user the directory admits.
+fn read_only(permissions: fs::Permissions) -> fs::Permissions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::Permissions::from_mode((permissions.mode() | 0o444) & !0o222 & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let mut permissions = permissions;
+        permissions.set_readonly(true);
+        permissions
     }
 }
 

@@ -182,3 +182,58 @@ fn hostile_text_on_the_command_line() {
         }
     }
 }
+
+/// The description of the first embed of a command's reply.
+fn reply_text(interaction: &Interaction, engine: &dossier::answer::Engine) -> String {
+    let Reply::Message(m) = router::reply(interaction, engine) else {
+        panic!("a command got no message");
+    };
+    m.embeds
+        .iter()
+        .map(|e| format!("{}\n{}", e.title, e.description))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `/source paragraph:` past what any paragraph number can be is echoed
+/// as asked, not as "paragraph 0".
+#[test]
+fn source_paragraphs_beyond_u32_are_echoed_as_asked() {
+    let d = Dossier::new();
+    d.ok(&["reindex"]);
+    let engine = dossier::answer::Engine::open(&d.index()).unwrap();
+    for asked in [4_294_967_297_i64, -5, 0, i64::MAX] {
+        let source = command(
+            "source",
+            json!([{"name": "paragraph", "type": 4, "value": asked}]),
+        );
+        let text = reply_text(&source, &engine);
+        assert!(
+            text.contains(&format!("There is no paragraph {asked}:")),
+            "{asked}: {text}"
+        );
+    }
+}
+
+/// A question over the length limit is cut between words, so no half word
+/// ("arme" of "armenia") is looked for, on Discord or the command line.
+#[test]
+fn long_questions_are_cut_between_words() {
+    let d = Dossier::new();
+    d.ok(&["reindex"]);
+    let engine = dossier::answer::Engine::open(&d.index()).unwrap();
+    // Discord: 300 characters; "armenia" straddles the limit.
+    let question = format!("What did {} armenia agree", "x".repeat(286));
+    let ask = command(
+        "ask",
+        json!([{"name": "question", "type": 3, "value": question}]),
+    );
+    let text = reply_text(&ask, &engine);
+    assert!(!text.contains("“arme”"), "{text}");
+    // The engine: 1,000 bytes.
+    let question = format!("What did {} armenia agree", "x".repeat(986));
+    let v = d.ok(&["ask", &question, "--json"]).json();
+    let unknown = v["unknown_words"].as_array().unwrap();
+    assert!(!unknown.contains(&json!("arme")), "{v}");
+    assert!(!v["answer"].as_str().unwrap().contains("“arme”"), "{v}");
+}

@@ -13,7 +13,10 @@
 mod answers;
 mod bench;
 mod content_errors;
+mod content_files;
 mod discord;
+mod errors;
 mod faults;
+mod index_faults;
 mod reindex;
 mod util;

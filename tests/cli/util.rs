@@ -71,15 +71,20 @@ impl Dossier {
     }
 
     pub fn command(&self) -> Command {
+        self.with_paths(&self.content(), &self.index())
+    }
+
+    /// The binary run in the temp dir on other content and index paths.
+    pub fn with_paths(&self, content: &Path, index: &Path) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_dossier"));
         cmd.current_dir(self.dir.path())
             .env_remove("DOSSIER_CONTENT")
             .env_remove("DOSSIER_INDEX")
             .env_remove("RUST_LOG")
             .arg("--content")
-            .arg(self.content())
+            .arg(content)
             .arg("--index")
-            .arg(self.index());
+            .arg(index);
         cmd
     }
 
@@ -112,4 +117,67 @@ impl Dossier {
         let v = self.ok(&["source", &n.to_string(), "--json"]).json();
         v[0]["text"].as_str().unwrap().to_string()
     }
+}
+
+/// `GET path` on a server that may still be starting: connects until
+/// `wait` runs out, then returns the raw response.
+pub fn http_get(
+    addr: std::net::SocketAddr,
+    path: &str,
+    wait: std::time::Duration,
+) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let started = std::time::Instant::now();
+    loop {
+        match std::net::TcpStream::connect(addr) {
+            Ok(mut stream) => {
+                stream
+                    .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                    .map_err(|e| e.to_string())?;
+                let request =
+                    format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+                stream
+                    .write_all(request.as_bytes())
+                    .map_err(|e| e.to_string())?;
+                let mut response = String::new();
+                stream
+                    .read_to_string(&mut response)
+                    .map_err(|e| e.to_string())?;
+                return Ok(response);
+            }
+            Err(e) if started.elapsed() > wait => {
+                return Err(format!("nothing answered on {addr} within {wait:?}: {e}"));
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    }
+}
+
+/// Runs `cmd` with a 30 s limit and at most `kib` KiB of address space
+/// (`ulimit -v`), so a command that reads or allocates without bound fails
+/// instead of exhausting the machine.
+pub fn bounded(cmd: &Command, kib: u64) -> Run {
+    use std::process::Stdio;
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .current_dir(cmd.get_current_dir().unwrap_or(Path::new(".")))
+        .env_remove("DOSSIER_CONTENT")
+        .env_remove("DOSSIER_INDEX")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = sh.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{cmd:?} still running after 30 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap().into()
 }

@@ -51,6 +51,11 @@ impl Bot {
 
     /// [`Bot::start_with`] at the log level `rust_log`.
     fn start_logging(fake: &FakeDiscord, serve_args: &[&str], rust_log: &str) -> Bot {
+        Bot::start_at(&fake.base_url(), serve_args, rust_log)
+    }
+
+    /// [`Bot::start_logging`] with Discord's API at `api_base`.
+    fn start_at(api_base: &str, serve_args: &[&str], rust_log: &str) -> Bot {
         let dir = tempfile::tempdir().expect("tempdir");
         let content = dir.path().join("content");
         let index = dir.path().join("index");
@@ -78,7 +83,7 @@ impl Bot {
             .arg("serve")
             .args(serve_args)
             .env("DISCORD_TOKEN", TOKEN)
-            .env("DISCORD_API_BASE", fake.base_url())
+            .env("DISCORD_API_BASE", api_base)
             .env("DISCORD_GUILD_ID", GUILD_ID)
             .env("NO_PROXY", "127.0.0.1")
             .env("no_proxy", "127.0.0.1")
@@ -737,6 +742,81 @@ async fn a_deleted_or_corrupted_index_keeps_serving_until_a_reindex() {
         bot.ensure(reindex.status.success(), "reindex after corruption failed");
         let answer = ask_final(&fake, &bot, "3804", "Who brokered the deal?").await;
         check_message(&bot, &answer, "/ask after the corrupted index was rebuilt");
+    })
+    .await;
+}
+
+/// Sends SIGTERM and waits up to `limit` for a clean exit.
+async fn stops_on_sigterm(bot: &mut Bot, limit: Duration) {
+    let pid = bot.child.id().to_string();
+    let kill = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("run kill");
+    bot.ensure(kill.success(), "kill -TERM failed");
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if let Some(status) = bot.child.try_wait().expect("wait for the bot") {
+            bot.ensure(status.success(), &format!("the bot exited with {status}"));
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bot.ensure(false, &format!("still running {limit:?} after SIGTERM"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_stops_the_bot_while_the_gateway_is_unreachable() {
+    within(Duration::from_secs(40), async {
+        let fake = FakeDiscord::start().await;
+        let nobody = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("ws://{}", nobody.local_addr().expect("addr"));
+        drop(nobody);
+        fake.set_gateway_url(&url);
+        let mut bot = Bot::start_logging(&fake, &[], "info");
+        // Let shard 0 fail to connect and start retrying.
+        for _ in 0..100 {
+            if fake
+                .requests()
+                .iter()
+                .any(|r| r.path.ends_with("/gateway/bot"))
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        stops_on_sigterm(&mut bot, Duration::from_secs(10)).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_discord_that_never_answers_is_reported_and_sigterm_still_stops_the_bot() {
+    within(Duration::from_secs(40), async {
+        // Accepts connections and never answers.
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", silent.local_addr().expect("addr"));
+        let holder = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = silent.accept().await {
+                held.push(socket);
+            }
+        });
+        let mut bot = Bot::start_at(&base, &[], "warn");
+        let mut reported = false;
+        for _ in 0..150 {
+            if bot.output().contains("not connected to Discord after") {
+                reported = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bot.ensure(reported, "15 s without a word about waiting for Discord");
+        stops_on_sigterm(&mut bot, Duration::from_secs(10)).await;
+        holder.abort();
     })
     .await;
 }

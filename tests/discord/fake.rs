@@ -113,6 +113,9 @@ struct Inner {
     conn_tasks: Vec<tokio::task::AbortHandle>,
     /// Receivers of `arrivals`.
     watchers: Vec<mpsc::UnboundedSender<Arrival>>,
+    /// The gateway URL `GET /gateway` and `/gateway/bot` hand out instead
+    /// of the fake's.
+    gateway_url: Option<String>,
 }
 
 impl Inner {
@@ -224,6 +227,13 @@ impl FakeDiscord {
                 remaining: times,
             })
         });
+    }
+
+    /// Hand out `url` as the gateway from now on (one nothing listens on,
+    /// to make the gateway unreachable).
+    pub fn set_gateway_url(&self, url: &str) {
+        self.shared
+            .update(|i| i.gateway_url = Some(url.to_string()));
     }
 
     /// Every REST request received so far, in order.
@@ -649,11 +659,17 @@ async fn rest_handler(
         (StatusCode::NOT_FOUND, None)
     } else {
         match (m, segs.as_slice()) {
-            ("GET", ["gateway"]) => (StatusCode::OK, Some(json!({"url": shared.ws_url}))),
+            ("GET", ["gateway"]) => {
+                let url = shared.lock().gateway_url.clone();
+                (
+                    StatusCode::OK,
+                    Some(json!({"url": url.unwrap_or_else(|| shared.ws_url.clone())})),
+                )
+            }
             ("GET", ["gateway", "bot"]) => (
                 StatusCode::OK,
                 Some(json!({
-                    "url": shared.ws_url,
+                    "url": shared.lock().gateway_url.clone().unwrap_or_else(|| shared.ws_url.clone()),
                     "shards": 1,
                     "session_start_limit": {
                         "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1

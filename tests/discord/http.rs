@@ -18,7 +18,7 @@ use crate::fake;
 
 const SECRET: [u8; 32] = [7; 32];
 
-fn key() -> SigningKey {
+pub(crate) fn key() -> SigningKey {
     SigningKey::from_bytes(&SECRET)
 }
 
@@ -47,11 +47,12 @@ fn app(limits: Limits) -> axum::Router {
         index: index().to_path_buf(),
         limits,
         api_base: None,
+        server: http::server::Limits::default(),
     };
     http::app(&config, Arc::new(Live::open(index()).unwrap())).unwrap()
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -59,7 +60,7 @@ fn now() -> String {
         .to_string()
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -93,7 +94,7 @@ async fn post(app: &axum::Router, interaction: &Value) -> (StatusCode, Value) {
     send(app, signed(&body, &now(), &key())).await
 }
 
-fn ping() -> Value {
+pub(crate) fn ping() -> Value {
     json!({"id": "1", "application_id": fake::APP_ID, "type": 1, "token": "t", "version": 1})
 }
 

@@ -6,4 +6,5 @@ mod conformance;
 mod e2e;
 mod fake;
 mod http;
+mod http_server;
 mod snapshots;

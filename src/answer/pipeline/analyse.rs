@@ -65,8 +65,16 @@ pub struct Context<'a> {
     pub idf: &'a dyn Fn(&str) -> f32,
 }
 
+/// Longer questions are cut to their first whole words within this many
+/// bytes: no question needs more, and work stays bounded.
+pub const MAX_QUESTION_BYTES: usize = 1000;
+/// Words of a question analysed at most.
+const MAX_WORDS: usize = 64;
+
 pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
+    let question = &question[..text::floor_word_boundary(question, MAX_QUESTION_BYTES)];
     let mut words = text::words(question);
+    words.truncate(MAX_WORDS);
     let corrections = correct(&mut words, cx.speller);
     let mentions = cx.matcher.find(question, &words);
     let mut entity_of: Vec<Option<usize>> = vec![None; words.len()];

@@ -5,6 +5,9 @@
 //!
 //! The mode is stateless, so any number of replicas can run behind a load
 //! balancer; `GET /health` tells the balancer a replica can answer.
+//! [`server`] serves the connections, bounded against slow clients.
+
+pub mod server;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,7 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,6 +26,7 @@ use serenity::all::{
 };
 use serenity::interactions_endpoint::Verifier;
 
+use super::drain::{self, InFlight};
 use super::gateway::{self, Computed};
 use super::guard::{Guard, Limits};
 use super::router::{self, Reply};
@@ -45,6 +49,8 @@ pub struct Config {
     pub limits: Limits,
     /// For completing deferred replies; https://discord.com when `None`.
     pub api_base: Option<String>,
+    /// Timeouts, the bound on connections and the shutdown grace period.
+    pub server: server::Limits,
 }
 
 /// Parses a public key given in hex, as the developer portal shows it.
@@ -67,10 +73,18 @@ struct AppState {
     verifier: Verifier,
     guard: Guard,
     http: Arc<Http>,
+    /// For a request body, after its head.
+    read_timeout: Duration,
+    /// Deferred replies still to be completed, for shutdown.
+    in_flight: Arc<InFlight>,
 }
 
 /// The endpoint's routes, for serving and for tests.
 pub fn app(config: &Config, live: Arc<Live>) -> Result<Router> {
+    routes(config, live, Arc::new(InFlight::default()))
+}
+
+fn routes(config: &Config, live: Arc<Live>, in_flight: Arc<InFlight>) -> Result<Router> {
     let verifier =
         Verifier::try_new(config.public_key).map_err(|_| anyhow::anyhow!("invalid public key"))?;
     // Completing a deferred reply uses the interaction's own token: no bot token needed.
@@ -80,6 +94,8 @@ pub fn app(config: &Config, live: Arc<Live>) -> Result<Router> {
         verifier,
         guard: Guard::new(config.limits),
         http,
+        read_timeout: config.server.read_timeout,
+        in_flight,
     });
     Ok(Router::new()
         .route("/interactions", post(interactions))
@@ -88,18 +104,23 @@ pub fn app(config: &Config, live: Arc<Live>) -> Result<Router> {
         .with_state(state))
 }
 
-/// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+/// Serves until SIGINT or SIGTERM, then finishes the requests in flight
+/// and the deferred replies, within the grace period.
 pub async fn serve(config: Config) -> Result<()> {
     let live = Arc::new(Live::open(&config.index).context("cannot open the index")?);
-    let app = app(&config, live)?;
+    let in_flight = Arc::new(InFlight::default());
+    let app = routes(&config, live, in_flight.clone())?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     tracing::info!(addr = %listener.local_addr()?, "answering interactions at POST /interactions");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(gateway::shutdown_signal())
-        .await
-        .context("the HTTP server failed")?;
+    let deadline = server::serve(listener, app, config.server, drain::signal()).await;
+    if !drain::finish(in_flight.idle(), deadline).await {
+        tracing::warn!(
+            replies = in_flight.count(),
+            "deferred replies not completed within the grace period"
+        );
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -128,11 +149,24 @@ fn fresh(timestamp: &str, now: SystemTime) -> bool {
     now.abs_diff(secs) <= MAX_SKEW.as_secs()
 }
 
+/// The body of `request`, within the read timeout and the size limit.
+async fn read_body(request: Request, timeout: Duration) -> Result<Bytes, Response> {
+    match tokio::time::timeout(timeout, Bytes::from_request(request, &())).await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(rejection)) => Err(rejection.into_response()),
+        Err(_) => Err(StatusCode::REQUEST_TIMEOUT.into_response()),
+    }
+}
+
 async fn interactions(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Response {
+    let body = match read_body(request, state.read_timeout).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let (Some(signature), Some(timestamp)) = (
         header("x-signature-ed25519"),
@@ -169,7 +203,9 @@ async fn interactions(
         Computed::Slow(task) => {
             // Answer "thinking…" now and edit the reply when it is ready.
             let http = state.http.clone();
+            let entered = state.in_flight.enter();
             tokio::spawn(async move {
+                let _entered = entered;
                 let _admitted = admitted;
                 if let Reply::Message(m) = gateway::settle(task.await) {
                     http.set_application_id(application);

@@ -1,0 +1,112 @@
+//! How failures are reported by the real binary.
+//!
+//! Properties pinned here:
+//! - with `--json`, a failure is `{"error": {"kind", "message"}}` on stdout,
+//!   with the exit code the text form has;
+//! - a cause is never printed twice in one message;
+//! - content problems found while building the index on demand are listed
+//!   once.
+
+use serde_json::Value;
+
+use crate::util::Dossier;
+
+fn json_error(r: &crate::util::Run) -> (String, String) {
+    let v: Value = serde_json::from_str(r.stdout.trim()).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            r.stdout, r.stderr
+        )
+    });
+    let kind = v["error"]["kind"].as_str().expect("error.kind").to_string();
+    let message = v["error"]["message"]
+        .as_str()
+        .expect("error.message")
+        .to_string();
+    (kind, message)
+}
+
+#[test]
+fn json_failures_are_an_error_object_on_stdout_with_the_same_exit_code() {
+    let d = Dossier::new();
+    d.ok(&["reindex"]);
+    let cases: [(&[&str], &str, &str); 4] = [
+        (&["parties", "Nobody"], "not_found", "nothing matches"),
+        (&["source", "99"], "no_such_paragraph", "paragraph 99"),
+        (
+            &["source", "1", "--article", "nope"],
+            "unknown_article",
+            "no article",
+        ),
+        (&["terms", "zzz"], "not_found", "zzz"),
+    ];
+    for (args, kind, words) in cases {
+        let text = d.run(args);
+        let mut with_json = args.to_vec();
+        with_json.push("--json");
+        let json = d.run(&with_json);
+        assert_eq!(json.code, text.code, "{args:?}");
+        assert_ne!(json.code, 0, "{args:?}");
+        let (k, message) = json_error(&json);
+        assert_eq!(k, kind, "{args:?}: {}", json.stdout);
+        assert!(message.contains(words), "{args:?}: {message}");
+        assert!(
+            text.stderr.contains(&message),
+            "the JSON message differs from the text one:\n{message}\n{}",
+            text.stderr
+        );
+    }
+}
+
+#[test]
+fn json_failures_without_an_index_or_with_bad_arguments() {
+    let d = Dossier::new();
+    let nowhere = d.dir.path().join("nowhere");
+    let r = d
+        .with_paths(&nowhere, &d.index())
+        .args(["ask", "corridor", "--json"])
+        .output()
+        .unwrap();
+    let r: crate::util::Run = r.into();
+    assert_eq!(r.code, 1);
+    assert_eq!(json_error(&r).0, "index_missing", "{}", r.stdout);
+
+    let r = d.run(&["search", "x", "--limit", "99", "--json"]);
+    assert_eq!(r.code, 2, "clap's usage exit code: {}", r.stderr);
+    let (kind, message) = json_error(&r);
+    assert_eq!(kind, "usage");
+    assert!(message.contains("99"), "{message}");
+}
+
+#[test]
+fn a_cause_is_printed_once() {
+    let d = Dossier::new();
+    // An index path that is a file: reading CURRENT fails with ENOTDIR.
+    let file = d.dir.path().join("not-a-dir");
+    std::fs::write(&file, "x").unwrap();
+    let r = d
+        .with_paths(&d.content(), &file)
+        .args(["ask", "corridor"])
+        .output()
+        .unwrap();
+    let r: crate::util::Run = r.into();
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stderr.matches("os error").count(), 1, "{}", r.stderr);
+}
+
+#[test]
+fn content_problems_met_while_building_on_demand_are_listed_once() {
+    let d = Dossier::new();
+    d.edit(crate::util::FACTS, |t| {
+        t.replacen("about = [\"", "about = [\"puttin\", \"", 1)
+    });
+    let r = d.run(&["ask", "corridor"]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr.matches("unknown entity `puttin`").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("problem"), "{}", r.stderr);
+}
