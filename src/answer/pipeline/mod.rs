@@ -92,7 +92,7 @@ impl Engine {
 /// A unit of the pool: built for this question, or one of the engine's.
 pub enum Pooled<'a> {
     Shared(&'a Unit),
-    Owned(Unit),
+    Owned(Box<Unit>),
 }
 
 impl AsRef<Unit> for Pooled<'_> {
@@ -121,7 +121,7 @@ impl Engine {
         for (doc, fact) in self.bm25(q) {
             if let Some(ord) = fact {
                 if seen.insert(Origin::Fact(ord)) {
-                    out.extend(self.fact_unit(ord).map(Pooled::Owned));
+                    out.extend(self.fact_unit(ord).map(|u| Pooled::Owned(Box::new(u))));
                 }
                 continue;
             }
@@ -133,7 +133,7 @@ impl Engine {
                 && let Some(&ai) = self.articles.get(a)
             {
                 let units = Unit::of_paragraph(ai, p as u32, body, self.known(Vec::new()));
-                out.extend(units.into_iter().map(Pooled::Owned));
+                out.extend(units.into_iter().map(|u| Pooled::Owned(Box::new(u))));
             }
         }
         out
