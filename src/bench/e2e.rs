@@ -29,6 +29,12 @@ const WARMUP: usize = 20;
 const EPHEMERAL: u64 = 64;
 /// Longest wait for any one reply.
 const REPLY_WAIT: Duration = Duration::from_secs(30);
+/// Interactions sent at once in the burst run.
+pub const BURST: usize = 2000;
+/// Discord's deadline for the first response to an interaction.
+const DISCORD_DEADLINE: Duration = Duration::from_secs(3);
+/// How long after the deadline the burst run still waits for late replies.
+const BURST_GRACE: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct E2eFigures {
@@ -43,6 +49,32 @@ pub struct E2eFigures {
     pub serving_rss_anon_mb: f64,
     /// Its file-backed part (the binary, the mmapped index): RssFile.
     pub serving_rss_file_mb: f64,
+    /// [`BURST`] interactions sent at once.
+    pub burst: BurstFigures,
+}
+
+/// What became of interactions sent all at once, each counted once.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BurstFigures {
+    pub sent: usize,
+    /// Answered within Discord's 3 s of being sent (directly, or deferred
+    /// and completed in time).
+    pub answered_in_time: usize,
+    /// Deferred within 3 s, answered later.
+    pub deferred_answered_late: usize,
+    /// Told "busy".
+    pub busy: usize,
+    /// Neither answered nor deferred within 3 s (Discord shows an error).
+    pub missed: usize,
+    /// From the first dispatch to the last reply, seconds.
+    pub drain_secs: f64,
+}
+
+impl BurstFigures {
+    /// The share answered within 3 s, in percent.
+    pub fn answered_pct(&self) -> f64 {
+        100.0 * self.answered_in_time as f64 / self.sent.max(1) as f64
+    }
 }
 
 /// Kills the bot when dropped.
@@ -144,6 +176,7 @@ async fn measure(
             .ok_or_else(|| anyhow!("could not read {field} of `dossier serve`"))
     };
     let (rss, anon, file) = (memory("VmRSS")?, memory("RssAnon")?, memory("RssFile")?);
+    let burst = client.burst().await?;
     drop(bot);
     Ok(E2eFigures {
         sequential: Stats::of(samples),
@@ -152,6 +185,7 @@ async fn measure(
         serving_rss_mb: rss,
         serving_rss_anon_mb: anon,
         serving_rss_file_mb: file,
+        burst,
     })
 }
 
@@ -165,8 +199,77 @@ struct Client<'a> {
     questions: &'a [String],
 }
 
+/// One interaction of the burst run: when its first response (a deferral)
+/// and its final reply arrived, and whether that was "busy".
+#[derive(Default)]
+struct Outcome {
+    sent: Option<Instant>,
+    acknowledged: Option<Instant>,
+    replied: Option<(Instant, bool)>,
+}
+
+impl Outcome {
+    fn count(&self, figures: &mut BurstFigures) {
+        let Some(sent) = self.sent else { return };
+        let in_time = |at: Instant| at.saturating_duration_since(sent) <= DISCORD_DEADLINE;
+        match (self.replied, self.acknowledged) {
+            (Some((_, true)), _) => figures.busy += 1,
+            (Some((at, false)), _) if in_time(at) => figures.answered_in_time += 1,
+            (_, Some(at)) if in_time(at) => figures.deferred_answered_late += 1,
+            _ => figures.missed += 1,
+        }
+    }
+}
+
 impl Client<'_> {
-    async fn send(&mut self) {
+    /// Sends [`BURST`] interactions at once and follows each to its reply.
+    async fn burst(&mut self) -> Result<BurstFigures> {
+        let mut outcomes: HashMap<String, Outcome> = HashMap::new();
+        let started = Instant::now();
+        for _ in 0..BURST {
+            let id = self.send().await;
+            outcomes.entry(id.clone()).or_default().sent = self.sent.remove(&id);
+        }
+        let until = Instant::now() + DISCORD_DEADLINE + BURST_GRACE;
+        let mut last = started;
+        let mut open = BURST;
+        while open > 0 {
+            let Ok(Some(arrival)) =
+                tokio::time::timeout_at(until.into(), self.arrivals.recv()).await
+            else {
+                break;
+            };
+            let (id, deferral) = if arrival.edit {
+                (arrival.key.trim_start_matches("tok-").to_string(), false)
+            } else {
+                let deferral = arrival.body["type"] == json!(5);
+                (arrival.key, deferral)
+            };
+            let Some(outcome) = outcomes.get_mut(&id) else {
+                continue;
+            };
+            if deferral {
+                outcome.acknowledged.get_or_insert(arrival.at);
+            } else if outcome.replied.is_none() {
+                let flags = arrival.body["data"]["flags"].as_u64().unwrap_or(0);
+                outcome.replied = Some((arrival.at, flags & EPHEMERAL != 0));
+                last = last.max(arrival.at);
+                open -= 1;
+            }
+        }
+        let mut figures = BurstFigures {
+            sent: BURST,
+            drain_secs: (last - started).as_secs_f64(),
+            ..BurstFigures::default()
+        };
+        for outcome in outcomes.values() {
+            outcome.count(&mut figures);
+        }
+        Ok(figures)
+    }
+
+    /// Sends one `/ask` and returns its interaction id.
+    async fn send(&mut self) -> String {
         self.next_id += 1;
         let id = self.next_id.to_string();
         let question = &self.questions[self.next_id as usize % self.questions.len()];
@@ -176,8 +279,9 @@ impl Client<'_> {
         // measures nothing here.
         interaction["member"]["user"]["id"] =
             json!((self.next_id - 100_000_000_000_000_000).to_string());
-        self.sent.insert(id, Instant::now());
+        self.sent.insert(id.clone(), Instant::now());
         self.fake.send_interaction(interaction).await;
+        id
     }
 
     /// Waits for the next final reply (a message callback, or the edit that

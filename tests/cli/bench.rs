@@ -63,6 +63,7 @@ fn bench_smoke_run_reports_every_figure() {
         "/end_to_end/sequential/p99_us",
         "/end_to_end/per_second",
         "/end_to_end/serving_rss_mb",
+        "/end_to_end/burst/answered_in_time",
         "/machine/cores",
     ] {
         assert!(
@@ -72,13 +73,24 @@ fn bench_smoke_run_reports_every_figure() {
     }
     assert_eq!(report["corpus"]["articles"], 200);
     assert_eq!(report["latency"]["ask"]["count"], 300);
-    assert_eq!(report["targets"].as_array().map(Vec::len), Some(7));
+    assert_eq!(report["targets"].as_array().map(Vec::len), Some(8));
 
     let mut all = Vec::new();
     numbers(&report, "", &mut all);
     for (path, n) in &all {
-        assert!(n.is_finite() && *n > 0.0, "{path} = {n}");
+        // The burst's outcomes are counts that may well be zero.
+        let may_be_zero = path.starts_with(".end_to_end.burst.");
+        assert!(
+            n.is_finite() && (*n > 0.0 || may_be_zero && *n == 0.0),
+            "{path} = {n}"
+        );
     }
+    let burst = &report["end_to_end"]["burst"];
+    let counted: u64 = ["answered_in_time", "deferred_answered_late", "busy", "missed"]
+        .iter()
+        .map(|k| burst[k].as_u64().expect(k))
+        .sum();
+    assert_eq!(counted, 2000, "each interaction of the burst counted once: {burst}");
     for stats in [
         "/latency/ask",
         "/latency/search",
