@@ -82,9 +82,20 @@ impl Language {
         }
     }
 
-    /// Whether `folded` is a function word ("the", "of", "which").
+    /// Whether `folded` is a function word ("the", "of", "which"), also as
+    /// chat writes contractions without the apostrophe ("whats", "dont").
     pub fn is_stopword(&self, folded: &str) -> bool {
-        self.stopwords.contains(folded)
+        if self.stopwords.contains(folded) {
+            return true;
+        }
+        let contracted = |suffix: &str| {
+            folded
+                .strip_suffix(suffix)
+                .is_some_and(|base| base.len() > 1 && self.stopwords.contains(base))
+        };
+        // "cant", "wont": only after an n, so "met" and "bet" stay words.
+        let cannot = folded.ends_with("nt") && folded.len() > 3 && contracted("t");
+        contracted("s") || contracted("nt") || cannot
     }
 
     /// Whether `folded` is a common English word (in the word list).
@@ -205,6 +216,19 @@ mod tests {
         assert_eq!(l.weight("the"), 0.0);
         assert!(l.weight("said") < l.weight("corridor"));
         assert!(l.weight("zzyzxq") > 0.99);
+    }
+
+    #[test]
+    fn contractions_typed_without_apostrophes_are_function_words() {
+        let l = language();
+        for w in ["whats", "whos", "dont", "isnt", "wasnt"] {
+            assert!(l.is_stopword(w), "{w}");
+        }
+        assert!(!l.is_stopword("ships"));
+        assert!(!l.is_stopword("hints"));
+        assert!(l.is_stopword("cant"));
+        assert!(!l.is_stopword("met"));
+        assert!(!l.is_stopword("ant"));
     }
 
     #[test]

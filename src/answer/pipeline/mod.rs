@@ -241,6 +241,13 @@ impl Engine {
             q,
         );
         let p = score::model().answers(&decision);
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            for s in scored.iter().take(5) {
+                let u = units[s.unit];
+                tracing::debug!(score = s.score, features = ?s.features, text = %u.text, "unit");
+            }
+            tracing::debug!(p, terms = ?q.terms.iter().map(|t| (&t.folded, t.weight, t.idf)).collect::<Vec<_>>(), "decision");
+        }
         trace.decision = Some(decision);
         let vague = q.terms.is_empty();
         if p < score::model().threshold || vague {

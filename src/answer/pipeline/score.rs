@@ -19,7 +19,7 @@ use crate::answer::kinds;
 use crate::language::{Vector, cosine, language};
 
 /// Names of the unit features, in order: the columns of the weights.
-pub const FEATURES: [&str; 16] = [
+pub const FEATURES: [&str; 19] = [
     "bias",
     "semantic",
     "soft_coverage",
@@ -36,7 +36,14 @@ pub const FEATURES: [&str; 16] = [
     "paragraph_coverage",
     "unknown_share",
     "lead",
+    "weakest_term",
+    "pool_coverage",
+    "pool_weakest",
 ];
+
+/// Terms weighing less than this are left out of the weakest-term features:
+/// common words ("got", "new") need no match of their own.
+const WEAK_TERM_WEIGHT: f32 = 0.3;
 
 /// A word of a unit this close (cosine) to a question word counts as a
 /// strong match: near-synonyms ("wages", "salary") pass, mere topical
@@ -130,19 +137,53 @@ impl WordVectors {
     }
 }
 
-/// Features of every unit, gaps filled in against the best of the pool.
+/// Features of every unit, gaps and pool features filled in against the
+/// whole pool.
 pub fn features(q: &Question, units: &[&Unit], vectors: &mut WordVectors) -> Vec<Features> {
-    let mut out: Vec<Features> = units.iter().map(|u| unit_features(q, u, vectors)).collect();
+    let (mut out, matches): (Vec<Features>, Vec<Vec<f32>>) =
+        units.iter().map(|u| unit_features(q, u, vectors)).unzip();
     let best = |i: usize| out.iter().map(|f| f[i]).fold(0.0f32, f32::max);
     let (sem, cover) = (best(1), best(2));
+    // How well anything in the pool matches each term.
+    let pool: Vec<f32> = (0..q.terms.len())
+        .map(|t| matches.iter().map(|m| m[t]).fold(0.0, f32::max))
+        .collect();
+    let pool_coverage = weighted(q, &pool);
+    let pool_weakest = weakest(q, &pool);
     for f in &mut out {
         f[9] = f[1] - sem;
         f[10] = f[2] - cover;
+        f[17] = pool_coverage;
+        f[18] = pool_weakest;
     }
     out
 }
 
-fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors) -> Features {
+/// Weighted mean of per-term matches.
+fn weighted(q: &Question, matches: &[f32]) -> f32 {
+    let total = q.weight().max(1e-6);
+    q.terms
+        .iter()
+        .zip(matches)
+        .map(|(t, m)| t.weight * m)
+        .sum::<f32>()
+        / total
+}
+
+/// The lowest match among the terms that carry weight (1 when none does).
+fn weakest(q: &Question, matches: &[f32]) -> f32 {
+    q.terms
+        .iter()
+        .zip(matches)
+        .filter(|(t, _)| t.weight >= WEAK_TERM_WEIGHT)
+        .map(|(_, m)| *m)
+        .fold(1.0, f32::min)
+}
+
+/// A unit's features, and how well it matches each term (1 exact, else the
+/// nearest word's cosine).
+fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors) -> (Features, Vec<f32>) {
+    let mut matches = Vec::with_capacity(q.terms.len());
     let total = q.weight().max(1e-6);
     let idf_total: f32 = q
         .terms
@@ -168,14 +209,19 @@ fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors) -> Features 
             soft += t.weight;
             strong += t.weight;
             idf += t.weight * t.idf;
+            matches.push(1.0);
         } else if let Some(tv) = &t.vector {
             let near = nearest(tv, u, vectors);
+            matches.push(near);
             soft += t.weight * near;
             if near >= STRONG_MATCH {
                 strong += t.weight;
             }
+        } else {
+            matches.push(0.0);
         }
     }
+    let weakest_term = weakest(q, &matches);
     let asked = q.entities.len();
     let entity_coverage = if asked == 0 {
         0.0
@@ -187,7 +233,7 @@ fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors) -> Features 
         Some(_) => (0.0, 1.0),
         None => (0.0, 0.0),
     };
-    [
+    let features = [
         1.0,
         cosine(&q.vector, &u.vector),
         soft / total,
@@ -204,7 +250,11 @@ fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors) -> Features 
         context / total,
         unknown / total,
         if u.paragraph == 1 { 1.0 } else { 0.0 },
-    ]
+        weakest_term,
+        0.0,
+        0.0,
+    ];
+    (features, matches)
 }
 
 /// The closest a word of the unit comes to a question word (cosine, ≥ 0).
