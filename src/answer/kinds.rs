@@ -256,14 +256,20 @@ pub struct Names {
     pub place: bool,
 }
 
-/// Capitalised words that do not open the text: proper names, roughly.
-pub fn has_proper_name(source: &str, words: &[Word]) -> bool {
-    words.iter().skip(1).any(|w| {
-        source[w.start..w.end]
-            .chars()
-            .next()
-            .is_some_and(char::is_uppercase)
-    })
+/// Capitalised words that do not open the text (proper names, roughly),
+/// folded.
+pub fn proper_names(source: &str, words: &[Word]) -> Vec<String> {
+    words
+        .iter()
+        .skip(1)
+        .filter(|w| {
+            source[w.start..w.end]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        })
+        .map(|w| w.folded.clone())
+        .collect()
 }
 
 #[cfg(test)]

@@ -67,6 +67,8 @@ pub struct Engine {
     /// Every fact and sentence, when the sources are small enough to score
     /// whole ([`pipeline::EXHAUSTIVE_UNITS`]); empty otherwise.
     units: Vec<pipeline::units::Unit>,
+    /// Vectors of the words of `units`.
+    word_vectors: HashMap<String, crate::language::Vector>,
 }
 
 impl Engine {
@@ -137,8 +139,10 @@ impl Engine {
             synonyms,
             entity_ids,
             units: Vec::new(),
+            word_vectors: HashMap::new(),
         };
         engine.units = engine.all_units();
+        engine.word_vectors = pipeline::score::unit_word_vectors(&engine.units);
         Ok(engine)
     }
 

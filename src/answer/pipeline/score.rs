@@ -123,23 +123,51 @@ pub fn question_weight(q: &Question) -> f32 {
     (1.0 + q.weight()).ln()
 }
 
-/// Word vectors of the units' words, computed once per question.
-#[derive(Default)]
-pub struct WordVectors(HashMap<String, Option<Vector>>);
+/// Word vectors of the units' words: those of the engine's own units,
+/// computed when it opened, and the others computed once per question.
+pub struct WordVectors<'a> {
+    shared: &'a HashMap<String, Vector>,
+    local: HashMap<String, Option<Vector>>,
+}
 
-impl WordVectors {
-    fn get(&mut self, folded: &str) -> Option<&Vector> {
-        if !self.0.contains_key(folded) {
-            let v = language().word_vector(folded);
-            self.0.insert(folded.to_string(), v);
+impl<'a> WordVectors<'a> {
+    pub fn new(shared: &'a HashMap<String, Vector>) -> WordVectors<'a> {
+        WordVectors {
+            shared,
+            local: HashMap::new(),
         }
-        self.0.get(folded).and_then(Option::as_ref)
     }
+
+    fn get(&mut self, folded: &str) -> Option<&Vector> {
+        if let Some(v) = self.shared.get(folded) {
+            return Some(v);
+        }
+        if !self.local.contains_key(folded) {
+            let v = language().word_vector(folded);
+            self.local.insert(folded.to_string(), v);
+        }
+        self.local.get(folded).and_then(Option::as_ref)
+    }
+}
+
+/// The vectors of every content word of `units`, for [`WordVectors`].
+pub fn unit_word_vectors(units: &[Unit]) -> HashMap<String, Vector> {
+    let lang = language();
+    let mut out = HashMap::new();
+    for w in units.iter().flat_map(|u| &u.words) {
+        if !out.contains_key(&w.folded)
+            && lang.weight(&w.folded) > 0.0
+            && let Some(v) = lang.word_vector(&w.folded)
+        {
+            out.insert(w.folded.clone(), v);
+        }
+    }
+    out
 }
 
 /// Features of every unit, gaps and pool features filled in against the
 /// whole pool.
-pub fn features(q: &Question, units: &[&Unit], vectors: &mut WordVectors) -> Vec<Features> {
+pub fn features(q: &Question, units: &[&Unit], vectors: &mut WordVectors<'_>) -> Vec<Features> {
     let (mut out, matches): (Vec<Features>, Vec<Vec<f32>>) =
         units.iter().map(|u| unit_features(q, u, vectors)).unzip();
     let best = |i: usize| out.iter().map(|f| f[i]).fold(0.0f32, f32::max);
@@ -182,7 +210,7 @@ fn weakest(q: &Question, matches: &[f32]) -> f32 {
 
 /// A unit's features, and how well it matches each term (1 exact, else the
 /// nearest word's cosine).
-fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors) -> (Features, Vec<f32>) {
+fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> (Features, Vec<f32>) {
     let mut matches = Vec::with_capacity(q.terms.len());
     let total = q.weight().max(1e-6);
     let idf_total: f32 = q
@@ -228,8 +256,10 @@ fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors) -> (Features
     } else {
         q.entities.iter().filter(|e| u.entities.contains(e)).count() as f32 / asked as f32
     };
+    let asked_words: Vec<String> = q.words.iter().map(|w| w.folded.clone()).collect();
+    let names = u.names_besides(&q.entities, &asked_words);
     let (found, missing) = match q.kind {
-        Some(k) if kinds::holds(k, &u.text, &u.words, u.names) => (1.0, 0.0),
+        Some(k) if kinds::holds(k, &u.text, &u.words, names) => (1.0, 0.0),
         Some(_) => (0.0, 1.0),
         None => (0.0, 0.0),
     };
@@ -258,7 +288,7 @@ fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors) -> (Features
 }
 
 /// The closest a word of the unit comes to a question word (cosine, ≥ 0).
-fn nearest(term: &Vector, u: &Unit, vectors: &mut WordVectors) -> f32 {
+fn nearest(term: &Vector, u: &Unit, vectors: &mut WordVectors<'_>) -> f32 {
     let lang = language();
     u.words
         .iter()

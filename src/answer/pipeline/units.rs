@@ -39,7 +39,12 @@ pub struct Unit {
     /// Stems of the whole paragraph a sentence stands in (a fact: its own).
     pub context: HashSet<String>,
     pub entities: Vec<usize>,
-    pub names: Names,
+    /// Entities named that are agents (people, organizations, countries).
+    pub agents: Vec<usize>,
+    /// Entities named that are places.
+    pub places: Vec<usize>,
+    /// Capitalised words not opening the text, folded.
+    pub proper: Vec<String>,
     pub vector: Vector,
 }
 
@@ -55,16 +60,15 @@ impl Unit {
         entities.extend(known.extra);
         entities.sort_unstable();
         entities.dedup();
-        let kind_of = |kinds: &[&str]| {
+        let of_kind = |kinds: &[&str]| -> Vec<usize> {
             entities
                 .iter()
-                .any(|&e| kinds.contains(&known.entities[e].kind.as_str()))
+                .copied()
+                .filter(|&e| kinds.contains(&known.entities[e].kind.as_str()))
+                .collect()
         };
-        let proper = kinds::has_proper_name(&text, &words);
-        let names = Names {
-            agent: kind_of(AGENT_KINDS) || proper,
-            place: kind_of(PLACE_KINDS) || proper,
-        };
+        let (agents, places) = (of_kind(AGENT_KINDS), of_kind(PLACE_KINDS));
+        let proper = kinds::proper_names(&text, &words);
         let vector = language().words_vector(words.iter().map(|w| w.folded.as_str()));
         Unit {
             origin,
@@ -75,7 +79,9 @@ impl Unit {
             text,
             words,
             entities,
-            names,
+            agents,
+            places,
+            proper,
             vector,
         }
     }
@@ -84,8 +90,12 @@ impl Unit {
     pub fn of_fact(ord: usize, fact: &Fact, article: usize, known: Known<'_>) -> Unit {
         let first = fact.cites.first().map_or(0, |c| c.paragraph);
         let mut unit = Unit::new(Origin::Fact(ord), article, first, fact.text.clone(), known);
-        // The title and the quotes say the same thing in other words.
-        for extra in std::iter::once(&fact.title).chain(fact.cites.iter().map(|c| &c.quote)) {
+        // The title, the editor's keywords and the quotes say the same
+        // thing in other words.
+        let extras = std::iter::once(&fact.title)
+            .chain(&fact.keywords)
+            .chain(fact.cites.iter().map(|c| &c.quote));
+        for extra in extras {
             for w in text::words(extra) {
                 unit.stems.insert(w.stem);
             }
@@ -121,6 +131,17 @@ impl Unit {
                 unit
             })
             .collect()
+    }
+
+    /// Whether the unit names an agent or a place besides those `asked`
+    /// names (a "who" question is not answered by repeating its own names).
+    pub fn names_besides(&self, entities: &[usize], words: &[String]) -> Names {
+        let other = |list: &[usize]| list.iter().any(|e| !entities.contains(e));
+        let proper = self.proper.iter().any(|w| !words.contains(w));
+        Names {
+            agent: other(&self.agents) || proper,
+            place: other(&self.places) || proper,
+        }
     }
 
     pub fn is_fact(&self) -> bool {
