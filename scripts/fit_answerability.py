@@ -22,7 +22,7 @@ fixed steps (deterministic: the same input gives the same bytes):
 The threshold on the decision is the one that maximises the mean of top-1
 accuracy and abstention accuracy on the training questions.
 
-Usage:
+Usage (scripts/refit.sh does all three):
   cargo run --release -- eval tests/stories/train --features /tmp/f1.jsonl
   cargo run --release -- eval tests/stories/train --articles-only --features /tmp/f2.jsonl
   python3 scripts/fit_answerability.py /tmp/f1.jsonl /tmp/f2.jsonl
@@ -148,8 +148,7 @@ def main():
         "rank": [round(float(v), 6) for v in rank],
         "decide": [round(float(v), 6) for v in decide],
         "threshold": threshold,
-        "fitted_on": {"questions": len(questions), "files": [os.path.basename(p) for p in sys.argv[1:]],
-                      "training_quality": round(float(quality), 4)},
+        "fitted_on": {"questions": len(questions), "training_quality": round(float(quality), 4)},
     }
     path = os.path.join(os.path.dirname(__file__), "..", "model", "answerability.json")
     with open(path, "w") as f:

@@ -17,10 +17,11 @@
 //! vector the mean of its WordPiece tokens' rows; weights follow the SIF
 //! scheme (Arora et al., 2017): `a / (a + p(word))`.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
 
 use half::f16;
+use half::slice::HalfFloatSliceExt;
 use tokenizers::Model;
 
 use crate::text;
@@ -36,6 +37,10 @@ const SIF_A: f32 = 1e-4;
 static VECTORS: &[u8] = include_bytes!("../model/vectors.safetensors");
 static TOKENIZER: &[u8] = include_bytes!("../model/tokenizer.json");
 static ENGLISH: &str = include_str!("../model/english.tsv");
+
+/// Word vectors kept per thread (about 1 KB each): the words of recent
+/// questions and candidates, which repeat.
+const WORD_CACHE: usize = 4096;
 
 /// A dense vector, unit length unless it is all zeros.
 pub type Vector = Vec<f32>;
@@ -75,7 +80,7 @@ impl Language {
         Language {
             rows_at,
             rows,
-            vocab,
+            vocab: vocab.into_iter().collect(),
             wordpiece: tokenizer.get_model().clone(),
             frequency: english_frequencies(),
             stopwords: stop_words::get("en").iter().copied().collect(),
@@ -118,8 +123,27 @@ impl Language {
     }
 
     /// The word's vector (unit length), or `None` for a word the tokenizer
-    /// cannot read.
+    /// cannot read. The most recent words' vectors are kept per thread.
     pub fn word_vector(&self, folded: &str) -> Option<Vector> {
+        thread_local! {
+            static CACHE: std::cell::RefCell<HashMap<String, Option<Vector>>> =
+                std::cell::RefCell::new(HashMap::default());
+        }
+        if let Some(hit) = CACHE.with(|c| c.borrow().get(folded).cloned()) {
+            return hit;
+        }
+        let v = self.compute_word_vector(folded);
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.len() >= WORD_CACHE {
+                c.clear();
+            }
+            c.insert(folded.to_string(), v.clone());
+        });
+        v
+    }
+
+    fn compute_word_vector(&self, folded: &str) -> Option<Vector> {
         let mut sum = vec![0.0f32; DIMS];
         if let Some(&id) = self.vocab.get(folded) {
             self.add_row(&mut sum, id, 1.0);
@@ -166,8 +190,16 @@ impl Language {
         }
         let start = self.rows_at + id * DIMS * 2;
         let row = &VECTORS[start..start + DIMS * 2];
-        for (s, bytes) in sum.iter_mut().zip(row.chunks_exact(2)) {
-            *s += weight * f16::from_le_bytes([bytes[0], bytes[1]]).to_f32();
+        // The compiled-in bytes have no alignment: copy the row out, then
+        // convert it in one (SIMD) pass.
+        let mut halves = [f16::ZERO; DIMS];
+        for (h, bytes) in halves.iter_mut().zip(row.chunks_exact(2)) {
+            *h = f16::from_le_bytes([bytes[0], bytes[1]]);
+        }
+        let mut floats = [0.0f32; DIMS];
+        halves.convert_to_f32_slice(&mut floats);
+        for (s, x) in sum.iter_mut().zip(floats) {
+            *s += weight * x;
         }
     }
 }
