@@ -19,7 +19,7 @@ pub fn answer(a: &Answer) -> String {
 
 fn citations(out: &mut String, cites: &[Citation]) {
     for (i, c) in cites.iter().enumerate() {
-        let _ = writeln!(out, "  [{}] “{}”", i + 1, c.quote);
+        let _ = writeln!(out, "  [{}] {}", i + 1, quoted(&c.quote));
         let _ = writeln!(out, "      — {}, ¶{} ({})", c.title, c.paragraph, c.article);
     }
 }
@@ -125,6 +125,17 @@ pub fn timestamp(secs: u64) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
 }
 
+/// `text` in quotation marks, unless it already opens or closes with one
+/// (a quote of direct speech), so marks are never doubled.
+fn quoted(text: &str) -> String {
+    const MARKS: &[char] = &['"', '“', '”', '‘', '’', '\'', '«', '»'];
+    if text.starts_with(MARKS) || text.ends_with(MARKS) {
+        text.to_string()
+    } else {
+        format!("“{text}”")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +147,11 @@ mod tests {
             matches: vec![(4, 12), (19, 29)],
         };
         assert_eq!(marked(&s), "the **corridor** links **Nakhchivan**");
+    }
+
+    #[test]
+    fn quotes_of_speech_keep_their_own_marks() {
+        assert_eq!(quoted("“We have lost many years,”"), "“We have lost many years,”");
+        assert_eq!(quoted("a new corridor"), "“a new corridor”");
     }
 }
