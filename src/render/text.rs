@@ -52,10 +52,13 @@ pub fn search(r: &SearchResults) -> String {
         return out;
     }
     for (i, h) in r.hits.iter().enumerate() {
-        let topic = h.topic.map(|t| format!(" · {t}")).unwrap_or_default();
-        let kind = match h.kind {
-            crate::answer::HitKind::Fact => "fact",
-            crate::answer::HitKind::Passage => "passage",
+        // A passage is a paragraph of its article, whatever topic led to it.
+        let (kind, topic) = match h.kind {
+            crate::answer::HitKind::Fact => (
+                "fact",
+                h.topic.map(|t| format!(" · {t}")).unwrap_or_default(),
+            ),
+            crate::answer::HitKind::Passage => ("passage", String::new()),
         };
         let _ = writeln!(
             out,
@@ -151,7 +154,10 @@ mod tests {
 
     #[test]
     fn quotes_of_speech_keep_their_own_marks() {
-        assert_eq!(quoted("“We have lost many years,”"), "“We have lost many years,”");
+        assert_eq!(
+            quoted("“We have lost many years,”"),
+            "“We have lost many years,”"
+        );
         assert_eq!(quoted("a new corridor"), "“a new corridor”");
     }
 }

@@ -34,6 +34,9 @@ pub struct Unit {
     pub paragraph: u32,
     /// The sentence, or the fact's statement.
     pub text: String,
+    /// The whole paragraph a sentence stands in (shared by its sentences);
+    /// `None` for a fact.
+    pub body: Option<std::sync::Arc<str>>,
     pub words: Vec<Word>,
     pub stems: HashSet<String>,
     /// Stems of the whole paragraph a sentence stands in (a fact: its own).
@@ -76,6 +79,7 @@ impl Unit {
             paragraph,
             stems: words.iter().map(|w| w.stem.clone()).collect(),
             context: HashSet::new(),
+            body: None,
             text,
             words,
             entities,
@@ -107,6 +111,7 @@ impl Unit {
     /// The units of a paragraph: one per sentence.
     pub fn of_paragraph(article: usize, paragraph: u32, body: &str, known: Known<'_>) -> Vec<Unit> {
         let context: HashSet<String> = text::words(body).into_iter().map(|w| w.stem).collect();
+        let shared: std::sync::Arc<str> = body.into();
         sentence_ranges(body)
             .into_iter()
             .map(|(start, end)| {
@@ -128,6 +133,7 @@ impl Unit {
                     known,
                 );
                 unit.context = context.clone();
+                unit.body = Some(shared.clone());
                 unit
             })
             .collect()

@@ -224,11 +224,14 @@ pub fn search(r: &SearchResults, collection: &Collection) -> Message {
     let mut lines: Vec<String> = Vec::new();
     let mut used = 0;
     for (i, h) in r.hits.iter().enumerate() {
-        let kind = match h.kind {
-            HitKind::Fact => "fact",
-            HitKind::Passage => "passage",
+        // A passage is a paragraph of its article, whatever topic led to it.
+        let (kind, topic) = match h.kind {
+            HitKind::Fact => (
+                "fact",
+                h.topic.map(|t| format!(" · {t}")).unwrap_or_default(),
+            ),
+            HitKind::Passage => ("passage", format!(" · {}", escape(&h.article))),
         };
-        let topic = h.topic.map(|t| format!(" · {t}")).unwrap_or_default();
         let snippet = Snippet {
             text: limits::cut(&h.snippet.text, 300),
             matches: h.snippet.matches.clone(),
