@@ -86,11 +86,19 @@ fn bench_smoke_run_reports_every_figure() {
         );
     }
     let burst = &report["end_to_end"]["burst"];
-    let counted: u64 = ["answered_in_time", "deferred_answered_late", "busy", "missed"]
-        .iter()
-        .map(|k| burst[k].as_u64().expect(k))
-        .sum();
-    assert_eq!(counted, 2000, "each interaction of the burst counted once: {burst}");
+    let counted: u64 = [
+        "answered_in_time",
+        "deferred_answered_late",
+        "busy",
+        "missed",
+    ]
+    .iter()
+    .map(|k| burst[k].as_u64().expect(k))
+    .sum();
+    assert_eq!(
+        counted, 2000,
+        "each interaction of the burst counted once: {burst}"
+    );
     for stats in [
         "/latency/ask",
         "/latency/search",
