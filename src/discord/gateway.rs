@@ -22,8 +22,9 @@ use serenity::all::{
     Interaction, InteractionId, Ready, ShardManager,
 };
 
-/// How long the router may take before the reply is deferred. Discord wants
-/// the first response within 3 s; this leaves room for the network.
+/// How long after an interaction arrives its first response must be on its
+/// way: an answer, a deferral or "busy". Discord wants the first response
+/// within 3 s; this leaves room for the network.
 const DEFER_AFTER: Duration = Duration::from_millis(2000);
 /// How long the shards may take to close once replies in flight are done.
 const CLOSE_SHARDS: Duration = Duration::from_secs(5);
@@ -142,12 +143,14 @@ pub(crate) fn settle(joined: Result<Reply, tokio::task::JoinError>) -> Reply {
     })
 }
 
-/// Answers one interaction: admits it, routes it off the async runtime and
-/// sends the reply, deferring first when the engine is reloading or slow.
+/// Answers one interaction: admits it (waiting for a slot while Discord's
+/// window allows), routes it off the async runtime and sends the reply,
+/// deferring first when the engine is reloading or the answer is late.
 pub async fn answer(http: &Http, live: Arc<Live>, guard: &Guard, interaction: Interaction) {
+    let deadline = Instant::now() + DEFER_AFTER;
     let id = interaction.id();
     let token = interaction.token().to_string();
-    let _admitted = match guard.admit(&interaction, std::time::Instant::now()) {
+    let admitted = match guard.admit(&interaction, deadline).await {
         Ok(admitted) => admitted,
         Err(refusal) => {
             send_response(http, id, &token, &router::response(refusal)).await;
@@ -162,7 +165,7 @@ pub async fn answer(http: &Http, live: Arc<Live>, guard: &Guard, interaction: In
     let patience = if deferred || !is_command {
         Duration::MAX
     } else {
-        DEFER_AFTER
+        deadline.saturating_duration_since(Instant::now())
     };
     let reply = match compute(live, interaction, patience).await {
         Computed::Ready(reply) => reply,
@@ -171,6 +174,8 @@ pub async fn answer(http: &Http, live: Arc<Live>, guard: &Guard, interaction: In
             settle(task.await)
         }
     };
+    // The slot is for computing; sending the reply needs none.
+    drop(admitted);
     match (&reply, deferred) {
         (Reply::Message(m), true) => {
             let edit = router::edit(m);

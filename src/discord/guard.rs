@@ -1,8 +1,16 @@
 //! Admission control shared by both transports: a per-user rate limit on
-//! commands and a bound on interactions in flight. A refused interaction
-//! still gets a polite ephemeral reply, never silence.
+//! commands, and a bound on interactions answered at once with a queue
+//! bounded by time.
+//!
+//! An interaction that finds every slot taken waits its turn for as long
+//! as its reply can still make Discord's deadline; only one still waiting
+//! then is told "busy". The wait is bounded by time, not by a count: a
+//! burst that can be answered in time is answered, however large (up to
+//! [`MAX_WAITING`], a bound on memory). A refused interaction still gets a
+//! polite ephemeral reply, never silence.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,7 +26,8 @@ pub struct Limits {
     /// Commands one user may run per `window`.
     pub per_user: u32,
     pub window: Duration,
-    /// Interactions answered at once; past it, "busy".
+    /// Interactions answered at once; more wait their turn while their
+    /// deadline allows.
     pub in_flight: usize,
 }
 
@@ -34,14 +43,35 @@ impl Default for Limits {
 
 /// Users tracked at most; the oldest idle ones are forgotten first.
 const MAX_TRACKED_USERS: usize = 100_000;
+/// Interactions waiting for a slot at most, whatever their deadlines: a
+/// bound on the memory a flood can hold (an interaction is a few KiB).
+const MAX_WAITING: usize = 10_000;
 
 pub struct Guard {
     limits: Limits,
     recent: Mutex<HashMap<u64, VecDeque<Instant>>>,
     slots: Arc<Semaphore>,
+    /// Interactions waiting for a slot.
+    waiting: AtomicUsize,
 }
 
-/// Held while an interaction is being answered.
+/// One waiter, counted until dropped (admitted, refused or cancelled).
+struct Waiter<'a>(&'a AtomicUsize);
+
+impl<'a> Waiter<'a> {
+    fn enter(count: &'a AtomicUsize) -> Waiter<'a> {
+        count.fetch_add(1, Ordering::Relaxed);
+        Waiter(count)
+    }
+}
+
+impl Drop for Waiter<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Held while an interaction is being answered; frees its slot on drop.
 pub struct Admitted {
     _slot: OwnedSemaphorePermit,
 }
@@ -52,26 +82,47 @@ impl Guard {
             limits,
             recent: Mutex::new(HashMap::new()),
             slots: Arc::new(Semaphore::new(limits.in_flight.max(1))),
+            waiting: AtomicUsize::new(0),
         }
     }
 
-    /// Admits `interaction`, or returns the reply that refuses it.
-    pub fn admit(&self, interaction: &Interaction, now: Instant) -> Result<Admitted, Reply> {
-        let slot = match self.slots.clone().try_acquire_owned() {
-            Ok(slot) => slot,
-            Err(_) => return Err(busy(interaction)),
-        };
-        if let Interaction::Command(cmd) = interaction
-            && let Err(wait) = self.allow(cmd.user.id.get(), now)
-        {
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            return Err(Reply::Message(render::error(&format!(
-                "You are sending commands quickly: up to {} every {} seconds. Try again in {secs} s.",
-                self.limits.per_user,
-                self.limits.window.as_secs()
-            ))));
+    /// Admits `interaction` once a slot is free, if that happens by
+    /// `deadline` (the latest moment answering can start and still make
+    /// Discord's window), or returns the reply that refuses it.
+    pub async fn admit(
+        &self,
+        interaction: &Interaction,
+        deadline: Instant,
+    ) -> Result<Admitted, Reply> {
+        self.rate_limit(interaction, Instant::now())?;
+        if let Ok(slot) = self.slots.clone().try_acquire_owned() {
+            return Ok(Admitted { _slot: slot });
         }
-        Ok(Admitted { _slot: slot })
+        if self.waiting.load(Ordering::Relaxed) >= MAX_WAITING {
+            return Err(busy(interaction));
+        }
+        let _waiter = Waiter::enter(&self.waiting);
+        let slot = tokio::time::timeout_at(deadline.into(), self.slots.clone().acquire_owned());
+        match slot.await {
+            Ok(Ok(slot)) => Ok(Admitted { _slot: slot }),
+            _ => Err(busy(interaction)),
+        }
+    }
+
+    /// Refuses a command past its user's rate limit.
+    fn rate_limit(&self, interaction: &Interaction, now: Instant) -> Result<(), Reply> {
+        let Interaction::Command(cmd) = interaction else {
+            return Ok(());
+        };
+        let Err(wait) = self.allow(cmd.user.id.get(), now) else {
+            return Ok(());
+        };
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        Err(Reply::Message(render::error(&format!(
+            "You are sending commands quickly: up to {} every {} seconds. Try again in {secs} s.",
+            self.limits.per_user,
+            self.limits.window.as_secs()
+        ))))
     }
 
     /// Records a command of `user` at `now`, or says how long to wait.
@@ -141,49 +192,64 @@ mod tests {
         matches!(r, Err(Reply::Message(m)) if m.ephemeral)
     }
 
+    fn refusal_text(r: Result<Admitted, Reply>) -> String {
+        match r {
+            Err(Reply::Message(m)) => m.embeds[0].description.clone(),
+            _ => panic!("not refused"),
+        }
+    }
+
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_millis(500)
+    }
+
     #[test]
     fn each_user_gets_their_own_budget_and_it_refills() {
         let g = Guard::new(limits(2, 10));
         let t0 = Instant::now();
-        assert!(g.admit(&command("7"), t0).is_ok());
-        assert!(g.admit(&command("7"), t0).is_ok());
-        let third = g.admit(&command("7"), t0 + Duration::from_secs(1));
-        assert!(is_refusal(&third));
-        let Err(Reply::Message(m)) = third else {
-            unreachable!()
-        };
+        assert!(g.allow(7, t0).is_ok());
+        assert!(g.allow(7, t0).is_ok());
+        let wait = g.allow(7, t0 + Duration::from_secs(1));
+        assert_eq!(wait, Err(Duration::from_secs(9)));
+        assert!(g.allow(8, t0).is_ok(), "another user is not limited");
         assert!(
-            m.embeds[0].description.contains("Try again in 9 s"),
-            "{:?}",
-            m.embeds[0].description
-        );
-        assert!(
-            g.admit(&command("8"), t0).is_ok(),
-            "another user is not limited"
-        );
-        assert!(
-            g.admit(&command("7"), t0 + Duration::from_secs(10)).is_ok(),
+            g.allow(7, t0 + Duration::from_secs(10)).is_ok(),
             "the window slid"
         );
     }
 
-    #[test]
-    fn past_the_in_flight_bound_the_reply_is_busy() {
-        let g = Guard::new(limits(100, 2));
-        let now = Instant::now();
-        let a = g.admit(&command("1"), now);
-        let b = g.admit(&command("2"), now);
-        assert!(a.is_ok() && b.is_ok());
-        let c = g.admit(&command("3"), now);
-        assert!(is_refusal(&c));
-        let Err(Reply::Message(m)) = c else {
-            unreachable!()
+    #[tokio::test]
+    async fn past_the_rate_limit_the_reply_says_when_to_retry() {
+        let g = Guard::new(limits(1, 10));
+        assert!(g.admit(&command("7"), soon()).await.is_ok());
+        let second = g.admit(&command("7"), soon()).await;
+        assert!(is_refusal(&second));
+        assert!(refusal_text(second).contains("Try again in 10 s"));
+    }
+
+    #[tokio::test]
+    async fn an_interaction_waits_for_a_slot_while_its_deadline_allows() {
+        let g = Arc::new(Guard::new(limits(100, 1)));
+        let first = g.admit(&command("1"), soon()).await;
+        assert!(first.is_ok());
+        let waiting = {
+            let g = g.clone();
+            tokio::spawn(async move { g.admit(&command("2"), soon()).await.is_ok() })
         };
-        assert!(m.embeds[0].description.contains("try again"));
-        drop(a);
-        assert!(
-            g.admit(&command("3"), now).is_ok(),
-            "a finished reply frees its slot"
-        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        drop(first);
+        assert!(waiting.await.unwrap(), "admitted once the slot was free");
+    }
+
+    #[tokio::test]
+    async fn past_its_deadline_an_interaction_is_told_busy() {
+        let g = Guard::new(limits(100, 1));
+        let _held = g.admit(&command("1"), soon()).await;
+        let started = Instant::now();
+        let late = g
+            .admit(&command("2"), started + Duration::from_millis(60))
+            .await;
+        assert!(started.elapsed() >= Duration::from_millis(50));
+        assert!(refusal_text(late).contains("try again"));
     }
 }

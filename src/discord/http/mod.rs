@@ -36,7 +36,8 @@ use crate::answer::Live;
 pub const MAX_BODY: usize = 64 * 1024;
 /// A signature older or newer than this is refused (replay protection).
 pub const MAX_SKEW: Duration = Duration::from_secs(5 * 60);
-/// How long the router may take before the reply is deferred.
+/// How long after a request arrives its response must be ready: an answer,
+/// a deferral or "busy" (Discord wants it within 3 s).
 const DEFER_AFTER: Duration = Duration::from_millis(2500);
 
 /// How to run the HTTP endpoint.
@@ -163,6 +164,7 @@ async fn interactions(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
+    let deadline = std::time::Instant::now() + DEFER_AFTER;
     let body = match read_body(request, state.read_timeout).await {
         Ok(body) => body,
         Err(refusal) => return refusal,
@@ -186,7 +188,7 @@ async fn interactions(
             return (StatusCode::BAD_REQUEST, "not an interaction").into_response();
         }
     };
-    let admitted = match state.guard.admit(&interaction, std::time::Instant::now()) {
+    let admitted = match state.guard.admit(&interaction, deadline).await {
         Ok(admitted) => admitted,
         Err(refusal) => return Json(router::response(refusal)).into_response(),
     };
@@ -194,7 +196,7 @@ async fn interactions(
     let application = interaction.application_id();
     let token = interaction.token().to_string();
     let patience = if is_command {
-        DEFER_AFTER
+        deadline.saturating_duration_since(std::time::Instant::now())
     } else {
         Duration::MAX
     };
@@ -206,8 +208,9 @@ async fn interactions(
             let entered = state.in_flight.enter();
             tokio::spawn(async move {
                 let _entered = entered;
-                let _admitted = admitted;
-                if let Reply::Message(m) = gateway::settle(task.await) {
+                let reply = gateway::settle(task.await);
+                drop(admitted);
+                if let Reply::Message(m) = reply {
                     http.set_application_id(application);
                     let edit = router::edit(&m);
                     gateway::retrying("edit the deferred reply", || async {
