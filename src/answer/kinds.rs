@@ -21,6 +21,8 @@ pub enum Kind {
     Duration,
     /// Why.
     Reason,
+    /// What someone said.
+    Speech,
 }
 
 impl Kind {
@@ -33,6 +35,7 @@ impl Kind {
             Kind::Money => "how much",
             Kind::Duration => "how long",
             Kind::Reason => "why",
+            Kind::Speech => "what was said",
         }
     }
 }
@@ -182,6 +185,43 @@ const REASON_WORDS: &[&str] = &[
     "thanks",
     "result",
 ];
+/// Words that ask what someone said.
+const SPEECH_CUES: &[&str] = &[
+    "say",
+    "said",
+    "says",
+    "saying",
+    "tell",
+    "told",
+    "quote",
+    "quoted",
+    "comment",
+    "comments",
+    "react",
+    "reacted",
+    "reaction",
+    "respond",
+    "responded",
+    "response",
+    "statement",
+    "think",
+    "thinks",
+    "words",
+];
+/// Words that report speech in a text (besides quotation marks).
+const SPEECH_MARKS: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "stated",
+    "added",
+    "according",
+    "warned",
+    "argued",
+    "insisted",
+];
+const QUOTATION_MARKS: &[char] = &['"', '“', '”'];
+
 /// Words that ask for money rather than a count after "how much".
 const MONEY_CUES: &[&str] = &[
     "cost", "costs", "price", "pay", "paid", "worth", "money", "spend", "spent", "fund", "funding",
@@ -221,6 +261,9 @@ pub fn expected(words: &[Word]) -> Option<Kind> {
     if has("why") {
         return Some(Kind::Reason);
     }
+    if folded.iter().any(|w| SPEECH_CUES.contains(w)) {
+        return Some(Kind::Speech);
+    }
     None
 }
 
@@ -246,6 +289,9 @@ pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names) -> bool {
             CALENDAR.contains(&w) || (w.len() == 4 && (w.starts_with("19") || w.starts_with("20")))
         }),
         Kind::Reason => folded().any(|w| REASON_WORDS.contains(&w)),
+        Kind::Speech => {
+            source.contains(QUOTATION_MARKS) || folded().any(|w| SPEECH_MARKS.contains(&w))
+        }
     }
 }
 
@@ -289,6 +335,7 @@ mod tests {
         assert_eq!(kind("when was it signed"), Some(Kind::Time));
         assert_eq!(kind("whos the mediator"), Some(Kind::Agent));
         assert_eq!(kind("who is the mediator"), Some(Kind::Agent));
+        assert_eq!(kind("what did the mediator say"), Some(Kind::Speech));
     }
 
     #[test]
