@@ -33,7 +33,9 @@ impl Engine {
             .collect();
         let mut seen: HashSet<(usize, u32, Option<usize>)> = HashSet::new();
         let mut hits = Vec::new();
-        for s in self.score(&q, &units) {
+        // Twice the hits asked for are scored in full: enough to fill the
+        // page once passages repeated by their sentences are dropped.
+        for s in self.score_best(&q, &units, 2 * limit) {
             // Only what holds a word of the query is a hit.
             if s.features[3] <= 0.0 || hits.len() == limit {
                 continue;

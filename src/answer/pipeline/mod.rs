@@ -200,6 +200,11 @@ impl Engine {
 
     /// Stage 3: features and rank scores, best first.
     pub(crate) fn score(&self, q: &Question, units: &[&Unit]) -> Vec<Scored> {
+        self.score_best(q, units, SCORED_UNITS)
+    }
+
+    /// [`Engine::score`] on the `n` units a first, cheaper score ranks best.
+    pub(crate) fn score_best(&self, q: &Question, units: &[&Unit], n: usize) -> Vec<Scored> {
         // A first, cheap cut: soft coverage compares every word pair.
         let mut order: Vec<(usize, f32)> = units
             .iter()
@@ -207,7 +212,7 @@ impl Engine {
             .map(|(i, u)| (i, cosine(&q.vector, &u.vector) + exact_share(q, u)))
             .collect();
         order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        order.truncate(SCORED_UNITS);
+        order.truncate(n);
         let chosen: Vec<&Unit> = order.iter().map(|(i, _)| units[*i]).collect();
         let mut vectors = WordVectors::new(&self.word_vectors);
         let features = score::features(q, &chosen, &mut vectors);
