@@ -9,18 +9,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::commands;
-use super::drain::{self, InFlight};
-use super::guard::{Guard, Limits};
-use super::router::{self, Reply};
-use crate::answer::Live;
-use crate::render::discord as render;
 use anyhow::{Context as _, Result};
 use serenity::all::{
     ApplicationId, ClientBuilder, Command, Context, CreateInteractionResponse,
     CreateInteractionResponseMessage, EventHandler, GatewayIntents, GuildId, Http, HttpBuilder,
     Interaction, InteractionId, Ready, ShardManager,
 };
+
+use super::commands;
+use super::drain::{self, InFlight};
+use super::guard::{Guard, Limits};
+use super::router::{self, Reply};
+use crate::answer::Live;
+use crate::render::discord as render;
 
 /// How long after an interaction arrives its first response must be on its
 /// way: an answer, a deferral or "busy". Discord wants the first response
