@@ -160,6 +160,31 @@ impl Engine {
         self.articles.get(id).map(|&i| &self.catalog.articles[i])
     }
 
+    /// The stories the index holds, newest first.
+    pub fn stories(&self) -> Vec<StorySummary> {
+        let mut facts: HashMap<&str, usize> = HashMap::new();
+        for f in &self.catalog.facts {
+            if let Some(c) = f.cites.first() {
+                *facts.entry(c.article.as_str()).or_default() += 1;
+            }
+        }
+        let mut out: Vec<StorySummary> = self
+            .catalog
+            .articles
+            .iter()
+            .map(|a| StorySummary {
+                id: a.id.clone(),
+                title: a.title.clone(),
+                date: a.date.clone(),
+                url: a.url.clone(),
+                paragraphs: a.paragraphs,
+                facts: facts.get(a.id.as_str()).copied().unwrap_or(0),
+            })
+            .collect();
+        out.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));
+        out
+    }
+
     /// What the index covers.
     pub fn overview(&self) -> Overview {
         let m = &self.catalog.manifest;

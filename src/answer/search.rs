@@ -17,9 +17,31 @@ impl Engine {
     /// pipeline's units, ranked by its learned score, that hold at least one
     /// of the query's words; a passage appears once, for its best sentence.
     pub fn search(&self, query: &str, topic: Option<Topic>, limit: usize) -> SearchResults {
+        self.search_scoped(query, topic, None, limit)
+    }
+
+    /// [`Engine::search`] in one story (an article id) only.
+    pub fn search_in(
+        &self,
+        query: &str,
+        topic: Option<Topic>,
+        story: Option<&str>,
+        limit: usize,
+    ) -> Result<SearchResults, super::RequestError> {
+        let scope = self.story_scope(story)?;
+        Ok(self.search_scoped(query, topic, scope, limit))
+    }
+
+    fn search_scoped(
+        &self,
+        query: &str,
+        topic: Option<Topic>,
+        scope: Option<usize>,
+        limit: usize,
+    ) -> SearchResults {
         let limit = limit.clamp(1, MAX_LIMIT);
         let q = self.analyse(query);
-        let pool = self.retrieve(&q);
+        let pool = self.retrieve(&q, scope);
         let units: Vec<&Unit> = pool
             .iter()
             .map(|u| u.as_ref())

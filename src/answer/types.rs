@@ -56,6 +56,25 @@ pub struct Answer {
     pub related: Vec<String>,
     /// Words of the question nothing in the sources mentions.
     pub unknown_words: Vec<String>,
+    /// The story (article id) the answer comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub story: Option<String>,
+    /// Other stories that answer the question nearly as well (article
+    /// ids); ask again naming one to hear its answer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
+}
+
+/// A story the index holds, for `/stories`.
+#[derive(Debug, Clone, Serialize)]
+pub struct StorySummary {
+    pub id: String,
+    pub title: String,
+    pub date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    pub paragraphs: u32,
+    pub facts: usize,
 }
 
 /// Whether a search hit is a fact or a passage of an article.

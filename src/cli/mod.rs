@@ -57,6 +57,14 @@ pub enum Command {
         /// The question, in plain words.
         #[arg(required = true, num_args = 1..)]
         question: Vec<String>,
+        /// Answer from this story only (an article id; see `dossier stories`).
+        #[arg(long)]
+        story: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The stories the index holds, newest first.
+    Stories {
         #[arg(long)]
         json: bool,
     },
@@ -67,6 +75,9 @@ pub enum Command {
         /// Only hits about this topic.
         #[arg(long, value_parser = parse_topic)]
         topic: Option<Topic>,
+        /// Only hits in this story (an article id; see `dossier stories`).
+        #[arg(long)]
+        story: Option<String>,
         /// Number of hits, 1 to 50.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=50))]
         limit: u16,
@@ -182,6 +193,7 @@ impl Command {
     fn json(&self) -> bool {
         match self {
             Command::Ask { json, .. }
+            | Command::Stories { json }
             | Command::Search { json, .. }
             | Command::Parties { json, .. }
             | Command::Corridor { json }
@@ -224,19 +236,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Check => check(paths),
         Command::Reindex => reindex(paths),
-        Command::Ask { question, json } => {
+        Command::Ask {
+            question,
+            story,
+            json,
+        } => {
             let engine = open_engine(paths)?;
-            let answer = engine.ask(&question.join(" "));
+            let answer = engine.ask_in(&question.join(" "), story.as_deref())?;
             emit(json, &answer, render::text::answer)
+        }
+        Command::Stories { json } => {
+            let engine = open_engine(paths)?;
+            let stories = engine.stories();
+            emit(json, &stories, |s| render::text::stories(s))
         }
         Command::Search {
             query,
             topic,
+            story,
             limit,
             json,
         } => {
             let engine = open_engine(paths)?;
-            let results = engine.search(&query.join(" "), topic, usize::from(limit));
+            let query = query.join(" ");
+            let results = engine.search_in(&query, topic, story.as_deref(), usize::from(limit))?;
             emit(json, &results, render::text::search)
         }
         Command::Parties { name, json } => {

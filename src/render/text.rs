@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use crate::answer::{Answer, Card, Citation, Overview, Passage, SearchResults, Snippet};
+use crate::answer::{
+    Answer, Card, Citation, Overview, Passage, SearchResults, Snippet, StorySummary,
+};
 
 pub fn answer(a: &Answer) -> String {
     let mut out = String::new();
@@ -13,6 +15,31 @@ pub fn answer(a: &Answer) -> String {
     if !a.citations.is_empty() {
         out.push('\n');
         citations(&mut out, &a.citations);
+    }
+    if !a.also.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n(also covered by {}: ask again with --story to hear it)",
+            a.also.join(", ")
+        );
+    }
+    out
+}
+
+/// One line per story, newest first.
+pub fn stories(list: &[StorySummary]) -> String {
+    let mut out = String::new();
+    for s in list {
+        let _ = writeln!(
+            out,
+            "{}  {}  ({} paragraphs, {} facts)  [{}]",
+            s.date, s.title, s.paragraphs, s.facts, s.id
+        );
+    }
+    if list.is_empty() {
+        out.push_str(
+            "No stories yet: add an article under content/articles and run `dossier reindex`.\n",
+        );
     }
     out
 }

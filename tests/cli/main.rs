@@ -19,4 +19,5 @@ mod errors;
 mod faults;
 mod index_faults;
 mod reindex;
+mod stories;
 mod util;

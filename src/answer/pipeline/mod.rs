@@ -24,7 +24,7 @@ use tantivy::{TantivyDocument, Term};
 use self::analyse::Question;
 use self::score::{Features, WordVectors};
 use self::units::{Known, Origin, Unit};
-use super::{Answer, Engine};
+use super::{Answer, Engine, RequestError};
 use crate::index::{KIND_FACT, KIND_PASSAGE};
 use crate::language::cosine;
 
@@ -42,6 +42,12 @@ const BM25_CANDIDATES: usize = 20;
 /// score (semantic similarity plus exact coverage).
 const SCORED_UNITS: usize = 48;
 
+/// How close (in rank score) another story's best unit must come to the
+/// answer's for the answer to name that story too. The rank scores of one
+/// question's units spread over about five; half a point is a near tie. Set
+/// by reading scores, not fitted.
+const ALSO_MARGIN: f32 = 0.5;
+
 /// What a question was scored on: for `dossier eval --features`.
 #[derive(Debug, Clone)]
 pub struct Trace {
@@ -55,13 +61,36 @@ pub struct Trace {
 impl Engine {
     /// Answers `question` from the sources, citing passages verbatim.
     pub fn ask(&self, question: &str) -> Answer {
-        self.ask_traced(question).0
+        self.answer(question, None).0
+    }
+
+    /// [`Engine::ask`] from one story (an article id) only.
+    pub fn ask_in(&self, question: &str, story: Option<&str>) -> Result<Answer, RequestError> {
+        let scope = self.story_scope(story)?;
+        Ok(self.answer(question, scope).0)
     }
 
     /// [`Engine::ask`], with what the answer was decided on.
     pub fn ask_traced(&self, question: &str) -> (Answer, Trace) {
+        self.answer(question, None)
+    }
+
+    /// The position of a story named by id, or an error saying it is unknown.
+    pub(crate) fn story_scope(&self, story: Option<&str>) -> Result<Option<usize>, RequestError> {
+        story
+            .map(|id| {
+                let id = id.trim();
+                self.articles
+                    .get(id)
+                    .copied()
+                    .ok_or_else(|| RequestError::UnknownArticle(id.to_string()))
+            })
+            .transpose()
+    }
+
+    fn answer(&self, question: &str, scope: Option<usize>) -> (Answer, Trace) {
         let q = self.analyse(question);
-        let pool = self.retrieve(&q);
+        let pool = self.retrieve(&q, scope);
         let units: Vec<&Unit> = pool.iter().map(|u| u.as_ref()).collect();
         let scored = self.score(&q, &units);
         let trace = Trace {
@@ -115,14 +144,20 @@ pub struct Scored {
 }
 
 impl Engine {
-    /// Stage 2: the units that could answer.
-    pub(crate) fn retrieve(&self, q: &Question) -> Vec<Pooled<'_>> {
+    /// Stage 2: the units that could answer, of one story when `scope`
+    /// names one.
+    pub(crate) fn retrieve(&self, q: &Question, scope: Option<usize>) -> Vec<Pooled<'_>> {
         if !self.units.is_empty() {
-            return self.units.iter().map(Pooled::Shared).collect();
+            return self
+                .units
+                .iter()
+                .filter(|u| scope.is_none_or(|a| u.article == a))
+                .map(Pooled::Shared)
+                .collect();
         }
         let mut out = Vec::new();
         let mut seen = HashSet::new();
-        for (doc, fact) in self.bm25(q) {
+        for (doc, fact) in self.bm25(q, scope) {
             if let Some(ord) = fact {
                 if seen.insert(Origin::Fact(ord)) {
                     out.extend(self.fact_unit(ord).map(|u| Pooled::Owned(Box::new(u))));
@@ -144,7 +179,7 @@ impl Engine {
     }
 
     /// The best facts and paragraphs for the question's words, by BM25.
-    fn bm25(&self, q: &Question) -> Vec<(TantivyDocument, Option<usize>)> {
+    fn bm25(&self, q: &Question, scope: Option<usize>) -> Vec<(TantivyDocument, Option<usize>)> {
         let f = &self.fields;
         let mut stems: Vec<&str> = q
             .terms
@@ -167,18 +202,20 @@ impl Engine {
         }
         let mut out = Vec::new();
         for kind in [KIND_FACT, KIND_PASSAGE] {
-            let query = BooleanQuery::new(vec![
-                (
-                    Occur::Must,
-                    Box::new(BooleanQuery::new(
-                        clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect(),
-                    )) as Box<dyn Query>,
-                ),
+            let words = clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+            let mut must: Vec<(Occur, Box<dyn Query>)> = vec![
+                (Occur::Must, Box::new(BooleanQuery::new(words))),
                 (
                     Occur::Must,
                     super::term_query(Term::from_field_text(f.kind, kind)),
                 ),
-            ]);
+            ];
+            if let Some(a) = scope {
+                let id = &self.catalog.articles[a].id;
+                let term = Term::from_field_text(f.article, id);
+                must.push((Occur::Must, super::term_query(term)));
+            }
+            let query = BooleanQuery::new(must);
             let collector = TopDocs::with_limit(BM25_CANDIDATES / 2).order_by_score();
             let Ok(top) = self.searcher.search(&query, &collector) else {
                 tracing::error!("BM25 search failed");
@@ -267,7 +304,10 @@ impl Engine {
         self.compose(&mut answer, q, units[best.unit]);
         if !answer.answered {
             answer.answer = self.abstention(q, &answer.related);
+            return (answer, trace);
         }
+        answer.story = Some(self.catalog.articles[units[best.unit].article].id.clone());
+        answer.also = self.also_answering(units, scored);
         (answer, trace)
     }
 
@@ -313,7 +353,29 @@ impl Engine {
             corrections: q.corrections.clone(),
             related: Vec::new(),
             unknown_words: q.unknown.clone(),
+            story: None,
+            also: Vec::new(),
         }
+    }
+
+    /// Other stories whose best unit scores nearly as well as the answer's.
+    fn also_answering(&self, units: &[&Unit], scored: &[Scored]) -> Vec<String> {
+        let Some(best) = scored.first() else {
+            return Vec::new();
+        };
+        let story = units[best.unit].article;
+        let mut out: Vec<String> = Vec::new();
+        for s in scored
+            .iter()
+            .take_while(|s| s.score >= best.score - ALSO_MARGIN)
+        {
+            let other = units[s.unit].article;
+            let id = &self.catalog.articles[other].id;
+            if other != story && !out.contains(id) {
+                out.push(id.clone());
+            }
+        }
+        out
     }
 
     /// Titles of the facts nearest a question that was not answered.

@@ -1,0 +1,92 @@
+//! Several stories in one content directory: listing them, and answering and
+//! searching within one.
+
+use std::path::Path;
+
+use crate::util::Dossier;
+
+/// The shipped content plus two training stories, entities merged.
+fn three_stories() -> Dossier {
+    let d = Dossier::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stories/train");
+    for story in ["brennock-dock-strike", "sarvena-valley-floods"] {
+        let dir = root.join(story);
+        let name = format!("{story}.md");
+        std::fs::copy(
+            dir.join("articles").join(&name),
+            d.content().join("articles").join(&name),
+        )
+        .unwrap();
+        let facts = format!("{story}.toml");
+        std::fs::copy(
+            dir.join("facts").join(&facts),
+            d.content().join("facts").join(&facts),
+        )
+        .unwrap();
+        let entities = std::fs::read_to_string(dir.join("entities.toml")).unwrap();
+        d.edit("entities.toml", |e| format!("{e}\n{entities}"));
+    }
+    d
+}
+
+#[test]
+fn stories_are_listed_newest_first_with_their_counts() {
+    let d = three_stories();
+    let v = d.ok(&["stories", "--json"]).json();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "sarvena-valley-floods",
+            "brennock-dock-strike",
+            "azerbaijan-armenia-peace-deal"
+        ]
+    );
+    assert_eq!(v[0]["paragraphs"], 9);
+    assert!(v[0]["facts"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn a_named_story_is_the_only_one_answered_and_searched() {
+    let d = three_stories();
+    for story in [
+        "brennock-dock-strike",
+        "sarvena-valley-floods",
+        "azerbaijan-armenia-peace-deal",
+    ] {
+        let v = d
+            .ok(&["ask", "what happened", "--story", story, "--json"])
+            .json();
+        for c in v["citations"].as_array().unwrap() {
+            assert_eq!(c["article"], story, "{v}");
+        }
+        let s = d
+            .ok(&["search", "the", "agreement", "--story", story, "--json"])
+            .json();
+        for h in s["hits"].as_array().unwrap() {
+            assert_eq!(h["article"], story, "{s}");
+        }
+    }
+    let v = d
+        .ok(&["ask", "how many people died in the floods", "--json"])
+        .json();
+    assert_eq!(v["answered"], true, "{v}");
+    assert_eq!(v["story"], "sarvena-valley-floods", "{v}");
+}
+
+#[test]
+fn an_unknown_story_is_a_clear_error() {
+    let d = three_stories();
+    let r = d.run(&["ask", "what happened", "--story", "no-such-story"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("no article `no-such-story`"),
+        "{}",
+        r.stderr
+    );
+}
