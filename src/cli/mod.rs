@@ -347,8 +347,17 @@ fn emit<T: serde::Serialize + ?Sized>(
 fn check(paths: &Paths) -> Result<ExitCode> {
     match content::load(&paths.content) {
         Ok(corpus) => {
+            let warnings = content::lint(&paths.content, &corpus);
+            for w in &warnings {
+                eprintln!("{w}\n");
+            }
+            let verdict = match warnings.len() {
+                0 => "all good".to_string(),
+                1 => "usable, with 1 warning".to_string(),
+                n => format!("usable, with {n} warnings"),
+            };
             print(&format!(
-                "{}: {} articles, {} paragraphs, {} facts, {} entities: all good",
+                "{}: {} articles, {} paragraphs, {} facts, {} entities: {verdict}",
                 paths.content.display(),
                 corpus.articles.len(),
                 corpus.paragraph_count(),

@@ -17,6 +17,8 @@ pub struct Diagnostic {
     pub note: Option<String>,
     /// What to do about it.
     pub help: Option<String>,
+    /// A warning does not stop the content from being used.
+    pub warning: bool,
 }
 
 impl Diagnostic {
@@ -28,7 +30,14 @@ impl Diagnostic {
             message: message.into(),
             note: None,
             help: None,
+            warning: false,
         }
+    }
+
+    /// Marks the diagnostic as a warning.
+    pub fn warning(mut self) -> Diagnostic {
+        self.warning = true;
+        self
     }
 
     /// Places the diagnostic at byte `offset` of `source`.
@@ -58,7 +67,8 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+        let level = if self.warning { "warning" } else { "error" };
+        writeln!(f, "{level}: {}", self.message)?;
         write!(f, "  --> {}", self.file.display())?;
         if self.line > 0 {
             write!(f, ":{}", self.line)?;

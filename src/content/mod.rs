@@ -14,6 +14,7 @@
 
 mod diagnostic;
 mod files;
+mod lint;
 mod load;
 mod matcher;
 mod model;
@@ -22,6 +23,7 @@ use std::path::PathBuf;
 
 pub use diagnostic::{Diagnostic, Diagnostics, line_column};
 pub use files::fingerprint;
+pub use lint::lint;
 pub use load::{ARTICLES_DIR, ENTITIES_FILE, FACTS_DIR, LEXICON_FILE, load, split_paragraphs};
 pub use matcher::{EntityMatcher, Mention};
 pub use model::{Article, Cite, Corpus, Entity, Fact, Intent, Lexicon, Topic};

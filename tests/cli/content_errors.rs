@@ -150,3 +150,29 @@ fn every_problem_is_reported_in_one_run() {
     let err = check_fails_with(&d, &["unknown entity", "duplicate fact id"]);
     assert!(err.contains("2 problems in content"), "{err}");
 }
+
+#[test]
+fn check_warns_of_weak_aliases_and_unused_entities_but_passes() {
+    let d = Dossier::new();
+    d.edit("entities.toml", |e| {
+        e.replacen(
+            "aliases = [\"Azerbaijani\"",
+            "aliases = [\"Azerbaijan\", \"guild\", \"Azerbaijani\"",
+            1,
+        ) + "\n[[entity]]\nid = \"harbour-guild\"\nname = \"Harbour Guild\"\nkind = \"organization\"\n"
+    });
+    let r = d.ok(&["check"]);
+    assert!(r.stdout.contains("usable, with 3 warnings"), "{}", r.stdout);
+    for expected in [
+        "warning: alias `Azerbaijan` of `azerbaijan` is its name",
+        "warning: alias `guild` of `azerbaijan` is a common English word",
+        "warning: no fact is about `harbour-guild`",
+        "entities.toml:",
+    ] {
+        assert!(
+            r.stderr.contains(expected),
+            "expected {expected:?} in:\n{}",
+            r.stderr
+        );
+    }
+}
