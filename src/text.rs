@@ -177,6 +177,41 @@ pub fn nearest_window<'a>(needle: &str, haystack: &'a str) -> &'a str {
     &haystack[from..to]
 }
 
+/// Splits a paragraph into sentences: each ends at `.`, `!` or `?` (and any
+/// closing quote) followed by white space. Byte ranges, trimmed.
+pub fn sentence_ranges(paragraph: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = paragraph.char_indices().collect();
+    let push = |from: usize, to: usize, out: &mut Vec<(usize, usize)>| {
+        let s = &paragraph[from..to];
+        let lead = s.len() - s.trim_start().len();
+        let trail = s.len() - s.trim_end().len();
+        if from + lead < to - trail {
+            out.push((from + lead, to - trail));
+        }
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        if matches!(chars[i].1, '.' | '!' | '?') {
+            let mut j = i + 1;
+            while j < chars.len() && matches!(chars[j].1, '"' | '”' | '’' | '\'' | ')') {
+                j += 1;
+            }
+            if j == chars.len() || chars[j].1.is_whitespace() {
+                let end = chars.get(j).map_or(paragraph.len(), |(b, _)| *b);
+                push(start, end, &mut out);
+                start = end;
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    push(start, paragraph.len(), &mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +254,19 @@ mod tests {
             "one long word is cut"
         );
         assert_eq!(&"é"[..floor_word_boundary("é", 1)], "");
+    }
+
+    #[test]
+    fn sentences_are_verbatim_trimmed_slices() {
+        let p = "He said “It is done.” Then he left! Did he? Yes";
+        let got: Vec<&str> = sentence_ranges(p)
+            .into_iter()
+            .map(|(a, b)| &p[a..b])
+            .collect();
+        assert_eq!(
+            got,
+            ["He said “It is done.”", "Then he left!", "Did he?", "Yes"]
+        );
     }
 
     #[test]

@@ -63,6 +63,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Draft a facts file for an article: one candidate fact per sentence,
+    /// and the article's names that are no entity yet.
+    Draft {
+        /// The article, e.g. content/articles/SLUG.md.
+        article: PathBuf,
+        /// Overwrite an existing facts file.
+        #[arg(long)]
+        force: bool,
+    },
     /// The stories the index holds, newest first.
     Stories {
         #[arg(long)]
@@ -245,6 +254,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let answer = engine.ask_in(&question.join(" "), story.as_deref())?;
             emit(json, &answer, render::text::answer)
         }
+        Command::Draft { article, force } => draft(paths, &article, force),
         Command::Stories { json } => {
             let engine = open_engine(paths)?;
             let stories = engine.stories();
@@ -372,6 +382,55 @@ fn check(paths: &Paths) -> Result<ExitCode> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+fn draft(paths: &Paths, article: &Path, force: bool) -> Result<ExitCode> {
+    let corpus = match content::load(&paths.content) {
+        Ok(corpus) => corpus,
+        Err(ContentError::Invalid(diags)) => {
+            eprintln!("{diags}");
+            eprintln!("fix the content first: a draft is checked against it");
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let slug = article
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let Some(found) = corpus.articles.iter().find(|a| a.id == slug) else {
+        anyhow::bail!(
+            "{} is not an article of {}: articles live in {}/SLUG.md",
+            article.display(),
+            paths.content.display(),
+            content::ARTICLES_DIR
+        );
+    };
+    let out = paths
+        .content
+        .join(content::FACTS_DIR)
+        .join(format!("{slug}.toml"));
+    if out.exists() && !force {
+        anyhow::bail!("{} exists: pass --force to overwrite it", out.display());
+    }
+    let draft = content::draft::draft(&corpus, found);
+    std::fs::create_dir_all(paths.content.join(content::FACTS_DIR))?;
+    std::fs::write(&out, &draft.facts)
+        .with_context(|| format!("could not write {}", out.display()))?;
+    eprintln!(
+        "wrote {} candidate facts to {}",
+        draft.facts_count,
+        out.display()
+    );
+    if draft.entities_count > 0 {
+        eprintln!(
+            "{} names are no entity yet; to use them, add these to {} and list them in facts' `about`:\n",
+            draft.entities_count,
+            paths.content.join(content::ENTITIES_FILE).display()
+        );
+        print(&draft.entities)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn reindex(paths: &Paths) -> Result<ExitCode> {

@@ -13,6 +13,7 @@
 //! Only these files are read; subdirectories are not (see [`files`]).
 
 mod diagnostic;
+pub mod draft;
 mod files;
 mod lint;
 mod load;

@@ -90,3 +90,57 @@ fn an_unknown_story_is_a_clear_error() {
         r.stderr
     );
 }
+
+#[test]
+fn draft_writes_facts_that_pass_check_for_every_story() {
+    let stories = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stories");
+    for split in ["train", "heldout"] {
+        for entry in std::fs::read_dir(stories.join(split)).unwrap() {
+            let story = entry.unwrap().path();
+            let slug = story.file_name().unwrap().to_str().unwrap().to_string();
+            let dir = tempfile::tempdir().unwrap();
+            let content = dir.path().join("content");
+            std::fs::create_dir_all(content.join("articles")).unwrap();
+            std::fs::create_dir_all(content.join("facts")).unwrap();
+            let article = format!("articles/{slug}.md");
+            std::fs::copy(story.join(&article), content.join(&article)).unwrap();
+            std::fs::copy(story.join("entities.toml"), content.join("entities.toml")).unwrap();
+            let d = Dossier::new();
+            let index = dir.path().join("index");
+            let path = content.join(&article);
+            let run = d
+                .with_paths(&content, &index)
+                .args(["draft", path.to_str().unwrap()])
+                .output()
+                .unwrap();
+            assert!(
+                run.status.success(),
+                "{slug}: {}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            let facts =
+                std::fs::read_to_string(content.join(format!("facts/{slug}.toml"))).unwrap();
+            assert!(facts.contains("[[fact.cite]]"), "{slug}: no facts drafted");
+            let again = d
+                .with_paths(&content, &index)
+                .args(["draft", path.to_str().unwrap()])
+                .output()
+                .unwrap();
+            assert_eq!(
+                again.status.code(),
+                Some(1),
+                "{slug}: overwrote without --force"
+            );
+            let check = d
+                .with_paths(&content, &index)
+                .arg("check")
+                .output()
+                .unwrap();
+            assert!(
+                check.status.success(),
+                "{slug}: the draft fails check:\n{}",
+                String::from_utf8_lossy(&check.stderr)
+            );
+        }
+    }
+}

@@ -112,7 +112,7 @@ impl Unit {
     pub fn of_paragraph(article: usize, paragraph: u32, body: &str, known: Known<'_>) -> Vec<Unit> {
         let context: HashSet<String> = text::words(body).into_iter().map(|w| w.stem).collect();
         let shared: std::sync::Arc<str> = body.into();
-        sentence_ranges(body)
+        text::sentence_ranges(body)
             .into_iter()
             .map(|(start, end)| {
                 let origin = Origin::Sentence {
@@ -162,57 +162,4 @@ pub struct Known<'a> {
     pub entities: &'a [Entity],
     /// Entities a fact is about beyond those it names.
     pub extra: Vec<usize>,
-}
-
-/// Splits a paragraph into sentences: each ends at `.`, `!` or `?` (and any
-/// closing quote) followed by white space. Byte ranges, trimmed.
-pub fn sentence_ranges(paragraph: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let chars: Vec<(usize, char)> = paragraph.char_indices().collect();
-    let push = |from: usize, to: usize, out: &mut Vec<(usize, usize)>| {
-        let s = &paragraph[from..to];
-        let lead = s.len() - s.trim_start().len();
-        let trail = s.len() - s.trim_end().len();
-        if from + lead < to - trail {
-            out.push((from + lead, to - trail));
-        }
-    };
-    let mut i = 0;
-    while i < chars.len() {
-        if matches!(chars[i].1, '.' | '!' | '?') {
-            let mut j = i + 1;
-            while j < chars.len() && matches!(chars[j].1, '"' | '”' | '’' | '\'' | ')') {
-                j += 1;
-            }
-            if j == chars.len() || chars[j].1.is_whitespace() {
-                let end = chars.get(j).map_or(paragraph.len(), |(b, _)| *b);
-                push(start, end, &mut out);
-                start = end;
-                i = j;
-                continue;
-            }
-        }
-        i += 1;
-    }
-    push(start, paragraph.len(), &mut out);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sentences_are_verbatim_trimmed_slices() {
-        let p = "He said “It is done.” Then he left! Did he? Yes";
-        let got: Vec<&str> = sentence_ranges(p)
-            .into_iter()
-            .map(|(a, b)| &p[a..b])
-            .collect();
-        assert_eq!(
-            got,
-            ["He said “It is done.”", "Then he left!", "Did he?", "Yes"]
-        );
-    }
 }
