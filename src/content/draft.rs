@@ -159,7 +159,7 @@ fn proposed_entities(
             }
         }
     }
-    seen.sort_by(|a, b| b.1.cmp(&a.1));
+    seen.sort_by_key(|s| std::cmp::Reverse(s.1));
     let taken: Vec<&str> = corpus.entities.iter().map(|e| e.id.as_str()).collect();
     let mut out: Vec<DraftEntity> = Vec::new();
     for (name, _) in seen {
