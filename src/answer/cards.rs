@@ -165,7 +165,7 @@ impl Engine {
         }
     }
 
-    fn card_item(&self, fact: &Fact) -> CardItem {
+    pub(super) fn card_item(&self, fact: &Fact) -> CardItem {
         CardItem {
             fact: fact.id.clone(),
             heading: fact.title.clone(),

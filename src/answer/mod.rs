@@ -5,6 +5,7 @@
 //! when a reindex publishes a new generation. Every quote the engine returns
 //! is checked against the stored paragraph before it leaves.
 
+mod brief;
 mod cards;
 pub mod eval;
 pub mod kinds;

@@ -72,6 +72,14 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// The briefing of a story: the statements that best summarise it.
+    Brief {
+        /// The story (an article id; see `dossier stories`); the newest by default.
+        #[arg(long)]
+        story: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The stories the index holds, newest first.
     Stories {
         #[arg(long)]
@@ -203,6 +211,7 @@ impl Command {
         match self {
             Command::Ask { json, .. }
             | Command::Stories { json }
+            | Command::Brief { json, .. }
             | Command::Search { json, .. }
             | Command::Parties { json, .. }
             | Command::Corridor { json }
@@ -255,6 +264,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             emit(json, &answer, render::text::answer)
         }
         Command::Draft { article, force } => draft(paths, &article, force),
+        Command::Brief { story, json } => {
+            let engine = open_engine(paths)?;
+            emit(json, &engine.brief(story.as_deref())?, render::text::card)
+        }
         Command::Stories { json } => {
             let engine = open_engine(paths)?;
             let stories = engine.stories();

@@ -144,3 +144,59 @@ fn draft_writes_facts_that_pass_check_for_every_story() {
         }
     }
 }
+
+#[test]
+fn a_briefing_spans_the_story_with_cited_statements() {
+    let d = three_stories();
+    for story in [
+        "brennock-dock-strike",
+        "sarvena-valley-floods",
+        "azerbaijan-armenia-peace-deal",
+    ] {
+        let v = d.ok(&["brief", "--story", story, "--json"]).json();
+        let items = v["items"].as_array().unwrap();
+        assert!(
+            (5..=7).contains(&items.len()),
+            "{story}: {} items",
+            items.len()
+        );
+        let mut paragraphs: Vec<u64> = Vec::new();
+        for item in items {
+            let cites = item["citations"].as_array().unwrap();
+            assert!(!cites.is_empty(), "{story}: uncited {item}");
+            for c in cites {
+                assert_eq!(c["article"], story);
+                let p = c["paragraph"].as_u64().unwrap();
+                let source = d
+                    .ok(&["source", &p.to_string(), "--article", story, "--json"])
+                    .json();
+                let text = source[0]["text"].as_str().unwrap();
+                assert!(text.contains(c["quote"].as_str().unwrap()), "{story} ¶{p}");
+            }
+            paragraphs.push(cites[0]["paragraph"].as_u64().unwrap());
+        }
+        let mut distinct = paragraphs.clone();
+        distinct.dedup();
+        assert_eq!(
+            distinct, paragraphs,
+            "{story}: one statement a paragraph, in order"
+        );
+    }
+    let newest = d.ok(&["brief", "--json"]).json();
+    assert!(
+        newest["title"].as_str().unwrap().contains("Sarvena"),
+        "{newest}"
+    );
+}
+
+#[test]
+fn a_story_without_facts_is_briefed_from_its_first_sentences() {
+    let d = three_stories();
+    std::fs::remove_file(d.content().join("facts/sarvena-valley-floods.toml")).unwrap();
+    let v = d
+        .ok(&["brief", "--story", "sarvena-valley-floods", "--json"])
+        .json();
+    let items = v["items"].as_array().unwrap();
+    assert!((5..=7).contains(&items.len()), "{v}");
+    assert_eq!(items[0]["citations"][0]["paragraph"], 1);
+}
