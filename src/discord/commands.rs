@@ -12,6 +12,11 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "Ask a question and get an answer quoted from the source",
     ),
     ("search", "Search the facts and the article text"),
+    ("stories", "The stories dossier follows, newest first"),
+    (
+        "brief",
+        "The briefing of a story: what to know, each point cited",
+    ),
     ("parties", "Who is involved in the deal and their roles"),
     (
         "corridor",
@@ -42,6 +47,10 @@ fn string(name: &str, description: &str) -> CreateCommandOption {
     CreateCommandOption::new(CommandOptionType::String, name, description)
 }
 
+fn story(description: &str) -> CreateCommandOption {
+    string("story", description).set_autocomplete(true)
+}
+
 /// The command definitions that registration sends.
 pub fn definitions() -> Vec<CreateCommand> {
     let command = |name: &str| CreateCommand::new(name).description(description(name));
@@ -57,15 +66,19 @@ pub fn definitions() -> Vec<CreateCommand> {
         topic = topic.add_string_choice(label, t.as_str());
     }
     vec![
-        command("ask").add_option(
-            string(
-                "question",
-                "Your question, in plain words, e.g. Who brokered the deal?",
+        command("ask")
+            .add_option(
+                string(
+                    "question",
+                    "Your question, in plain words, e.g. Who brokered the deal?",
+                )
+                .required(true)
+                .min_length(1)
+                .max_length(MAX_QUESTION),
             )
-            .required(true)
-            .min_length(1)
-            .max_length(MAX_QUESTION),
-        ),
+            .add_option(story(
+                "Answer from this story only; the one that answers best if empty",
+            )),
         command("search")
             .add_option(
                 string("query", "Words to look for in the facts and the article")
@@ -75,6 +88,7 @@ pub fn definitions() -> Vec<CreateCommand> {
                     .set_autocomplete(true),
             )
             .add_option(topic)
+            .add_option(story("Search this story only; all stories if empty"))
             .add_option(
                 CreateCommandOption::new(
                     CommandOptionType::Integer,
@@ -84,6 +98,8 @@ pub fn definitions() -> Vec<CreateCommand> {
                 .min_int_value(1)
                 .max_int_value(MAX_HITS as u64),
             ),
+        command("stories"),
+        command("brief").add_option(story("Which story; the newest if empty")),
         command("parties").add_option(
             string(
                 "party",

@@ -69,7 +69,10 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
     let collection = engine.collection();
     match cmd.data.name.as_str() {
         "ask" => match typed(string_option(cmd, "question")) {
-            Some(q) => render::answer(&engine.ask(&q), collection),
+            Some(q) => match engine.ask_in(&q, typed(string_option(cmd, "story")).as_deref()) {
+                Ok(answer) => render::answer(&answer, collection),
+                Err(e) => request_error(&e),
+            },
             None => render::error(
                 "Ask a question in plain words, for example: `/ask question: Who brokered the deal?`",
             ),
@@ -84,8 +87,17 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
             let limit = integer_option(cmd, "limit")
                 .unwrap_or(5)
                 .clamp(1, i64::from(MAX_HITS)) as usize;
-            render::search(&engine.search(&query, topic, limit), collection)
+            let story = typed(string_option(cmd, "story"));
+            match engine.search_in(&query, topic, story.as_deref(), limit) {
+                Ok(results) => render::search(&results, collection),
+                Err(e) => request_error(&e),
+            }
         }
+        "stories" => render::stories(&engine.stories()),
+        "brief" => card(
+            engine.brief(typed(string_option(cmd, "story")).as_deref()),
+            engine,
+        ),
         "parties" => card(
             engine.parties(typed(string_option(cmd, "party")).as_deref()),
             engine,
@@ -167,7 +179,7 @@ fn autocomplete(cmd: &CommandInteraction, engine: &Engine) -> Vec<Suggestion> {
         ("parties", "party") => SuggestKind::Party,
         ("terms", "term") => SuggestKind::Term,
         ("quote", "speaker") => SuggestKind::Speaker,
-        ("source", "article") => SuggestKind::Article,
+        ("source", "article") | (_, "story") => SuggestKind::Article,
         _ => return Vec::new(),
     };
     engine.suggest(kind, focused.value, limits::CHOICES)

@@ -414,6 +414,35 @@ fn message_cases() -> Vec<(String, Value)> {
             ),
         ),
         ("/parties", slash("parties", vec![])),
+        ("/stories", slash("stories", vec![])),
+        ("/brief", slash("brief", vec![])),
+        (
+            "/brief story",
+            slash(
+                "brief",
+                vec![string("story", "azerbaijan-armenia-peace-deal")],
+            ),
+        ),
+        (
+            "/ask story",
+            slash(
+                "ask",
+                vec![
+                    string("question", "What will the corridor link?"),
+                    string("story", "azerbaijan-armenia-peace-deal"),
+                ],
+            ),
+        ),
+        (
+            "/ask unknown story",
+            slash(
+                "ask",
+                vec![
+                    string("question", "corridor"),
+                    string("story", "no-such-story"),
+                ],
+            ),
+        ),
         (
             "/parties party",
             slash("parties", vec![string("party", "armenia")]),
@@ -479,6 +508,24 @@ fn autocomplete_cases() -> Vec<(&'static str, Value)> {
         (
             "source article",
             autocomplete("source", vec![focused("article", "azer")]),
+        ),
+        (
+            "ask story",
+            autocomplete(
+                "ask",
+                vec![string("question", "who"), focused("story", "azer")],
+            ),
+        ),
+        (
+            "search story",
+            autocomplete(
+                "search",
+                vec![string("query", "x"), focused("story", "peace")],
+            ),
+        ),
+        (
+            "brief story",
+            autocomplete("brief", vec![focused("story", "")]),
         ),
     ]
 }

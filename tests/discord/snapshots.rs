@@ -148,3 +148,80 @@ fn autocomplete_reply() {
     );
     insta::assert_json_snapshot!(serde_json::to_value(router::route(&ac, engine())).unwrap());
 }
+
+/// The shipped content plus two stories of tests/stories, for replies that
+/// choose between stories.
+fn three_stories() -> &'static Engine {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    &FIXTURE
+        .get_or_init(|| {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+            let dir = tempfile::tempdir().unwrap();
+            let content = dir.path().join("content");
+            for sub in ["articles", "facts"] {
+                std::fs::create_dir_all(content.join(sub)).unwrap();
+            }
+            let mut entities = String::new();
+            for story in [
+                root.join("content"),
+                root.join("tests/stories/train/brennock-dock-strike"),
+                root.join("tests/stories/train/sarvena-valley-floods"),
+            ] {
+                for sub in ["articles", "facts"] {
+                    for f in std::fs::read_dir(story.join(sub)).unwrap() {
+                        let f = f.unwrap().path();
+                        std::fs::copy(&f, content.join(sub).join(f.file_name().unwrap())).unwrap();
+                    }
+                }
+                entities += &std::fs::read_to_string(story.join("entities.toml")).unwrap();
+                entities.push('\n');
+            }
+            std::fs::write(content.join("entities.toml"), entities).unwrap();
+            dossier::index::reindex(&content, &dir.path().join("index"), &mut |_, _| {}).unwrap();
+            let engine = Engine::open(&dir.path().join("index")).unwrap();
+            Fixture { _dir: dir, engine }
+        })
+        .engine
+}
+
+fn respond_in(engine: &Engine, name: &str, options: Value) -> Value {
+    serde_json::to_value(router::route(&interaction(2, name, options), engine)).unwrap()
+}
+
+#[test]
+fn stories_reply() {
+    insta::assert_json_snapshot!(respond_in(three_stories(), "stories", json!([])));
+}
+
+#[test]
+fn brief_reply() {
+    insta::assert_json_snapshot!(respond_in(
+        three_stories(),
+        "brief",
+        json!([{"name": "story", "type": 3, "value": "brennock-dock-strike"}])
+    ));
+}
+
+#[test]
+fn ask_across_stories_reply() {
+    insta::assert_json_snapshot!(respond_in(
+        three_stories(),
+        "ask",
+        json!([{"name": "question", "type": 3, "value": "how many people died in the floods"}])
+    ));
+}
+
+#[test]
+fn ask_in_an_unknown_story_is_an_ephemeral_error() {
+    let v = respond_in(
+        three_stories(),
+        "ask",
+        json!([{"name": "question", "type": 3, "value": "what happened"},
+               {"name": "story", "type": 3, "value": "no-such-story"}]),
+    );
+    assert_eq!(v["data"]["flags"], 64, "{v}");
+    let text = v["data"]["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(text.contains("no article"), "{v}");
+}

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::answer::{
     Answer, Card, Citation, Collection, HitKind, Overview, Passage, SearchResults, Snippet,
+    StorySummary,
 };
 
 /// Embed colours: answered, declined, error.
@@ -205,7 +206,18 @@ pub fn answer(a: &Answer, collection: &Collection) -> Message {
             .collect();
         description.push_str(&format!("\n\n*Read {}.*", read.join(", ")));
     }
-    e.description = description;
+    if !a.also.is_empty() {
+        let also: Vec<String> = a
+            .also
+            .iter()
+            .map(|id| format!("`{}`", limits::cut(id, 100)))
+            .collect();
+        description.push_str(&format!(
+            "\n\n*Also covered by {}: ask again with `story:` to hear it.*",
+            also.join(", ")
+        ));
+    }
+    e.description = limits::cut(&description, limits::DESCRIPTION);
     e.fields = a.citations.iter().map(citation_field).collect();
     e.footer = Some(source_footer(&a.citations, collection));
     message(e)
@@ -270,6 +282,44 @@ pub fn search(r: &SearchResults, collection: &Collection) -> Message {
 }
 
 /// The reply to `/parties`, `/corridor`, `/terms` and `/quote`.
+/// The reply to `/stories`: one line a story, newest first.
+pub fn stories(list: &[StorySummary]) -> Message {
+    let mut e = Embed::new("Stories".to_string(), COLOR_ANSWER);
+    let mut used = 0;
+    let mut lines = Vec::new();
+    for s in list {
+        let title = match &s.url {
+            Some(url) => format!("[{}]({url})", escape(&limits::cut(&s.title, 200))),
+            None => format!("**{}**", escape(&limits::cut(&s.title, 200))),
+        };
+        let line = format!(
+            "{title} · {} · {} paragraphs, {} facts · `{}`",
+            s.date,
+            s.paragraphs,
+            s.facts,
+            limits::cut(&s.id, 100)
+        );
+        let len = line.chars().count() + 1;
+        if used + len > limits::DESCRIPTION - 100 {
+            lines.push(format!("…and {} more", list.len() - lines.len()));
+            break;
+        }
+        used += len;
+        lines.push(line);
+    }
+    e.description = if lines.is_empty() {
+        "No stories yet.".to_string()
+    } else {
+        lines.join("\n")
+    };
+    e.footer = Some("Ask about one with /ask story:, or read its briefing with /brief".to_string());
+    Message {
+        content: None,
+        embeds: vec![e],
+        ephemeral: false,
+    }
+}
+
 pub fn card(c: &Card, collection: &Collection) -> Message {
     let mut e = Embed::new(escape(&c.title), COLOR_ANSWER);
     e.description = c.description.as_deref().map(escape).unwrap_or_default();
