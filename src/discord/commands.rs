@@ -17,12 +17,9 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "brief",
         "The briefing of a story: what to know, each point cited",
     ),
-    ("parties", "Who is involved in the deal and their roles"),
-    (
-        "corridor",
-        "The Trump Route corridor: what it links and who builds it",
-    ),
-    ("terms", "What the two countries agreed to"),
+    ("parties", "Who is involved in a story and their roles"),
+    ("corridor", "The corridor card: what it links and who builds it"),
+    ("terms", "What was agreed or decided"),
     ("quote", "Direct quotes and who said them"),
     (
         "source",
