@@ -18,7 +18,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "The briefing of a story: what to know, each point cited",
     ),
     ("parties", "Who is involved in a story and their roles"),
-    ("corridor", "The corridor card: what it links and who builds it"),
+    (
+        "corridor",
+        "The corridor card: what it links and who builds it",
+    ),
     ("terms", "What was agreed or decided"),
     ("quote", "Direct quotes and who said them"),
     (
