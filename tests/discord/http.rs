@@ -48,6 +48,7 @@ fn app(limits: Limits) -> axum::Router {
         limits,
         api_base: None,
         server: http::server::Limits::default(),
+        recorder: dossier::record::Recorder::off(),
     };
     http::app(&config, Arc::new(Live::open(index()).unwrap())).unwrap()
 }
