@@ -18,5 +18,6 @@ mod discord;
 mod errors;
 mod faults;
 mod index_faults;
+mod record;
 mod reindex;
 mod util;
