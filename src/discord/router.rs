@@ -386,8 +386,10 @@ fn button(c: &Component) -> Option<CreateButton> {
 pub fn message(m: &Message) -> CreateInteractionResponseMessage {
     let mut b = CreateInteractionResponseMessage::new()
         .embeds(embeds(m))
-        .components(rows(m))
         .allowed_mentions(CreateAllowedMentions::new());
+    if !m.components.is_empty() {
+        b = b.components(rows(m));
+    }
     if m.ephemeral {
         b = b.ephemeral(true);
     }
@@ -401,8 +403,10 @@ pub fn message(m: &Message) -> CreateInteractionResponseMessage {
 pub fn edit(m: &Message) -> EditInteractionResponse {
     let mut b = EditInteractionResponse::new()
         .embeds(embeds(m))
-        .components(rows(m))
         .allowed_mentions(CreateAllowedMentions::new());
+    if !m.components.is_empty() {
+        b = b.components(rows(m));
+    }
     if let Some(content) = &m.content {
         b = b.content(content);
     }
