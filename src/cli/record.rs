@@ -15,7 +15,12 @@ use crate::record::{self, FeedbackRow, Location, Recorder, Store, gaps};
 #[derive(Debug, Clone, Args)]
 pub struct RecordArgs {
     /// SQLite file of the record (used unless DATABASE_URL is set).
-    #[arg(long, env = "DOSSIER_DB", default_value = "data/dossier.db", global = true)]
+    #[arg(
+        long,
+        env = "DOSSIER_DB",
+        default_value = "data/dossier.db",
+        global = true
+    )]
     pub db: PathBuf,
     /// A postgres:// URL: keep the record in PostgreSQL instead (replicas share it).
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
@@ -53,7 +58,12 @@ struct GapsReport {
 }
 
 /// `dossier gaps`.
-pub fn gaps(args: &RecordArgs, since: Duration, story: Option<String>, json: bool) -> Result<ExitCode> {
+pub fn gaps(
+    args: &RecordArgs,
+    since: Duration,
+    story: Option<String>,
+    json: bool,
+) -> Result<ExitCode> {
     let mut store = args.open()?;
     let from = record::now() - since.as_secs() as i64;
     let troubles = store.troubles(from, story.as_deref())?;
@@ -126,7 +136,11 @@ fn rates(rows: &[FeedbackRow], key: impl Fn(&FeedbackRow) -> String) -> Vec<Rate
     for r in &mut out {
         r.helpful = r.up as f64 / (r.up + r.down).max(1) as f64;
     }
-    out.sort_by(|a, b| (b.up + b.down).cmp(&(a.up + a.down)).then(a.name.cmp(&b.name)));
+    out.sort_by(|a, b| {
+        (b.up + b.down)
+            .cmp(&(a.up + a.down))
+            .then(a.name.cmp(&b.name))
+    });
     out
 }
 
@@ -161,16 +175,18 @@ fn feedback_text(r: &FeedbackReport) -> String {
     format!(
         "{}\n{}",
         table("By story:", &r.stories),
-        table("By first cited paragraph (article#paragraph):", &r.citations)
+        table(
+            "By first cited paragraph (article#paragraph):",
+            &r.citations
+        )
     )
 }
 
 /// `dossier forget USER_ID`.
 pub fn forget(args: &RecordArgs, user: &str) -> Result<ExitCode> {
-    let user: u64 = user
-        .trim()
-        .parse()
-        .with_context(|| format!("`{user}` is not a Discord user id (a number such as 80351110224678912)"))?;
+    let user: u64 = user.trim().parse().with_context(|| {
+        format!("`{user}` is not a Discord user id (a number such as 80351110224678912)")
+    })?;
     let removed = args.open()?.forget(user)?;
     super::print(&format!("removed {removed} records of user {user}"))?;
     Ok(ExitCode::SUCCESS)

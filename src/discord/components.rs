@@ -206,10 +206,21 @@ mod tests {
             })
         );
         let cite = parse("cite:7", &["4:10:20:0000abcd:the-story".to_string()]);
-        assert!(matches!(cite, Some(Click::Cite(c)) if c.article == "the-story" && c.start == 10 && c.generation == 7));
+        assert!(
+            matches!(cite, Some(Click::Cite(c)) if c.article == "the-story" && c.start == 10 && c.generation == 7)
+        );
         let next = parse("page:0:n:5:-:nakhchivan corridor", &[]);
-        assert!(matches!(next, Some(Click::Page(p)) if p.page == 1 && p.query == "nakhchivan corridor"));
-        for bad in ["", "vote", "vote:sideways:1", "page:0:p:5:-:q", "cite:x", "page:1:n:0:-:q"] {
+        assert!(
+            matches!(next, Some(Click::Page(p)) if p.page == 1 && p.query == "nakhchivan corridor")
+        );
+        for bad in [
+            "",
+            "vote",
+            "vote:sideways:1",
+            "page:0:p:5:-:q",
+            "cite:x",
+            "page:1:n:0:-:q",
+        ] {
             assert_eq!(parse(bad, &["1:2:3:4:a".to_string()]), None, "{bad}");
         }
     }

@@ -334,12 +334,14 @@ fn embeds(m: &Message) -> Vec<CreateEmbed> {
 fn rows(m: &Message) -> Vec<CreateActionRow> {
     m.components
         .iter()
-        .filter_map(|row| match row.as_slice() {
-            [Component::Select {
-                id,
-                placeholder,
-                options,
-            }] => {
+        .map(|row| match row.as_slice() {
+            [
+                Component::Select {
+                    id,
+                    placeholder,
+                    options,
+                },
+            ] => {
                 let options = options
                     .iter()
                     .map(|o| {
@@ -351,13 +353,11 @@ fn rows(m: &Message) -> Vec<CreateActionRow> {
                     })
                     .collect();
                 let kind = CreateSelectMenuKind::String { options };
-                Some(CreateActionRow::SelectMenu(
+                CreateActionRow::SelectMenu(
                     CreateSelectMenu::new(id, kind).placeholder(placeholder),
-                ))
+                )
             }
-            buttons => Some(CreateActionRow::Buttons(
-                buttons.iter().filter_map(button).collect(),
-            )),
+            buttons => CreateActionRow::Buttons(buttons.iter().filter_map(button).collect()),
         })
         .collect()
 }

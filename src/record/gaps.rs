@@ -67,7 +67,11 @@ pub fn group(troubles: &[Trouble]) -> Vec<Gap> {
         }
     }
     let mut gaps: Vec<Gap> = groups.iter().map(|g| gap(g, &wordings)).collect();
-    gaps.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.examples.cmp(&b.examples)));
+    gaps.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.examples.cmp(&b.examples))
+    });
     gaps
 }
 

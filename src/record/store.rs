@@ -83,7 +83,7 @@ const MIGRATIONS: &[(i64, &str)] = &[(
 )];
 
 /// Serialises migrations of replicas starting together on one PostgreSQL.
-const MIGRATION_LOCK: i64 = 0x646f_7373_6965_72;
+const MIGRATION_LOCK: i64 = 0x0064_6f73_7369_6572;
 
 /// Tolerated wait for a locked SQLite file before a write fails.
 const SQLITE_BUSY: Duration = Duration::from_millis(500);
@@ -176,17 +176,25 @@ impl Store {
         let (generation, engine_us) = (a.generation as i64, a.engine_us as i64);
         match &mut self.conn {
             Conn::Sqlite(c) => {
-                c.prepare_cached(&sqlite_sql(INSERT_ASK))?.execute(rusqlite::params![
-                    id, a.at, user, a.question, a.story, a.answered, a.citation, generation,
-                    engine_us
-                ])?;
+                c.prepare_cached(&sqlite_sql(INSERT_ASK))?
+                    .execute(rusqlite::params![
+                        id, a.at, user, a.question, a.story, a.answered, a.citation, generation,
+                        engine_us
+                    ])?;
             }
             Conn::Postgres(c) => {
                 c.execute(
                     INSERT_ASK,
                     &[
-                        &id, &a.at, &user, &a.question, &a.story, &a.answered, &a.citation,
-                        &generation, &engine_us,
+                        &id,
+                        &a.at,
+                        &user,
+                        &a.question,
+                        &a.story,
+                        &a.answered,
+                        &a.citation,
+                        &generation,
+                        &engine_us,
                     ],
                 )?;
             }
@@ -238,7 +246,11 @@ impl Store {
 
     /// Questions asked since `since` that were declined or voted down,
     /// oldest first, of one story or all.
-    pub fn troubles(&mut self, since: i64, story: Option<&str>) -> Result<Vec<Trouble>, StoreError> {
+    pub fn troubles(
+        &mut self,
+        since: i64,
+        story: Option<&str>,
+    ) -> Result<Vec<Trouble>, StoreError> {
         let story = story.unwrap_or("").to_string();
         let mut out = Vec::new();
         match &mut self.conn {
@@ -275,7 +287,12 @@ impl Store {
             }
             Conn::Postgres(c) => {
                 for r in c.query(FEEDBACK, &[])? {
-                    out.push(feedback(r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
+                    out.push(feedback(
+                        r.try_get(0)?,
+                        r.try_get(1)?,
+                        r.try_get(2)?,
+                        r.try_get(3)?,
+                    ));
                 }
             }
         }
@@ -320,7 +337,10 @@ impl Store {
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
                 tx.batch_execute(create)?;
                 let done: i64 = tx
-                    .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &[])?
+                    .query_one(
+                        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                        &[],
+                    )?
                     .try_get(0)?;
                 for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > done) {
                     tx.batch_execute(sql)?;
@@ -340,7 +360,8 @@ impl Store {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| StoreError::Salt(e.to_string()))?;
         let fresh: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let insert = "INSERT INTO meta (key, value) VALUES ('salt', $1) ON CONFLICT (key) DO NOTHING";
+        let insert =
+            "INSERT INTO meta (key, value) VALUES ('salt', $1) ON CONFLICT (key) DO NOTHING";
         let select = "SELECT value FROM meta WHERE key = 'salt'";
         Ok(match &mut self.conn {
             Conn::Sqlite(c) => {

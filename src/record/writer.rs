@@ -68,7 +68,9 @@ impl Health {
     fn failed(&self, e: &StoreError) {
         self.failed.fetch_add(1, Ordering::SeqCst);
         if self.state.swap(FAILING, Ordering::SeqCst) != FAILING {
-            tracing::error!("the record store is failing; replies go on, records are lost until it recovers: {e}");
+            tracing::error!(
+                "the record store is failing; replies go on, records are lost until it recovers: {e}"
+            );
         }
         if let Ok(mut last) = self.last_error.lock() {
             *last = Some(e.to_string());
@@ -149,7 +151,12 @@ impl Recorder {
         match tx.try_send(Job::Write(event)) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
-                if self.health.dropped.fetch_add(1, Ordering::SeqCst) % 1000 == 0 {
+                if self
+                    .health
+                    .dropped
+                    .fetch_add(1, Ordering::SeqCst)
+                    .is_multiple_of(1000)
+                {
                     tracing::warn!("the record queue is full; dropping records");
                 }
             }
@@ -251,7 +258,9 @@ impl Writer {
 
     fn prune(&mut self) {
         self.prune_at = Instant::now() + PRUNE_EVERY;
-        let Some(store) = self.store.as_mut() else { return };
+        let Some(store) = self.store.as_mut() else {
+            return;
+        };
         match store.prune(super::now() - self.keep) {
             Ok(0) => {}
             Ok(n) => tracing::info!(rows = n, "pruned old records"),
@@ -263,7 +272,9 @@ impl Writer {
 /// A failure to open: the state turns to failing, logged once per outage.
 fn note_failure(health: &Health, e: &StoreError) {
     if health.state.swap(FAILING, Ordering::SeqCst) != FAILING {
-        tracing::error!("cannot open the record store; replies go on, records are lost until it opens: {e}");
+        tracing::error!(
+            "cannot open the record store; replies go on, records are lost until it opens: {e}"
+        );
     }
     if let Ok(mut last) = health.last_error.lock() {
         *last = Some(e.to_string());

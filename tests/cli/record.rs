@@ -92,9 +92,15 @@ fn asks_and_votes_are_stored_counted_forgotten_and_pruned() {
         assert_eq!(store2.user_hash(42), hash);
         assert_ne!(store2.user_hash(43), hash);
 
-        store.write(&ask(1, 42, "What is the Trump Route?", true)).unwrap();
-        store.write(&ask(2, 43, "How many people live in Armenia?", false)).unwrap();
-        store.write(&ask(3, 44, "Who signed the deal?", true)).unwrap();
+        store
+            .write(&ask(1, 42, "What is the Trump Route?", true))
+            .unwrap();
+        store
+            .write(&ask(2, 43, "How many people live in Armenia?", false))
+            .unwrap();
+        store
+            .write(&ask(3, 44, "Who signed the deal?", true))
+            .unwrap();
         store.write(&vote(1, 43, false)).unwrap();
         store.write(&vote(1, 43, true)).unwrap(); // a second click changes it
         store.write(&vote(3, 42, false)).unwrap();
@@ -103,10 +109,18 @@ fn asks_and_votes_are_stored_counted_forgotten_and_pruned() {
 
         let troubles = store.troubles(NOW - 10, None).unwrap();
         let questions: Vec<&str> = troubles.iter().map(|t| t.question.as_str()).collect();
-        assert_eq!(questions, ["How many people live in Armenia?", "Who signed the deal?"]);
+        assert_eq!(
+            questions,
+            ["How many people live in Armenia?", "Who signed the deal?"]
+        );
         assert!(troubles[0].declined && !troubles[1].declined);
         assert!(store.troubles(NOW + 10, None).unwrap().is_empty());
-        assert!(store.troubles(NOW - 10, Some("another-story")).unwrap().is_empty());
+        assert!(
+            store
+                .troubles(NOW - 10, Some("another-story"))
+                .unwrap()
+                .is_empty()
+        );
 
         let feedback = store.feedback().unwrap();
         assert_eq!(feedback.len(), 1, "{feedback:?}");
@@ -126,7 +140,9 @@ fn no_user_id_is_stored() {
     let path = dir.path().join("d.db");
     let mut store = Store::open(&Location::Sqlite(path.clone())).unwrap();
     let user = 80_351_110_224_678_912;
-    store.write(&ask(7, user, "Who brokered the deal?", true)).unwrap();
+    store
+        .write(&ask(7, user, "Who brokered the deal?", true))
+        .unwrap();
     store.write(&vote(7, user, true)).unwrap();
     drop(store);
     let c = rusqlite::Connection::open(&path).unwrap();
@@ -164,7 +180,11 @@ fn a_thousand_votes_from_fifty_concurrent_tasks_are_all_kept() {
         });
         assert!(recorder.flush(Duration::from_secs(60)));
         let health = recorder.health();
-        assert_eq!((health.written, health.failed, health.dropped), (1000, 0, 0), "{health:?}");
+        assert_eq!(
+            (health.written, health.failed, health.dropped),
+            (1000, 0, 0),
+            "{health:?}"
+        );
         assert_eq!(Store::open(&location).unwrap().counts().unwrap(), (0, 1000));
     });
 }
@@ -186,7 +206,10 @@ fn a_locked_sqlite_file_never_makes_recording_wait() {
         recorder.record(ask(100 + i, 1, "while locked", true));
     }
     let queued = started.elapsed();
-    assert!(queued < Duration::from_millis(200), "recording waited {queued:?}");
+    assert!(
+        queued < Duration::from_millis(200),
+        "recording waited {queued:?}"
+    );
     std::thread::sleep(Duration::from_millis(1200));
     assert_eq!(recorder.health().state, "failing");
     locker.execute_batch("ROLLBACK").unwrap();
@@ -197,7 +220,11 @@ fn a_locked_sqlite_file_never_makes_recording_wait() {
     let health = recorder.health();
     assert_eq!(health.state, "ok", "{health:?}");
     assert!(health.failed > 0);
-    assert_eq!(health.written + health.failed + health.dropped, 202, "{health:?}");
+    assert_eq!(
+        health.written + health.failed + health.dropped,
+        202,
+        "{health:?}"
+    );
 }
 
 /// A TCP relay to the database that can be cut, as if the server stopped.
@@ -217,7 +244,9 @@ impl Relay {
                 if !flag.load(Ordering::SeqCst) {
                     continue; // dropped: refused
                 }
-                let Ok(server) = TcpStream::connect(&target) else { continue };
+                let Ok(server) = TcpStream::connect(&target) else {
+                    continue;
+                };
                 for (mut from, mut to) in [
                     (client.try_clone().unwrap(), server.try_clone().unwrap()),
                     (server, client),
@@ -239,7 +268,12 @@ impl Relay {
                                         return;
                                     }
                                 }
-                                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                                Err(e)
+                                    if matches!(
+                                        e.kind(),
+                                        std::io::ErrorKind::WouldBlock
+                                            | std::io::ErrorKind::TimedOut
+                                    ) => {}
                                 Err(_) => return,
                             }
                         }
@@ -257,7 +291,9 @@ fn a_postgres_server_that_stops_mid_run_never_makes_recording_wait() {
         eprintln!("DOSSIER_TEST_POSTGRES is not set; PostgreSQL not tested");
         return;
     };
-    let Location::Postgres(db_url) = fresh_postgres(&url, "stops") else { unreachable!() };
+    let Location::Postgres(db_url) = fresh_postgres(&url, "stops") else {
+        unreachable!()
+    };
     let parsed: postgres::Config = db_url.parse().unwrap();
     let host = match &parsed.get_hosts()[0] {
         postgres::config::Host::Tcp(h) => h.clone(),
@@ -277,7 +313,10 @@ fn a_postgres_server_that_stops_mid_run_never_makes_recording_wait() {
     for i in 50..250 {
         recorder.record(ask(i, 1, "while down", true));
     }
-    assert!(started.elapsed() < Duration::from_millis(200), "recording waited");
+    assert!(
+        started.elapsed() < Duration::from_millis(200),
+        "recording waited"
+    );
     assert!(recorder.flush(Duration::from_secs(60)));
     assert_eq!(recorder.health().state, "failing");
     relay.up.store(true, Ordering::SeqCst);
@@ -324,9 +363,17 @@ fn gaps_groups_paraphrases_of_one_missing_fact() {
         .collect();
     let groups = gaps::group(&troubles);
     assert_eq!(groups[0].count, POPULATION.len(), "{groups:#?}");
-    assert!(groups[0].examples.iter().all(|e| POPULATION.iter().any(|p| p == e)));
+    assert!(
+        groups[0]
+            .examples
+            .iter()
+            .all(|e| POPULATION.iter().any(|p| p == e))
+    );
     assert_eq!(groups[1].count, COST.len(), "{groups:#?}");
-    assert_eq!(groups.iter().map(|g| g.count).sum::<usize>(), troubles.len());
+    assert_eq!(
+        groups.iter().map(|g| g.count).sum::<usize>(),
+        troubles.len()
+    );
     assert_eq!(groups.len(), 4, "{groups:#?}");
 }
 

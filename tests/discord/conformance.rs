@@ -1202,7 +1202,9 @@ fn components_of(response: &Value) -> Vec<Value> {
 /// A click's response: valid, pinging nobody, of the `kind` expected.
 fn click_conforms(label: &str, interaction: &Value, kind: u64) -> Value {
     let response = respond(interaction);
-    let mut problems = validate("create_interaction_response", &response).err().unwrap_or_default();
+    let mut problems = validate("create_interaction_response", &response)
+        .err()
+        .unwrap_or_default();
     if response["type"] != kind {
         problems.push(format!("type is {}, not {kind}", response["type"]));
     }
@@ -1212,42 +1214,90 @@ fn click_conforms(label: &str, interaction: &Value, kind: u64) -> Value {
             problems.push(format!("custom_id over 100 characters: {}", c["custom_id"]));
         }
     }
-    assert!(problems.is_empty(), "{label}:\n{}\n\n{}", problems.join("\n"), pretty(&response));
+    assert!(
+        problems.is_empty(),
+        "{label}:\n{}\n\n{}",
+        problems.join("\n"),
+        pretty(&response)
+    );
     response
 }
 
 #[test]
 fn ask_replies_carry_votes_and_a_citation_select_whose_clicks_conform() {
-    let answer = check_message("ask", &slash("ask", vec![string("question", "What is the Trump Route?")]));
+    let answer = check_message(
+        "ask",
+        &slash("ask", vec![string("question", "What is the Trump Route?")]),
+    );
     let components = components_of(&answer);
-    let ids: Vec<&str> = components.iter().filter_map(|c| c["custom_id"].as_str()).collect();
-    assert!(ids.contains(&"vote:up:3001") && ids.contains(&"vote:down:3001"), "{ids:?}");
-    let select = components.iter().find(|c| c["type"] == 3).expect("a citation select");
+    let ids: Vec<&str> = components
+        .iter()
+        .filter_map(|c| c["custom_id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"vote:up:3001") && ids.contains(&"vote:down:3001"),
+        "{ids:?}"
+    );
+    let select = components
+        .iter()
+        .find(|c| c["type"] == 3)
+        .expect("a citation select");
     let options = array(&select["options"]);
     assert!(!options.is_empty());
     for o in options {
-        assert!(chars(&o["value"]) <= 100 && chars(&o["label"]) <= 100, "{o}");
+        assert!(
+            chars(&o["value"]) <= 100 && chars(&o["label"]) <= 100,
+            "{o}"
+        );
     }
 
     let vote = click_conforms("vote", &click("vote:down:3001", None), 4);
-    assert_eq!(vote["data"]["flags"], 64, "a vote's thanks is only for the voter");
+    assert_eq!(
+        vote["data"]["flags"], 64,
+        "a vote's thanks is only for the voter"
+    );
 
     let value = options[0]["value"].as_str().unwrap();
     let select_id = select["custom_id"].as_str().unwrap();
     let opened = click_conforms("cite", &click(select_id, Some(vec![value])), 4);
     assert_eq!(opened["data"]["flags"], 64);
     let text = message_text(&opened);
-    assert!(text.contains("**"), "the quoted words are not in bold:\n{text}");
+    assert!(
+        text.contains("**"),
+        "the quoted words are not in bold:\n{text}"
+    );
     assert!(!text.contains("changed since"), "{text}");
 }
 
 #[test]
 fn clicks_on_citations_from_older_content_say_it_changed() {
     // A digest no paragraph has: the paragraph changed since the answer.
-    let changed = click_conforms("changed", &click("cite:1", Some(vec!["4:0:10:00000000:azerbaijan-armenia-peace-deal"])), 4);
-    assert!(message_text(&changed).contains("content has changed"), "{}", pretty(&changed));
-    let gone = click_conforms("gone", &click("cite:1", Some(vec!["999:0:10:00000000:azerbaijan-armenia-peace-deal"])), 4);
-    assert!(message_text(&gone).contains("content has changed"), "{}", pretty(&gone));
+    let changed = click_conforms(
+        "changed",
+        &click(
+            "cite:1",
+            Some(vec!["4:0:10:00000000:azerbaijan-armenia-peace-deal"]),
+        ),
+        4,
+    );
+    assert!(
+        message_text(&changed).contains("content has changed"),
+        "{}",
+        pretty(&changed)
+    );
+    let gone = click_conforms(
+        "gone",
+        &click(
+            "cite:1",
+            Some(vec!["999:0:10:00000000:azerbaijan-armenia-peace-deal"]),
+        ),
+        4,
+    );
+    assert!(
+        message_text(&gone).contains("content has changed"),
+        "{}",
+        pretty(&gone)
+    );
     let garbage = click_conforms("garbage", &click("nonsense", None), 4);
     assert_eq!(garbage["data"]["flags"], 64);
 }
@@ -1256,19 +1306,36 @@ fn clicks_on_citations_from_older_content_say_it_changed() {
 fn search_pages_forward_and_back_by_updating_the_message() {
     let first = check_message(
         "search",
-        &slash("search", vec![string("query", "Azerbaijan Armenia"), integer("limit", 2)]),
+        &slash(
+            "search",
+            vec![string("query", "Azerbaijan Armenia"), integer("limit", 2)],
+        ),
     );
     let buttons = components_of(&first);
-    let next = buttons.iter().find(|c| c["label"] == "Next").expect("a Next button");
-    let prev = buttons.iter().find(|c| c["label"] == "Previous").expect("a Previous button");
+    let next = buttons
+        .iter()
+        .find(|c| c["label"] == "Next")
+        .expect("a Next button");
+    let prev = buttons
+        .iter()
+        .find(|c| c["label"] == "Previous")
+        .expect("a Previous button");
     assert_eq!(prev["disabled"], true, "no page before the first");
     assert_ne!(next["disabled"], true);
     let second = click_conforms("next", &click(next["custom_id"].as_str().unwrap(), None), 7);
-    assert_ne!(message_text(&second), message_text(&first), "Next shows other hits");
+    assert_ne!(
+        message_text(&second),
+        message_text(&first),
+        "Next shows other hits"
+    );
     let back = components_of(&second)
         .into_iter()
         .find(|c| c["label"] == "Previous")
         .expect("Previous on page 2");
-    let again = click_conforms("previous", &click(back["custom_id"].as_str().unwrap(), None), 7);
+    let again = click_conforms(
+        "previous",
+        &click(back["custom_id"].as_str().unwrap(), None),
+        7,
+    );
     assert_eq!(message_text(&again), message_text(&first));
 }

@@ -835,14 +835,21 @@ fn components_of(callback: &Value) -> Vec<Value> {
 async fn feedback_once(bot: &Bot, want: impl Fn(&Value) -> bool) -> Value {
     let mut last = Value::Null;
     for _ in 0..100 {
-        let out = bot.dossier().args(["feedback", "--json"]).output().expect("run feedback");
+        let out = bot
+            .dossier()
+            .args(["feedback", "--json"])
+            .output()
+            .expect("run feedback");
         last = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
         if want(&last) {
             return last;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the record never showed the votes: {last:#}\n{}", bot.output());
+    panic!(
+        "the record never showed the votes: {last:#}\n{}",
+        bot.output()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -903,8 +910,17 @@ async fn every_reply_is_sent_while_the_record_cannot_be_written() {
             let id = format!("62{i:02}");
             let reply = ask(&fake, &bot, &id, "Who brokered the deal?").await;
             assert_eq!(reply["type"], 4);
-            fake.send_interaction(fake::component(&format!("63{i:02}"), &format!("vote:up:{id}"), None, "700")).await;
-            bot.check(fake.wait_callback(&format!("63{i:02}"), ANSWER).await, "no reply to a vote");
+            fake.send_interaction(fake::component(
+                &format!("63{i:02}"),
+                &format!("vote:up:{id}"),
+                None,
+                "700",
+            ))
+            .await;
+            bot.check(
+                fake.wait_callback(&format!("63{i:02}"), ANSWER).await,
+                "no reply to a vote",
+            );
         }
         bot.ensure(
             bot.output().contains("cannot open the record store"),
