@@ -170,6 +170,26 @@ impl Store {
         }
     }
 
+    /// Writes `events` in one transaction: all or none.
+    pub fn write_all(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        self.batch("BEGIN")?;
+        for e in events {
+            if let Err(err) = self.write(e) {
+                let _ = self.batch("ROLLBACK");
+                return Err(err);
+            }
+        }
+        self.batch("COMMIT")
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        match &mut self.conn {
+            Conn::Sqlite(c) => c.execute_batch(sql)?,
+            Conn::Postgres(c) => c.batch_execute(sql)?,
+        }
+        Ok(())
+    }
+
     fn ask(&mut self, a: &Ask) -> Result<(), StoreError> {
         let user = self.user_hash(a.user);
         let id = a.id.to_string();
