@@ -15,5 +15,6 @@ pub mod content;
 pub mod discord;
 pub mod index;
 pub mod language;
+pub mod record;
 pub mod render;
 pub mod text;

@@ -20,6 +20,7 @@ mod entities;
 mod fts;
 mod latency;
 mod queries;
+mod record;
 mod reindex;
 mod report;
 mod words;
@@ -180,6 +181,17 @@ pub fn run(opts: &Options, step: &mut dyn FnMut(&str)) -> Result<(Report, Work)>
         SEQUENTIAL_INTERACTIONS,
     )?;
 
+    step("recording: queuing a record, and gaps over the recorded questions");
+    let recorded = record::run(work.path(), &questions)?;
+    notes.push(format!(
+        "recording: queuing one /ask record for the writer takes p50 {:.2} µs, p99 {:.2} µs, max {:.0} µs (SQLite writer running); gaps over {} recorded questions: {} groups in {:.2} s",
+        recorded.queue.p50_us,
+        recorded.queue.p99_us,
+        recorded.queue.max_us,
+        recorded.gaps_questions,
+        recorded.gaps_groups,
+        recorded.gaps_secs
+    ));
     notes.push(format!(
         "load average (1, 5, 15 min) {load_before} at the start, {} at the end",
         load()
@@ -208,6 +220,20 @@ pub fn run(opts: &Options, step: &mut dyn FnMut(&str)) -> Result<(Report, Work)>
         notes,
     };
     report.check_targets();
+    report.targets.push(report::target(
+        "queuing an /ask record (recording's share of the reply path), p99",
+        recorded.queue.p99_us,
+        "<=",
+        200.0,
+        "µs",
+    ));
+    report.targets.push(report::target(
+        &format!("gaps over {} recorded questions", recorded.gaps_questions),
+        recorded.gaps_secs,
+        "<=",
+        2.0,
+        "s",
+    ));
     step("done");
     Ok((report, work))
 }

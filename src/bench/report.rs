@@ -86,7 +86,13 @@ pub struct Target {
     pub met: bool,
 }
 
-fn target(name: &str, figure: f64, op: &'static str, target: f64, unit: &'static str) -> Target {
+pub(super) fn target(
+    name: &str,
+    figure: f64,
+    op: &'static str,
+    target: f64,
+    unit: &'static str,
+) -> Target {
     let met = if op == "<=" {
         figure <= target
     } else {

@@ -99,6 +99,11 @@ pub struct ServeArgs {
     /// With --http: connections open at once; more wait to be accepted.
     #[arg(long, env = "DOSSIER_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_connections: u64,
+    /// Days questions and votes are kept before they are pruned.
+    #[arg(long, env = "DOSSIER_KEEP_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep_days: u32,
+    #[command(flatten)]
+    pub record: super::record::RecordArgs,
 }
 
 fn parse_range(s: &str) -> Result<std::ops::Range<u32>, String> {
@@ -174,7 +179,9 @@ pub fn serve(paths: &Paths, args: ServeArgs) -> Result<ExitCode> {
         }
         let public_key = http::parse_public_key(key).map_err(anyhow::Error::msg)?;
         ensure_index(paths)?;
+        let recorder = args.record.recorder(args.keep_days)?;
         let config = http::Config {
+            recorder,
             addr,
             public_key,
             index: paths.index.clone(),
@@ -205,7 +212,9 @@ pub fn serve(paths: &Paths, args: ServeArgs) -> Result<ExitCode> {
         }
         _ => gateway::Sharding::Auto,
     };
+    let recorder = args.record.recorder(args.keep_days)?;
     let config = gateway::Config {
+        recorder,
         token,
         guild,
         api_base,

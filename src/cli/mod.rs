@@ -6,6 +6,7 @@ mod bench;
 mod discord;
 mod eval;
 mod failure;
+mod record;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -174,6 +175,33 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         features: Option<PathBuf>,
     },
+    /// Questions declined or voted down, grouped by meaning: the facts to add.
+    Gaps {
+        /// How far back to look, such as 7d or 12h.
+        #[arg(long, default_value = "7d", value_parser = record::parse_since)]
+        since: std::time::Duration,
+        /// Only questions about this story (article id).
+        #[arg(long)]
+        story: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        record: record::RecordArgs,
+    },
+    /// 👍 / 👎 rates per story and per first cited paragraph.
+    Feedback {
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        record: record::RecordArgs,
+    },
+    /// Delete everything recorded of one Discord user.
+    Forget {
+        /// The person's Discord user id.
+        user_id: String,
+        #[command(flatten)]
+        record: record::RecordArgs,
+    },
 }
 
 fn parse_topic(s: &str) -> Result<Topic, String> {
@@ -315,6 +343,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             emit(json, &passages, |p| render::text::passages(p))
         }
         Command::Serve(args) => discord::serve(paths, args),
+        Command::Gaps {
+            since,
+            story,
+            json,
+            record,
+        } => record::gaps(&record, since, story, json),
+        Command::Feedback { json, record } => record::feedback(&record, json),
+        Command::Forget { user_id, record } => record::forget(&record, &user_id),
         Command::Register { connection, guild } => discord::register(&connection, guild),
         Command::Invite {
             connection,

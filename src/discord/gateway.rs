@@ -21,6 +21,7 @@ use super::drain::{self, InFlight};
 use super::guard::{Guard, Limits};
 use super::router::{self, Reply};
 use crate::answer::Live;
+use crate::record::Recorder;
 use crate::render::discord as render;
 
 /// How long after an interaction arrives its first response must be on its
@@ -55,6 +56,8 @@ pub struct Config {
     pub limits: Limits,
     /// How long shutdown waits for replies in flight.
     pub grace: Duration,
+    /// Where `/ask` and votes are recorded.
+    pub recorder: Recorder,
 }
 
 /// An HTTP client for Discord, through `api_base` when one is given.
@@ -74,6 +77,7 @@ struct Handler {
     guild: Option<GuildId>,
     in_flight: Arc<InFlight>,
     guard: Arc<Guard>,
+    recorder: Recorder,
     /// Set when the first shard is connected.
     connected: Arc<AtomicBool>,
 }
@@ -96,7 +100,8 @@ impl EventHandler for Handler {
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         let _guard = self.in_flight.enter();
-        answer(&ctx.http, self.live.clone(), &self.guard, interaction).await;
+        let live = self.live.clone();
+        answer(&ctx.http, live, &self.guard, &self.recorder, interaction).await;
     }
 }
 
@@ -119,14 +124,20 @@ pub(crate) enum Computed {
     Slow(tokio::task::JoinHandle<Reply>),
 }
 
+/// What is worth recording is queued for the recorder, never waited on.
 pub(crate) async fn compute(
     live: Arc<Live>,
+    recorder: Recorder,
     interaction: Interaction,
     patience: Duration,
 ) -> Computed {
     let mut task = tokio::task::spawn_blocking(move || {
         let engine = live.engine();
-        router::reply(&interaction, &engine)
+        let (reply, event) = router::routed(&interaction, &engine);
+        if let Some(event) = event {
+            recorder.record(event);
+        }
+        reply
     });
     match tokio::time::timeout(patience, &mut task).await {
         Ok(done) => Computed::Ready(settle(done)),
@@ -147,7 +158,13 @@ pub(crate) fn settle(joined: Result<Reply, tokio::task::JoinError>) -> Reply {
 /// Answers one interaction: admits it (waiting for a slot while Discord's
 /// window allows), routes it off the async runtime and sends the reply,
 /// deferring first when the engine is reloading or the answer is late.
-pub async fn answer(http: &Http, live: Arc<Live>, guard: &Guard, interaction: Interaction) {
+pub async fn answer(
+    http: &Http,
+    live: Arc<Live>,
+    guard: &Guard,
+    recorder: &Recorder,
+    interaction: Interaction,
+) {
     let deadline = Instant::now() + DEFER_AFTER;
     let id = interaction.id();
     let token = interaction.token().to_string();
@@ -168,7 +185,7 @@ pub async fn answer(http: &Http, live: Arc<Live>, guard: &Guard, interaction: In
     } else {
         deadline.saturating_duration_since(Instant::now())
     };
-    let reply = match compute(live, interaction, patience).await {
+    let reply = match compute(live, recorder.clone(), interaction, patience).await {
         Computed::Ready(reply) => reply,
         Computed::Slow(task) => {
             deferred = defer(http, id, &token).await;
@@ -268,6 +285,7 @@ pub async fn serve(config: Config) -> Result<()> {
         guild: config.guild.map(GuildId::new),
         in_flight: in_flight.clone(),
         guard: Arc::new(Guard::new(config.limits)),
+        recorder: config.recorder.clone(),
         connected: connected.clone(),
     };
     let discord = config
@@ -296,9 +314,13 @@ pub async fn serve(config: Config) -> Result<()> {
             }
         }
     }
+    config.recorder.flush(RECORD_FLUSH);
     tracing::info!("stopped");
     Ok(())
 }
+
+/// How long shutdown waits for queued records to be written.
+pub(crate) const RECORD_FLUSH: Duration = Duration::from_secs(2);
 
 /// Sets up the client (which already asks Discord for the gateway) and
 /// runs its shards until they stop; `shards` gets their manager.

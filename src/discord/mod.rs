@@ -3,6 +3,7 @@
 //! [`crate::render::discord`] and sized by its `limits`.
 
 pub mod commands;
+pub mod components;
 pub mod drain;
 pub mod gateway;
 pub mod guard;

@@ -2,16 +2,22 @@
 //! engine to the response. The gateway and the HTTP endpoint only forward
 //! to it and send what it returns.
 
+use std::time::Instant;
+
 use serenity::all::{
-    CommandInteraction, CreateAllowedMentions, CreateAutocompleteResponse, CreateEmbed,
+    ButtonStyle, CommandInteraction, ComponentInteraction, ComponentInteractionDataKind,
+    CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse, CreateButton, CreateEmbed,
     CreateEmbedAuthor, CreateEmbedFooter, CreateInteractionResponse,
-    CreateInteractionResponseMessage, EditInteractionResponse, Interaction, ResolvedValue,
+    CreateInteractionResponseMessage, CreateSelectMenu, CreateSelectMenuKind,
+    CreateSelectMenuOption, EditInteractionResponse, Interaction, ResolvedValue,
 };
 
 use super::commands::{self, MAX_HITS, MAX_QUESTION};
+use super::components::{self, Click, Page};
 use crate::answer::{Engine, RequestError, SuggestKind, Suggestion};
 use crate::content::Topic;
-use crate::render::discord::{self as render, Message, limits};
+use crate::record::{self, Event};
+use crate::render::discord::{self as render, Component, Message, limits};
 use crate::text;
 
 /// What to answer an interaction with, before it becomes a serenity builder.
@@ -19,6 +25,8 @@ use crate::text;
 pub enum Reply {
     Pong,
     Message(Message),
+    /// A new version of the message clicked on (paging).
+    Update(Message),
     Autocomplete(Vec<Suggestion>),
 }
 
@@ -29,14 +37,123 @@ pub fn route(interaction: &Interaction, engine: &Engine) -> CreateInteractionRes
 
 /// The reply to `interaction`, as plain data.
 pub fn reply(interaction: &Interaction, engine: &Engine) -> Reply {
+    routed(interaction, engine).0
+}
+
+/// The reply to `interaction` and what to record of it (an `/ask`, a vote).
+pub fn routed(interaction: &Interaction, engine: &Engine) -> (Reply, Option<Event>) {
     match interaction {
-        Interaction::Ping(_) => Reply::Pong,
-        Interaction::Command(cmd) => Reply::Message(command(cmd, engine)),
-        Interaction::Autocomplete(cmd) => Reply::Autocomplete(autocomplete(cmd, engine)),
-        _ => Reply::Message(render::error(
-            "dossier does not handle that kind of interaction.",
-        )),
+        Interaction::Ping(_) => (Reply::Pong, None),
+        Interaction::Command(cmd) if cmd.data.name == "ask" => {
+            let (m, event) = ask(cmd, engine);
+            (Reply::Message(m), event)
+        }
+        Interaction::Command(cmd) => (Reply::Message(command(cmd, engine)), None),
+        Interaction::Autocomplete(cmd) => (Reply::Autocomplete(autocomplete(cmd, engine)), None),
+        Interaction::Component(click) => component(click, engine),
+        _ => (
+            Reply::Message(render::error(
+                "dossier does not handle that kind of interaction.",
+            )),
+            None,
+        ),
     }
+}
+
+/// `/ask`: the answer with its buttons, and the record of it.
+fn ask(cmd: &CommandInteraction, engine: &Engine) -> (Message, Option<Event>) {
+    let Some(q) = typed(string_option(cmd, "question")) else {
+        return (
+            render::error(
+                "Ask a question in plain words, for example: `/ask question: Who brokered the deal?`",
+            ),
+            None,
+        );
+    };
+    let started = Instant::now();
+    let answer = match engine.ask_in(&q, typed(string_option(cmd, "story")).as_deref()) {
+        Ok(answer) => answer,
+        Err(e) => return (request_error(&e), None),
+    };
+    let engine_us = started.elapsed().as_micros() as u64;
+    let mut m = render::answer(&answer, engine.collection());
+    m.components = components::for_answer(cmd.id.get(), &answer, engine);
+    let first = answer.citations.first();
+    let event = Event::Ask(record::Ask {
+        id: cmd.id.get(),
+        at: record::now(),
+        user: cmd.user.id.get(),
+        question: q,
+        story: answer
+            .story
+            .clone()
+            .or_else(|| first.map(|c| c.article.clone())),
+        answered: answer.answered,
+        citation: first.map(|c| format!("{}#{}", c.article, c.paragraph)),
+        generation: engine.catalog().manifest.generation,
+        engine_us,
+    });
+    (m, Some(event))
+}
+
+/// A click on a button or select of an earlier reply.
+fn component(click: &ComponentInteraction, engine: &Engine) -> (Reply, Option<Event>) {
+    let values: &[String] = match &click.data.kind {
+        ComponentInteractionDataKind::StringSelect { values } => values,
+        _ => &[],
+    };
+    match components::parse(&click.data.custom_id, values) {
+        Some(Click::Vote { answer, up }) => {
+            let thanks = if up {
+                "Thanks: noted as helpful. Click the other button to change your vote."
+            } else {
+                "Thanks: noted as not helpful, so the editors can see what is missing. Click the other button to change your vote."
+            };
+            let vote = Event::Vote(record::Vote {
+                answer,
+                user: click.user.id.get(),
+                up,
+                at: record::now(),
+            });
+            (Reply::Message(render::notice(thanks)), Some(vote))
+        }
+        Some(Click::Cite(cite)) => (Reply::Message(cited(engine, &cite)), None),
+        Some(Click::Page(page)) => (Reply::Update(search_page(engine, &page)), None),
+        None => (
+            Reply::Message(render::error(
+                "That button no longer works. Ask again to get a fresh reply.",
+            )),
+            None,
+        ),
+    }
+}
+
+/// A cited paragraph in full; said plainly when it changed since.
+fn cited(engine: &Engine, cite: &components::Cite) -> Message {
+    let Ok(passages) = engine.source(Some(&cite.article), Some(cite.paragraph)) else {
+        return render::error(&format!(
+            "The content has changed since this answer: ¶{} of that article is no longer in the sources.",
+            cite.paragraph
+        ));
+    };
+    let Some(p) = passages.first() else {
+        return render::error("That paragraph could not be read from the index.");
+    };
+    let same = components::digest(&p.text) == cite.digest;
+    let span = same.then_some((cite.start, cite.end));
+    render::cited(p, span, !same)
+}
+
+/// One page of `/search` results with Previous / Next.
+fn search_page(engine: &Engine, page: &Page) -> Message {
+    let limit = usize::from(page.limit).clamp(1, MAX_HITS as usize);
+    let skip = page.page as usize * limit;
+    let mut results = engine.search(&page.query, page.topic, skip + limit + 1);
+    let more = results.hits.len() > skip + limit;
+    results.hits = results.hits.into_iter().skip(skip).take(limit).collect();
+    let mut m = render::search(&results, engine.collection());
+    m.components = components::for_search(page, more);
+    m
 }
 
 fn string_option<'a>(cmd: &'a CommandInteraction, name: &str) -> Option<&'a str> {
@@ -68,15 +185,7 @@ fn typed(text: Option<&str>) -> Option<String> {
 fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
     let collection = engine.collection();
     match cmd.data.name.as_str() {
-        "ask" => match typed(string_option(cmd, "question")) {
-            Some(q) => match engine.ask_in(&q, typed(string_option(cmd, "story")).as_deref()) {
-                Ok(answer) => render::answer(&answer, collection),
-                Err(e) => request_error(&e),
-            },
-            None => render::error(
-                "Ask a question in plain words, for example: `/ask question: Who brokered the deal?`",
-            ),
-        },
+        "ask" => ask(cmd, engine).0,
         "search" => {
             let Some(query) = typed(string_option(cmd, "query")) else {
                 return render::error(
@@ -86,12 +195,21 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
             let topic = string_option(cmd, "topic").and_then(Topic::parse);
             let limit = integer_option(cmd, "limit")
                 .unwrap_or(5)
-                .clamp(1, i64::from(MAX_HITS)) as usize;
-            let story = typed(string_option(cmd, "story"));
-            match engine.search_in(&query, topic, story.as_deref(), limit) {
-                Ok(results) => render::search(&results, collection),
-                Err(e) => request_error(&e),
+                .clamp(1, i64::from(MAX_HITS)) as u8;
+            // A search in one story is one page; across stories it pages.
+            if let Some(story) = typed(string_option(cmd, "story")) {
+                return match engine.search_in(&query, topic, Some(&story), usize::from(limit)) {
+                    Ok(results) => render::search(&results, collection),
+                    Err(e) => request_error(&e),
+                };
             }
+            let page = Page {
+                page: 0,
+                limit,
+                topic,
+                query,
+            };
+            search_page(engine, &page)
         }
         "stories" => render::stories(&engine.stories()),
         "brief" => card(
@@ -190,6 +308,7 @@ pub fn response(reply: Reply) -> CreateInteractionResponse {
     match reply {
         Reply::Pong => CreateInteractionResponse::Pong,
         Reply::Message(m) => CreateInteractionResponse::Message(message(&m)),
+        Reply::Update(m) => CreateInteractionResponse::UpdateMessage(message(&m)),
         Reply::Autocomplete(choices) => {
             let mut r = CreateAutocompleteResponse::new();
             for c in choices.into_iter().take(limits::CHOICES) {
@@ -229,11 +348,66 @@ fn embeds(m: &Message) -> Vec<CreateEmbed> {
         .collect()
 }
 
+/// Rows of serenity components.
+fn rows(m: &Message) -> Vec<CreateActionRow> {
+    m.components
+        .iter()
+        .map(|row| match row.as_slice() {
+            [
+                Component::Select {
+                    id,
+                    placeholder,
+                    options,
+                },
+            ] => {
+                let options = options
+                    .iter()
+                    .map(|o| {
+                        let b = CreateSelectMenuOption::new(&o.label, &o.value);
+                        match &o.description {
+                            Some(d) => b.description(d),
+                            None => b,
+                        }
+                    })
+                    .collect();
+                let kind = CreateSelectMenuKind::String { options };
+                CreateActionRow::SelectMenu(
+                    CreateSelectMenu::new(id, kind).placeholder(placeholder),
+                )
+            }
+            buttons => CreateActionRow::Buttons(buttons.iter().filter_map(button).collect()),
+        })
+        .collect()
+}
+
+fn button(c: &Component) -> Option<CreateButton> {
+    let Component::Button {
+        id,
+        label,
+        emoji,
+        disabled,
+    } = c
+    else {
+        return None;
+    };
+    let mut b = CreateButton::new(id)
+        .label(label)
+        .style(ButtonStyle::Secondary)
+        .disabled(*disabled);
+    if let Some(e) = emoji {
+        b = b.emoji(*e);
+    }
+    Some(b)
+}
+
 /// A message response: no mention in it can ping anyone.
 pub fn message(m: &Message) -> CreateInteractionResponseMessage {
     let mut b = CreateInteractionResponseMessage::new()
         .embeds(embeds(m))
         .allowed_mentions(CreateAllowedMentions::new());
+    if !m.components.is_empty() {
+        b = b.components(rows(m));
+    }
     if m.ephemeral {
         b = b.ephemeral(true);
     }
@@ -248,6 +422,9 @@ pub fn edit(m: &Message) -> EditInteractionResponse {
     let mut b = EditInteractionResponse::new()
         .embeds(embeds(m))
         .allowed_mentions(CreateAllowedMentions::new());
+    if !m.components.is_empty() {
+        b = b.components(rows(m));
+    }
     if let Some(content) = &m.content {
         b = b.content(content);
     }

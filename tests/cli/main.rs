@@ -18,6 +18,7 @@ mod discord;
 mod errors;
 mod faults;
 mod index_faults;
+mod record;
 mod reindex;
 mod stories;
 mod util;

@@ -15,7 +15,13 @@
 //! - every message response pings nobody, is ephemeral or not (flags 64 or
 //!   none), and stays within the embed, content and choice limits;
 //! - hostile text in a question comes back neutralised;
-//! - the validator itself accepts a valid body and rejects an invalid one.
+//! - the validator itself accepts a valid body and rejects an invalid one;
+//! - `/ask` replies carry 👍 / 👎 buttons and a citation select, `/search`
+//!   replies Previous / Next, all with custom ids and values within 100
+//!   characters; clicking each gives a valid response (an ephemeral message,
+//!   or an update of the message for paging) that pings nobody;
+//! - a click on a citation whose paragraph changed since says so, and one on
+//!   a paragraph that no longer exists says so too.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
@@ -1208,4 +1214,175 @@ fn hostile_text_in_a_question_is_neutralised() {
             pretty(&response)
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// Buttons and selects: what a click on each gets
+// ---------------------------------------------------------------------------
+
+/// A click (interaction type 3) on a button, or on a select with `values`.
+fn click(custom_id: &str, values: Option<Vec<&str>>) -> Value {
+    let data = match values {
+        None => json!({ "custom_id": custom_id, "component_type": 2 }),
+        Some(v) => json!({ "custom_id": custom_id, "component_type": 3, "values": v }),
+    };
+    let mut i = interaction(3, data);
+    i["message"] = json!({
+        "id": "7001", "channel_id": "4001",
+        "author": { "id": "1", "username": "dossier", "bot": true },
+        "content": "", "timestamp": "2024-01-01T00:00:00.000000+00:00",
+        "edited_timestamp": null, "tts": false, "mention_everyone": false,
+        "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+        "pinned": false, "type": 20, "flags": 0, "components": []
+    });
+    i
+}
+
+/// Every component of a response, flattened out of its rows.
+fn components_of(response: &Value) -> Vec<Value> {
+    array(&response["data"]["components"])
+        .iter()
+        .flat_map(|row| array(&row["components"]).to_vec())
+        .collect()
+}
+
+/// A click's response: valid, pinging nobody, of the `kind` expected.
+fn click_conforms(label: &str, interaction: &Value, kind: u64) -> Value {
+    let response = respond(interaction);
+    let mut problems = validate("create_interaction_response", &response)
+        .err()
+        .unwrap_or_default();
+    if response["type"] != kind {
+        problems.push(format!("type is {}, not {kind}", response["type"]));
+    }
+    problems.extend(message_problems(&response));
+    for c in components_of(&response) {
+        if chars(&c["custom_id"]) > 100 {
+            problems.push(format!("custom_id over 100 characters: {}", c["custom_id"]));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{label}:\n{}\n\n{}",
+        problems.join("\n"),
+        pretty(&response)
+    );
+    response
+}
+
+#[test]
+fn ask_replies_carry_votes_and_a_citation_select_whose_clicks_conform() {
+    let answer = check_message(
+        "ask",
+        &slash("ask", vec![string("question", "What is the Trump Route?")]),
+    );
+    let components = components_of(&answer);
+    let ids: Vec<&str> = components
+        .iter()
+        .filter_map(|c| c["custom_id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"vote:up:3001") && ids.contains(&"vote:down:3001"),
+        "{ids:?}"
+    );
+    let select = components
+        .iter()
+        .find(|c| c["type"] == 3)
+        .expect("a citation select");
+    let options = array(&select["options"]);
+    assert!(!options.is_empty());
+    for o in options {
+        assert!(
+            chars(&o["value"]) <= 100 && chars(&o["label"]) <= 100,
+            "{o}"
+        );
+    }
+
+    let vote = click_conforms("vote", &click("vote:down:3001", None), 4);
+    assert_eq!(
+        vote["data"]["flags"], 64,
+        "a vote's thanks is only for the voter"
+    );
+
+    let value = options[0]["value"].as_str().unwrap();
+    let select_id = select["custom_id"].as_str().unwrap();
+    let opened = click_conforms("cite", &click(select_id, Some(vec![value])), 4);
+    assert_eq!(opened["data"]["flags"], 64);
+    let text = message_text(&opened);
+    assert!(
+        text.contains("**"),
+        "the quoted words are not in bold:\n{text}"
+    );
+    assert!(!text.contains("changed since"), "{text}");
+}
+
+#[test]
+fn clicks_on_citations_from_older_content_say_it_changed() {
+    // A digest no paragraph has: the paragraph changed since the answer.
+    let changed = click_conforms(
+        "changed",
+        &click(
+            "cite:1",
+            Some(vec!["4:0:10:00000000:azerbaijan-armenia-peace-deal"]),
+        ),
+        4,
+    );
+    assert!(
+        message_text(&changed).contains("content has changed"),
+        "{}",
+        pretty(&changed)
+    );
+    let gone = click_conforms(
+        "gone",
+        &click(
+            "cite:1",
+            Some(vec!["999:0:10:00000000:azerbaijan-armenia-peace-deal"]),
+        ),
+        4,
+    );
+    assert!(
+        message_text(&gone).contains("content has changed"),
+        "{}",
+        pretty(&gone)
+    );
+    let garbage = click_conforms("garbage", &click("nonsense", None), 4);
+    assert_eq!(garbage["data"]["flags"], 64);
+}
+
+#[test]
+fn search_pages_forward_and_back_by_updating_the_message() {
+    let first = check_message(
+        "search",
+        &slash(
+            "search",
+            vec![string("query", "Azerbaijan Armenia"), integer("limit", 2)],
+        ),
+    );
+    let buttons = components_of(&first);
+    let next = buttons
+        .iter()
+        .find(|c| c["label"] == "Next")
+        .expect("a Next button");
+    let prev = buttons
+        .iter()
+        .find(|c| c["label"] == "Previous")
+        .expect("a Previous button");
+    assert_eq!(prev["disabled"], true, "no page before the first");
+    assert_ne!(next["disabled"], true);
+    let second = click_conforms("next", &click(next["custom_id"].as_str().unwrap(), None), 7);
+    assert_ne!(
+        message_text(&second),
+        message_text(&first),
+        "Next shows other hits"
+    );
+    let back = components_of(&second)
+        .into_iter()
+        .find(|c| c["label"] == "Previous")
+        .expect("Previous on page 2");
+    let again = click_conforms(
+        "previous",
+        &click(back["custom_id"].as_str().unwrap(), None),
+        7,
+    );
+    assert_eq!(message_text(&again), message_text(&first));
 }

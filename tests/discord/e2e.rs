@@ -820,3 +820,112 @@ async fn a_discord_that_never_answers_is_reported_and_sigterm_still_stops_the_bo
     })
     .await;
 }
+
+/// Every component of a callback's message, out of its rows.
+fn components_of(callback: &Value) -> Vec<Value> {
+    callback["data"]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+/// `dossier feedback --json` on the bot's record, once it shows `want`.
+async fn feedback_once(bot: &Bot, want: impl Fn(&Value) -> bool) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        let out = bot
+            .dossier()
+            .args(["feedback", "--json"])
+            .output()
+            .expect("run feedback");
+        last = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        if want(&last) {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the record never showed the votes: {last:#}\n{}",
+        bot.output()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn buttons_under_an_answer_vote_open_citations_and_page_search() {
+    within(Duration::from_secs(60), async {
+        let (fake, bot) = start().await;
+        let answer = ask(&fake, &bot, "6101", "What is the Trump Route?").await;
+        check_message(&bot, &answer, "the answer");
+        let components = components_of(&answer);
+        let select = components.iter().find(|c| c["type"] == 3).expect("a citation select");
+        let value = select["options"][0]["value"].as_str().expect("an option").to_string();
+
+        // Two clicks by one person: the second changes the vote.
+        for (id, custom) in [("6102", "vote:down:6101"), ("6103", "vote:up:6101")] {
+            fake.send_interaction(fake::component(id, custom, None, "700")).await;
+            let thanks = bot.check(fake.wait_callback(id, ANSWER).await, "no reply to a vote");
+            assert_eq!(thanks["type"], 4);
+            assert_eq!(thanks["data"]["flags"], 64);
+            check_message(&bot, &thanks, "a vote's thanks");
+        }
+        // Another person votes down.
+        fake.send_interaction(fake::component("6104", "vote:down:6101", None, "701")).await;
+        bot.check(fake.wait_callback("6104", ANSWER).await, "no reply to a vote");
+
+        let custom = select["custom_id"].as_str().unwrap();
+        fake.send_interaction(fake::component("6105", custom, Some(&[value.as_str()]), "700")).await;
+        let opened = bot.check(fake.wait_callback("6105", ANSWER).await, "no paragraph");
+        assert_eq!(opened["data"]["flags"], 64);
+        assert!(opened["data"]["embeds"][0]["description"].as_str().unwrap().contains("**"));
+        check_message(&bot, &opened, "the cited paragraph");
+
+        let options = json!([fake::string_option("query", "Azerbaijan Armenia"), {"name": "limit", "type": 4, "value": 2}]);
+        fake.send_interaction(fake::command("6106", "search", options)).await;
+        let hits = bot.check(fake.wait_callback("6106", ANSWER).await, "no search reply");
+        let next = components_of(&hits).into_iter().find(|c| c["label"] == "Next").expect("Next");
+        fake.send_interaction(fake::component("6107", next["custom_id"].as_str().unwrap(), None, "700")).await;
+        let page = bot.check(fake.wait_callback("6107", ANSWER).await, "no next page");
+        assert_eq!(page["type"], 7, "paging updates the message");
+        assert!(pings_no_one(&page["data"]["allowed_mentions"]), "{page}");
+
+        let feedback = feedback_once(&bot, |f| f["stories"][0]["up"] == 1 && f["stories"][0]["down"] == 1).await;
+        assert_eq!(feedback["stories"][0]["name"], "azerbaijan-armenia-peace-deal");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_reply_is_sent_while_the_record_cannot_be_written() {
+    within(Duration::from_secs(60), async {
+        let fake = FakeDiscord::start().await;
+        // The record's place is a file where a directory should be: every
+        // open fails, as with a database that is down.
+        let blocker = tempfile::NamedTempFile::new().expect("temp file");
+        let db = blocker.path().join("dossier.db");
+        let bot = Bot::start_with(&fake, &["--db", db.to_str().unwrap()]);
+        bot.check(fake.wait_ready(READY).await, "the bot never got ready");
+        for i in 0..20 {
+            let id = format!("62{i:02}");
+            let reply = ask(&fake, &bot, &id, "Who brokered the deal?").await;
+            assert_eq!(reply["type"], 4);
+            fake.send_interaction(fake::component(
+                &format!("63{i:02}"),
+                &format!("vote:up:{id}"),
+                None,
+                "700",
+            ))
+            .await;
+            bot.check(
+                fake.wait_callback(&format!("63{i:02}"), ANSWER).await,
+                "no reply to a vote",
+            );
+        }
+        bot.ensure(
+            bot.output().contains("cannot open the record store"),
+            "the failing store is not logged",
+        );
+    })
+    .await;
+}

@@ -496,6 +496,42 @@ pub fn autocomplete(id: &str, name: &str, options: Value) -> Value {
     interaction(id, 4, name, options)
 }
 
+/// A click on a component of the bot's message (type 3) by user `user`:
+/// a button when `values` is `None`, else a string select with `values`.
+pub fn component(id: &str, custom_id: &str, values: Option<&[&str]>, user: &str) -> Value {
+    let data = match values {
+        None => json!({"custom_id": custom_id, "component_type": 2}),
+        Some(v) => json!({"custom_id": custom_id, "component_type": 3, "values": v}),
+    };
+    let mut i = interaction(id, 3, "", json!([]));
+    i["data"] = data;
+    i["member"]["user"]["id"] = json!(user);
+    i["message"] = bot_message();
+    i
+}
+
+/// The bot's message a component sits on, as Discord sends it with a click.
+pub fn bot_message() -> Value {
+    json!({
+        "id": "900000000000000010",
+        "channel_id": CHANNEL_ID,
+        "author": {"id": BOT_USER_ID, "username": "fakebot", "bot": true},
+        "content": "",
+        "timestamp": "2024-01-01T00:00:00.000000+00:00",
+        "edited_timestamp": null,
+        "tts": false,
+        "mention_everyone": false,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": false,
+        "type": 20,
+        "flags": 0,
+        "components": []
+    })
+}
+
 /// A string option `{name, type 3, value}`.
 pub fn string_option(name: &str, value: &str) -> Value {
     json!({"name": name, "type": 3, "value": value})

@@ -48,6 +48,7 @@ fn app(limits: Limits) -> axum::Router {
         limits,
         api_base: None,
         server: http::server::Limits::default(),
+        recorder: dossier::record::Recorder::off(),
     };
     http::app(&config, Arc::new(Live::open(index()).unwrap())).unwrap()
 }
@@ -394,4 +395,81 @@ async fn a_burst_that_can_be_answered_in_time_gets_no_busy_reply() {
         }
     }
     assert_eq!(busy, 0, "{busy} of 64 told busy");
+}
+
+/// The endpoint with its record in `db`.
+fn recording_app(db: &std::path::Path) -> (axum::Router, dossier::record::Recorder) {
+    let recorder =
+        dossier::record::Recorder::start(dossier::record::Location::Sqlite(db.to_path_buf()), 90);
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        public_key: key().verifying_key().to_bytes(),
+        index: index().to_path_buf(),
+        limits: Limits::default(),
+        api_base: None,
+        server: http::server::Limits::default(),
+        recorder: recorder.clone(),
+    };
+    let live = Arc::new(Live::open(index()).unwrap());
+    (http::app(&config, live).unwrap(), recorder)
+}
+
+#[tokio::test]
+async fn clicks_are_answered_and_recorded_and_health_reports_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, recorder) = recording_app(&dir.path().join("d.db"));
+    let question = fake::command(
+        "7001",
+        "ask",
+        json!([fake::string_option("question", "What is the Trump Route?")]),
+    );
+    let (status, answer) = post(&app, &question).await;
+    assert_eq!(status, StatusCode::OK);
+    let rows = answer["data"]["components"].as_array().expect("components");
+    assert_eq!(rows[0]["components"][0]["custom_id"], "vote:up:7001");
+
+    let (status, thanks) = post(&app, &fake::component("7002", "vote:down:7001", None, "42")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(thanks["type"], 4);
+    assert_eq!(thanks["data"]["flags"], 64);
+    assert_eq!(thanks["data"]["allowed_mentions"]["parse"], json!([]));
+
+    let select = &rows[1]["components"][0];
+    let value = select["options"][0]["value"].as_str().unwrap();
+    let custom = select["custom_id"].as_str().unwrap();
+    let (_, opened) = post(&app, &fake::component("7003", custom, Some(&[value]), "42")).await;
+    assert!(
+        opened["data"]["embeds"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("**")
+    );
+
+    assert!(recorder.flush(std::time::Duration::from_secs(10)));
+    let (_, health) = send(&app, Request::get("/health").body(Body::empty()).unwrap()).await;
+    assert_eq!(health["store"]["state"], "ok", "{health}");
+    assert_eq!(health["store"]["backend"], "sqlite");
+    assert_eq!(
+        health["store"]["written"], 2,
+        "one ask and one vote: {health}"
+    );
+}
+
+#[tokio::test]
+async fn health_says_when_the_store_is_failing() {
+    let blocker = tempfile::NamedTempFile::new().unwrap();
+    let (app, recorder) = recording_app(&blocker.path().join("d.db"));
+    let question = fake::command(
+        "7101",
+        "ask",
+        json!([fake::string_option("question", "Who brokered the deal?")]),
+    );
+    let (status, answer) = post(&app, &question).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["type"], 4, "the reply goes out as usual");
+    assert!(recorder.flush(std::time::Duration::from_secs(10)));
+    let (status, health) = send(&app, Request::get("/health").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(health["store"]["state"], "failing", "{health}");
+    assert_eq!(health["store"]["failed"], 1, "{health}");
 }

@@ -31,6 +31,7 @@ use super::gateway::{self, Computed};
 use super::guard::{Guard, Limits};
 use super::router::{self, Reply};
 use crate::answer::Live;
+use crate::record::Recorder;
 
 /// Largest request body accepted; Discord's interactions are far smaller.
 pub const MAX_BODY: usize = 64 * 1024;
@@ -52,6 +53,8 @@ pub struct Config {
     pub api_base: Option<String>,
     /// Timeouts, the bound on connections and the shutdown grace period.
     pub server: server::Limits,
+    /// Where `/ask` and votes are recorded.
+    pub recorder: Recorder,
 }
 
 /// Parses a public key given in hex, as the developer portal shows it.
@@ -78,6 +81,7 @@ struct AppState {
     read_timeout: Duration,
     /// Deferred replies still to be completed, for shutdown.
     in_flight: Arc<InFlight>,
+    recorder: Recorder,
 }
 
 /// The endpoint's routes, for serving and for tests.
@@ -97,6 +101,7 @@ fn routes(config: &Config, live: Arc<Live>, in_flight: Arc<InFlight>) -> Result<
         http,
         read_timeout: config.server.read_timeout,
         in_flight,
+        recorder: config.recorder.clone(),
     });
     Ok(Router::new()
         .route("/interactions", post(interactions))
@@ -122,6 +127,7 @@ pub async fn serve(config: Config) -> Result<()> {
             "deferred replies not completed within the grace period"
         );
     }
+    config.recorder.flush(gateway::RECORD_FLUSH);
     tracing::info!("stopped");
     Ok(())
 }
@@ -134,6 +140,7 @@ async fn health(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
         "generation": m.generation,
         "articles": m.articles,
         "facts": m.facts,
+        "store": state.recorder.health(),
     }))
 }
 
@@ -200,7 +207,8 @@ async fn interactions(
     } else {
         Duration::MAX
     };
-    match gateway::compute(state.live.clone(), interaction, patience).await {
+    let recorder = state.recorder.clone();
+    match gateway::compute(state.live.clone(), recorder, interaction, patience).await {
         Computed::Ready(reply) => Json(router::response(reply)).into_response(),
         Computed::Slow(task) => {
             // Answer "thinking…" now and edit the reply when it is ready.

@@ -244,6 +244,7 @@ mod tests {
             content: None,
             embeds: vec![e],
             ephemeral: false,
+            components: Vec::new(),
         }
     }
 
@@ -287,6 +288,7 @@ mod tests {
             content: Some("c".repeat(CONTENT + 1)),
             embeds: vec![],
             ephemeral: false,
+            components: Vec::new(),
         };
         fit(&mut m);
         assert_eq!(chars(m.content.as_ref().unwrap()), CONTENT);
@@ -298,6 +300,7 @@ mod tests {
             content: Some("c".repeat(CONTENT)),
             embeds: vec![embed(&"d".repeat(100), 1, "v")],
             ephemeral: false,
+            components: Vec::new(),
         };
         let before = m.clone();
         fit(&mut m);
@@ -310,6 +313,7 @@ mod tests {
             content: None,
             embeds: (0..12).map(|_| embed("d", 30, "v")).collect(),
             ephemeral: false,
+            components: Vec::new(),
         };
         fit(&mut m);
         assert_eq!(m.embeds.len(), EMBEDS);
@@ -323,6 +327,7 @@ mod tests {
             content: None,
             embeds: vec![embed(&"word ".repeat(800), 20, &"v".repeat(900))],
             ephemeral: false,
+            components: Vec::new(),
         };
         fit(&mut m);
         assert!(message_len(&m) <= TOTAL, "{}", message_len(&m));
@@ -331,6 +336,7 @@ mod tests {
             content: None,
             embeds: (0..2).map(|_| embed(&"word ".repeat(800), 0, "")).collect(),
             ephemeral: false,
+            components: Vec::new(),
         };
         fit(&mut one);
         assert!(message_len(&one) <= TOTAL);

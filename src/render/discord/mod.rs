@@ -26,6 +26,33 @@ pub struct Message {
     pub embeds: Vec<Embed>,
     /// Only the person who asked sees it (errors).
     pub ephemeral: bool,
+    /// Rows of buttons or a select menu under the message.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<Vec<Component>>,
+}
+
+/// A button or select menu; its id carries what a click needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Component {
+    Button {
+        id: String,
+        label: String,
+        emoji: Option<char>,
+        disabled: bool,
+    },
+    Select {
+        id: String,
+        placeholder: String,
+        options: Vec<Choice>,
+    },
+}
+
+/// One option of a select menu.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    pub label: String,
+    pub value: String,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,6 +92,7 @@ fn message(embed: Embed) -> Message {
         content: None,
         embeds: vec![embed],
         ephemeral: false,
+        components: Vec::new(),
     };
     limits::fit(&mut m);
     m
@@ -313,11 +341,7 @@ pub fn stories(list: &[StorySummary]) -> Message {
         lines.join("\n")
     };
     e.footer = Some("Ask about one with /ask story:, or read its briefing with /brief".to_string());
-    Message {
-        content: None,
-        embeds: vec![e],
-        ephemeral: false,
-    }
+    message(e)
 }
 
 pub fn card(c: &Card, collection: &Collection) -> Message {
@@ -368,6 +392,68 @@ pub fn passage(p: &Passage) -> Message {
     message(e)
 }
 
+/// Characters of a paragraph shown around a cited quote (escaping may
+/// double them, within the description limit); a longer
+/// paragraph is cut to a window around it, between words.
+const CITED_WINDOW: usize = 1800;
+
+/// A cited paragraph in full, only for the person who clicked, with the
+/// quoted bytes `span` in bold. `changed`: the content changed since the
+/// answer, so this is the paragraph as it reads now, unmarked.
+pub fn cited(p: &Passage, span: Option<(usize, usize)>, changed: bool) -> Message {
+    let mut m = passage(p);
+    let text = &p.text;
+    let valid = span.filter(|&(s, e)| {
+        s < e && e <= text.len() && text.is_char_boundary(s) && text.is_char_boundary(e)
+    });
+    let mut description = match valid {
+        Some((s, e)) => {
+            let (from, to) = window(text, s, e);
+            let lead = if from > 0 { "… " } else { "" };
+            let tail = if to < text.len() { " …" } else { "" };
+            format!(
+                "{lead}{}**{}**{}{tail}",
+                escape(&text[from..s]),
+                escape(&text[s..e]),
+                escape(&text[e..to])
+            )
+        }
+        None => m.embeds[0].description.clone(),
+    };
+    if changed {
+        description = format!(
+            "*The content has changed since this answer was given; this is the paragraph as it reads now.*\n\n{description}"
+        );
+    }
+    m.embeds[0].description = description;
+    limits::fit(&mut m);
+    m.ephemeral = true;
+    m
+}
+
+/// Byte range of `text` around `[start, end)` within [`CITED_WINDOW`]
+/// characters, widened to word boundaries.
+fn window(text: &str, start: usize, end: usize) -> (usize, usize) {
+    if text.chars().count() <= CITED_WINDOW {
+        return (0, text.len());
+    }
+    let quote = text[start..end].chars().count();
+    let room = CITED_WINDOW.saturating_sub(quote) / 2;
+    let before: Vec<(usize, char)> = text[..start].char_indices().collect();
+    let mut from = before.len().checked_sub(room).map_or(0, |i| before[i].0);
+    while from > 0 && !text[..from].ends_with(char::is_whitespace) && from < start {
+        from += text[from..].chars().next().map_or(1, char::len_utf8);
+    }
+    let mut to = text[end..]
+        .char_indices()
+        .nth(room)
+        .map_or(text.len(), |(i, _)| end + i);
+    while to < text.len() && to > end && !text[to..].starts_with(char::is_whitespace) {
+        to -= text[..to].chars().next_back().map_or(1, char::len_utf8);
+    }
+    (from.min(start), to.max(end))
+}
+
 /// The reply to `/help`.
 pub fn help(o: &Overview, collection: &Collection, commands: &[(&str, &str)]) -> Message {
     let mut e = Embed::new("dossier: briefings with sources", COLOR_ANSWER);
@@ -412,6 +498,15 @@ pub fn help(o: &Overview, collection: &Collection, commands: &[(&str, &str)]) ->
     });
     e.footer = Some(source_footer(&[], collection));
     message(e)
+}
+
+/// A short note only the person who clicked sees.
+pub fn notice(text: &str) -> Message {
+    let mut e = Embed::new("Thank you", COLOR_ANSWER);
+    e.description = text.to_string();
+    let mut m = message(e);
+    m.ephemeral = true;
+    m
 }
 
 /// An error only the person who asked sees.

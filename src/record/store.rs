@@ -1,0 +1,439 @@
+//! The two places the record can live, behind one type: an embedded SQLite
+//! file (the default, in WAL mode) or a PostgreSQL server that several
+//! replicas share. Both run the same versioned migrations and the same SQL,
+//! written with `$n` parameters (SQLite reads them as `?n`).
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+use super::{Ask, Event, Vote};
+
+/// Where the record lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(PathBuf),
+    /// A `postgres://` URL.
+    Postgres(String),
+}
+
+impl Location {
+    /// PostgreSQL when `database_url` is a `postgres://` (or
+    /// `postgresql://`) URL, else the SQLite file `db`.
+    pub fn choose(db: &Path, database_url: Option<&str>) -> Result<Location, StoreError> {
+        match database_url.map(str::trim).filter(|u| !u.is_empty()) {
+            None => Ok(Location::Sqlite(db.to_path_buf())),
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                Ok(Location::Postgres(u.to_string()))
+            }
+            Some(_) => Err(StoreError::BadUrl),
+        }
+    }
+
+    /// "sqlite" or "postgres".
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Location::Sqlite(_) => "sqlite",
+            Location::Postgres(_) => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("DATABASE_URL must be a postgres:// URL")]
+    BadUrl,
+    #[error("cannot create {path}: {source}")]
+    Directory {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] postgres::Error),
+    #[error("cannot make a salt: {0}")]
+    Salt(String),
+}
+
+impl StoreError {
+    /// Whether the connection is gone and must be opened again.
+    pub fn is_disconnect(&self) -> bool {
+        matches!(self, StoreError::Postgres(e) if e.is_closed() || e.as_db_error().is_none())
+    }
+}
+
+/// Versioned migrations, applied in order, each once.
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+     CREATE TABLE asks (
+        id TEXT PRIMARY KEY, at BIGINT NOT NULL, user_hash TEXT NOT NULL,
+        question TEXT NOT NULL, story TEXT, answered BOOLEAN NOT NULL,
+        citation TEXT, generation BIGINT NOT NULL, engine_us BIGINT NOT NULL);
+     CREATE INDEX asks_at ON asks (at);
+     CREATE INDEX asks_user ON asks (user_hash);
+     CREATE TABLE votes (
+        answer TEXT NOT NULL, user_hash TEXT NOT NULL, up BOOLEAN NOT NULL,
+        at BIGINT NOT NULL, PRIMARY KEY (answer, user_hash));
+     CREATE INDEX votes_at ON votes (at);
+     CREATE INDEX votes_user ON votes (user_hash);",
+)];
+
+/// Serialises migrations of replicas starting together on one PostgreSQL.
+const MIGRATION_LOCK: i64 = 0x0064_6f73_7369_6572;
+
+/// Tolerated wait for a locked SQLite file before a write fails.
+const SQLITE_BUSY: Duration = Duration::from_millis(500);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+enum Conn {
+    Sqlite(rusqlite::Connection),
+    Postgres(postgres::Client),
+}
+
+/// An open record, migrated, with its salt.
+pub struct Store {
+    conn: Conn,
+    salt: String,
+}
+
+/// A question declined or voted down, for `dossier gaps`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trouble {
+    pub question: String,
+    pub story: Option<String>,
+    pub declined: bool,
+}
+
+/// Votes on answers of one story and first citation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackRow {
+    pub story: Option<String>,
+    pub citation: Option<String>,
+    pub up: u64,
+    pub down: u64,
+}
+
+const INSERT_ASK: &str = "INSERT INTO asks (id, at, user_hash, question, story, answered, citation, generation, engine_us)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING";
+const UPSERT_VOTE: &str = "INSERT INTO votes (answer, user_hash, up, at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (answer, user_hash) DO UPDATE SET up = excluded.up, at = excluded.at";
+const TROUBLES: &str = "SELECT a.question, a.story, a.answered FROM asks a
+     WHERE a.at >= $1 AND ($2 = '' OR a.story = $2)
+       AND (a.answered = FALSE OR EXISTS (
+            SELECT 1 FROM votes v WHERE v.answer = a.id AND v.up = FALSE))
+     ORDER BY a.at";
+const FEEDBACK: &str = "SELECT a.story, a.citation,
+       SUM(CASE WHEN v.up THEN 1 ELSE 0 END), SUM(CASE WHEN v.up THEN 0 ELSE 1 END)
+     FROM votes v JOIN asks a ON a.id = v.answer
+     GROUP BY a.story, a.citation ORDER BY a.story, a.citation";
+
+fn sqlite_sql(sql: &str) -> String {
+    sql.replace('$', "?")
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the record at `location`.
+    pub fn open(location: &Location) -> Result<Store, StoreError> {
+        let conn = match location {
+            Location::Sqlite(path) => Conn::Sqlite(open_sqlite(path)?),
+            Location::Postgres(url) => Conn::Postgres(open_postgres(url)?),
+        };
+        let mut store = Store {
+            conn,
+            salt: String::new(),
+        };
+        store.migrate()?;
+        store.salt = store.salt()?;
+        Ok(store)
+    }
+
+    /// The stored form of a Discord user id: salted SHA-256, hex.
+    pub fn user_hash(&self, user: u64) -> String {
+        let mut h = Sha256::new();
+        h.update(self.salt.as_bytes());
+        h.update(user.to_string().as_bytes());
+        h.finalize()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    pub fn write(&mut self, event: &Event) -> Result<(), StoreError> {
+        match event {
+            Event::Ask(a) => self.ask(a),
+            Event::Vote(v) => self.vote(v),
+        }
+    }
+
+    /// Writes `events` in one transaction: all or none.
+    pub fn write_all(&mut self, events: &[Event]) -> Result<(), StoreError> {
+        self.batch("BEGIN")?;
+        for e in events {
+            if let Err(err) = self.write(e) {
+                let _ = self.batch("ROLLBACK");
+                return Err(err);
+            }
+        }
+        self.batch("COMMIT")
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        match &mut self.conn {
+            Conn::Sqlite(c) => c.execute_batch(sql)?,
+            Conn::Postgres(c) => c.batch_execute(sql)?,
+        }
+        Ok(())
+    }
+
+    fn ask(&mut self, a: &Ask) -> Result<(), StoreError> {
+        let user = self.user_hash(a.user);
+        let id = a.id.to_string();
+        let (generation, engine_us) = (a.generation as i64, a.engine_us as i64);
+        match &mut self.conn {
+            Conn::Sqlite(c) => {
+                c.prepare_cached(&sqlite_sql(INSERT_ASK))?
+                    .execute(rusqlite::params![
+                        id, a.at, user, a.question, a.story, a.answered, a.citation, generation,
+                        engine_us
+                    ])?;
+            }
+            Conn::Postgres(c) => {
+                c.execute(
+                    INSERT_ASK,
+                    &[
+                        &id,
+                        &a.at,
+                        &user,
+                        &a.question,
+                        &a.story,
+                        &a.answered,
+                        &a.citation,
+                        &generation,
+                        &engine_us,
+                    ],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn vote(&mut self, v: &Vote) -> Result<(), StoreError> {
+        let user = self.user_hash(v.user);
+        let answer = v.answer.to_string();
+        match &mut self.conn {
+            Conn::Sqlite(c) => {
+                c.prepare_cached(&sqlite_sql(UPSERT_VOTE))?
+                    .execute(rusqlite::params![answer, user, v.up, v.at])?;
+            }
+            Conn::Postgres(c) => {
+                c.execute(UPSERT_VOTE, &[&answer, &user, &v.up, &v.at])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes asks and votes older than `before` (seconds since the
+    /// epoch); returns how many rows went.
+    pub fn prune(&mut self, before: i64) -> Result<u64, StoreError> {
+        self.delete_where("at < $1", &Param::Int(before))
+    }
+
+    /// Deletes everything recorded of one Discord user; returns how many
+    /// rows went.
+    pub fn forget(&mut self, user: u64) -> Result<u64, StoreError> {
+        let hash = self.user_hash(user);
+        self.delete_where("user_hash = $1", &Param::Text(hash))
+    }
+
+    fn delete_where(&mut self, condition: &str, p: &Param) -> Result<u64, StoreError> {
+        let mut n = 0;
+        for table in ["votes", "asks"] {
+            let sql = format!("DELETE FROM {table} WHERE {condition}");
+            n += match (&mut self.conn, p) {
+                (Conn::Sqlite(c), Param::Int(i)) => c.execute(&sqlite_sql(&sql), [i])? as u64,
+                (Conn::Sqlite(c), Param::Text(t)) => c.execute(&sqlite_sql(&sql), [t])? as u64,
+                (Conn::Postgres(c), Param::Int(i)) => c.execute(&sql, &[i])?,
+                (Conn::Postgres(c), Param::Text(t)) => c.execute(&sql, &[t])?,
+            };
+        }
+        Ok(n)
+    }
+
+    /// Questions asked since `since` that were declined or voted down,
+    /// oldest first, of one story or all.
+    pub fn troubles(
+        &mut self,
+        since: i64,
+        story: Option<&str>,
+    ) -> Result<Vec<Trouble>, StoreError> {
+        let story = story.unwrap_or("").to_string();
+        let mut out = Vec::new();
+        match &mut self.conn {
+            Conn::Sqlite(c) => {
+                let mut stmt = c.prepare(&sqlite_sql(TROUBLES))?;
+                let rows = stmt.query_map(rusqlite::params![since, story], |r| {
+                    Ok(trouble(r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+                for row in rows {
+                    out.push(row?);
+                }
+            }
+            Conn::Postgres(c) => {
+                for r in c.query(TROUBLES, &[&since, &story])? {
+                    out.push(trouble(r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Up and down votes per story and first citation.
+    pub fn feedback(&mut self) -> Result<Vec<FeedbackRow>, StoreError> {
+        let mut out = Vec::new();
+        match &mut self.conn {
+            Conn::Sqlite(c) => {
+                let mut stmt = c.prepare(FEEDBACK)?;
+                let rows = stmt.query_map([], |r| {
+                    Ok(feedback(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?;
+                for row in rows {
+                    out.push(row?);
+                }
+            }
+            Conn::Postgres(c) => {
+                for r in c.query(FEEDBACK, &[])? {
+                    out.push(feedback(
+                        r.try_get(0)?,
+                        r.try_get(1)?,
+                        r.try_get(2)?,
+                        r.try_get(3)?,
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many asks and votes are stored.
+    pub fn counts(&mut self) -> Result<(u64, u64), StoreError> {
+        let q = "SELECT (SELECT COUNT(*) FROM asks), (SELECT COUNT(*) FROM votes)";
+        let (a, v): (i64, i64) = match &mut self.conn {
+            Conn::Sqlite(c) => c.query_row(q, [], |r| Ok((r.get(0)?, r.get(1)?)))?,
+            Conn::Postgres(c) => {
+                let r = c.query_one(q, &[])?;
+                (r.try_get(0)?, r.try_get(1)?)
+            }
+        };
+        Ok((a.max(0) as u64, v.max(0) as u64))
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let create = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
+        match &mut self.conn {
+            Conn::Sqlite(c) => {
+                c.execute_batch(create)?;
+                let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let done: i64 = tx.query_row(
+                    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                    [],
+                    |r| r.get(0),
+                )?;
+                for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > done) {
+                    tx.execute_batch(sql)?;
+                    tx.execute(
+                        "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                        rusqlite::params![version, super::now()],
+                    )?;
+                }
+                tx.commit()?;
+            }
+            Conn::Postgres(c) => {
+                let mut tx = c.transaction()?;
+                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+                tx.batch_execute(create)?;
+                let done: i64 = tx
+                    .query_one(
+                        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                        &[],
+                    )?
+                    .try_get(0)?;
+                for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > done) {
+                    tx.batch_execute(sql)?;
+                    tx.execute(
+                        "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                        &[version, &super::now()],
+                    )?;
+                }
+                tx.commit()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The record's salt, made on first use and kept in `meta`.
+    fn salt(&mut self) -> Result<String, StoreError> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| StoreError::Salt(e.to_string()))?;
+        let fresh: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let insert =
+            "INSERT INTO meta (key, value) VALUES ('salt', $1) ON CONFLICT (key) DO NOTHING";
+        let select = "SELECT value FROM meta WHERE key = 'salt'";
+        Ok(match &mut self.conn {
+            Conn::Sqlite(c) => {
+                c.execute(&sqlite_sql(insert), [&fresh])?;
+                c.query_row(select, [], |r| r.get(0))?
+            }
+            Conn::Postgres(c) => {
+                c.execute(insert, &[&fresh])?;
+                c.query_one(select, &[])?.try_get(0)?
+            }
+        })
+    }
+}
+
+enum Param {
+    Int(i64),
+    Text(String),
+}
+
+fn trouble(question: String, story: Option<String>, answered: bool) -> Trouble {
+    Trouble {
+        question,
+        story,
+        declined: !answered,
+    }
+}
+
+fn feedback(story: Option<String>, citation: Option<String>, up: i64, down: i64) -> FeedbackRow {
+    FeedbackRow {
+        story,
+        citation,
+        up: up.max(0) as u64,
+        down: down.max(0) as u64,
+    }
+}
+
+fn open_sqlite(path: &Path) -> Result<rusqlite::Connection, StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let c = rusqlite::Connection::open(path)?;
+    c.busy_timeout(SQLITE_BUSY)?;
+    c.pragma_update(None, "journal_mode", "WAL")?;
+    c.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(c)
+}
+
+fn open_postgres(url: &str) -> Result<postgres::Client, StoreError> {
+    let mut config = postgres::Config::from_str(url)?;
+    config.connect_timeout(CONNECT_TIMEOUT);
+    Ok(config.connect(postgres::NoTls)?)
+}

@@ -1,0 +1,410 @@
+//! The record of use, on SQLite and (when `DOSSIER_TEST_POSTGRES` names a
+//! server, as in CI) on PostgreSQL with the same tests:
+//! - migrations run once and the salt is kept, so a user hashes alike on
+//!   every open; no raw user id is stored;
+//! - one vote per person per answer, a second click changing it;
+//! - declined and voted-down questions are what `gaps` reads; `feedback`
+//!   counts votes per story and citation; `forget` and pruning delete;
+//! - 1,000 votes from 50 concurrent tasks are all written;
+//! - a locked or stopped database never makes recording wait, and writing
+//!   resumes when it is back;
+//! - `gaps` groups paraphrases of one missing fact together.
+//!
+//! With `DOSSIER_TEST_POSTGRES` set, a server that cannot be reached fails
+//! the tests: CI must not pass by skipping them.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use dossier::record::{Ask, Event, Location, Recorder, Store, Trouble, Vote, gaps};
+
+use crate::util::Dossier;
+
+const NOW: i64 = 1_800_000_000;
+
+/// The PostgreSQL server to test against, if any.
+fn postgres() -> Option<String> {
+    std::env::var("DOSSIER_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+/// A fresh database on the test server, as a location.
+fn fresh_postgres(url: &str, name: &str) -> Location {
+    let mut admin = postgres::Client::connect(url, postgres::NoTls).unwrap_or_else(|e| {
+        panic!("DOSSIER_TEST_POSTGRES is set but the server cannot be reached: {e}")
+    });
+    let db = format!("dossier_test_{name}_{}", std::process::id());
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        format!("CREATE DATABASE {db}"),
+    ] {
+        admin.batch_execute(&sql).unwrap();
+    }
+    let (base, _) = url.rsplit_once('/').expect("a URL with a database name");
+    Location::Postgres(format!("{base}/{db}"))
+}
+
+/// Runs `test` on a SQLite file and, when configured, on PostgreSQL.
+fn each_store(name: &str, test: impl Fn(Location)) {
+    let dir = tempfile::tempdir().unwrap();
+    test(Location::Sqlite(dir.path().join("data").join("dossier.db")));
+    match postgres() {
+        Some(url) => test(fresh_postgres(&url, name)),
+        None => eprintln!("{name}: DOSSIER_TEST_POSTGRES is not set; PostgreSQL not tested"),
+    }
+}
+
+fn ask(id: u64, user: u64, question: &str, answered: bool) -> Event {
+    Event::Ask(Ask {
+        id,
+        at: NOW,
+        user,
+        question: question.to_string(),
+        story: Some("azerbaijan-armenia-peace-deal".to_string()),
+        answered,
+        citation: answered.then(|| "azerbaijan-armenia-peace-deal#4".to_string()),
+        generation: 3,
+        engine_us: 1200,
+    })
+}
+
+fn vote(answer: u64, user: u64, up: bool) -> Event {
+    Event::Vote(Vote {
+        answer,
+        user,
+        up,
+        at: NOW,
+    })
+}
+
+#[test]
+fn asks_and_votes_are_stored_counted_forgotten_and_pruned() {
+    each_store("round_trip", |location| {
+        let mut store = Store::open(&location).unwrap();
+        let hash = store.user_hash(42);
+        assert!(!hash.contains("42") || hash.len() == 32);
+        // Open again: migrations are not rerun and the salt is the same.
+        let store2 = Store::open(&location).unwrap();
+        assert_eq!(store2.user_hash(42), hash);
+        assert_ne!(store2.user_hash(43), hash);
+
+        store
+            .write(&ask(1, 42, "What is the Trump Route?", true))
+            .unwrap();
+        store
+            .write(&ask(2, 43, "How many people live in Armenia?", false))
+            .unwrap();
+        store
+            .write(&ask(3, 44, "Who signed the deal?", true))
+            .unwrap();
+        store.write(&vote(1, 43, false)).unwrap();
+        store.write(&vote(1, 43, true)).unwrap(); // a second click changes it
+        store.write(&vote(3, 42, false)).unwrap();
+        store.write(&vote(3, 44, true)).unwrap();
+        assert_eq!(store.counts().unwrap(), (3, 3));
+
+        let troubles = store.troubles(NOW - 10, None).unwrap();
+        let questions: Vec<&str> = troubles.iter().map(|t| t.question.as_str()).collect();
+        assert_eq!(
+            questions,
+            ["How many people live in Armenia?", "Who signed the deal?"]
+        );
+        assert!(troubles[0].declined && !troubles[1].declined);
+        assert!(store.troubles(NOW + 10, None).unwrap().is_empty());
+        assert!(
+            store
+                .troubles(NOW - 10, Some("another-story"))
+                .unwrap()
+                .is_empty()
+        );
+
+        let feedback = store.feedback().unwrap();
+        assert_eq!(feedback.len(), 1, "{feedback:?}");
+        assert_eq!((feedback[0].up, feedback[0].down), (2, 1));
+
+        // Forgetting 42 removes their ask and their vote, nothing else.
+        assert_eq!(store.forget(42).unwrap(), 2);
+        assert_eq!(store.counts().unwrap(), (2, 2));
+        assert_eq!(store.prune(NOW + 1).unwrap(), 4);
+        assert_eq!(store.counts().unwrap(), (0, 0));
+    });
+}
+
+#[test]
+fn no_user_id_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.db");
+    let mut store = Store::open(&Location::Sqlite(path.clone())).unwrap();
+    let user = 80_351_110_224_678_912;
+    store
+        .write(&ask(7, user, "Who brokered the deal?", true))
+        .unwrap();
+    store.write(&vote(7, user, true)).unwrap();
+    drop(store);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let dump: String = c
+        .query_row(
+            "SELECT group_concat(user_hash) FROM (SELECT user_hash FROM asks UNION ALL SELECT user_hash FROM votes)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!dump.contains(&user.to_string()));
+    let mut bytes = Vec::new();
+    for name in ["d.db", "d.db-wal"] {
+        if let Ok(mut f) = std::fs::File::open(dir.path().join(name)) {
+            f.read_to_end(&mut bytes).unwrap();
+        }
+    }
+    let needle = user.to_string();
+    assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()));
+}
+
+#[test]
+fn a_thousand_votes_from_fifty_concurrent_tasks_are_all_kept() {
+    each_store("thousand_votes", |location| {
+        let recorder = Recorder::start(location.clone(), 90);
+        std::thread::scope(|s| {
+            for task in 0..50u64 {
+                let recorder = recorder.clone();
+                s.spawn(move || {
+                    for i in 0..20u64 {
+                        recorder.record(vote(1000 + i, task, i % 3 == 0));
+                    }
+                });
+            }
+        });
+        assert!(recorder.flush(Duration::from_secs(60)));
+        let health = recorder.health();
+        assert_eq!(
+            (health.written, health.failed, health.dropped),
+            (1000, 0, 0),
+            "{health:?}"
+        );
+        assert_eq!(Store::open(&location).unwrap().counts().unwrap(), (0, 1000));
+    });
+}
+
+#[test]
+fn a_locked_sqlite_file_never_makes_recording_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.db");
+    let location = Location::Sqlite(path.clone());
+    drop(Store::open(&location).unwrap());
+    let recorder = Recorder::start(location.clone(), 90);
+    recorder.record(ask(1, 1, "before", true));
+    assert!(recorder.flush(Duration::from_secs(10)));
+
+    let locker = rusqlite::Connection::open(&path).unwrap();
+    locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let started = Instant::now();
+    for i in 0..200 {
+        recorder.record(ask(100 + i, 1, "while locked", true));
+    }
+    let queued = started.elapsed();
+    assert!(
+        queued < Duration::from_millis(200),
+        "recording waited {queued:?}"
+    );
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(recorder.health().state, "failing");
+    locker.execute_batch("ROLLBACK").unwrap();
+
+    assert!(recorder.flush(Duration::from_secs(120)));
+    recorder.record(ask(999, 1, "after", true));
+    assert!(recorder.flush(Duration::from_secs(10)));
+    let health = recorder.health();
+    assert_eq!(health.state, "ok", "{health:?}");
+    assert!(health.failed > 0);
+    assert_eq!(
+        health.written + health.failed + health.dropped,
+        202,
+        "{health:?}"
+    );
+}
+
+/// A TCP relay to the database that can be cut, as if the server stopped.
+struct Relay {
+    port: u16,
+    up: Arc<AtomicBool>,
+}
+
+impl Relay {
+    fn start(target: String) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(AtomicBool::new(true));
+        let flag = up.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if !flag.load(Ordering::SeqCst) {
+                    continue; // dropped: refused
+                }
+                let Ok(server) = TcpStream::connect(&target) else {
+                    continue;
+                };
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    let flag = flag.clone();
+                    std::thread::spawn(move || {
+                        let mut buf = [0u8; 8192];
+                        from.set_read_timeout(Some(Duration::from_millis(50))).ok();
+                        loop {
+                            if !flag.load(Ordering::SeqCst) {
+                                let _ = to.shutdown(std::net::Shutdown::Both);
+                                let _ = from.shutdown(std::net::Shutdown::Both);
+                                return;
+                            }
+                            match from.read(&mut buf) {
+                                Ok(0) => return,
+                                Ok(n) => {
+                                    if to.write_all(&buf[..n]).is_err() {
+                                        return;
+                                    }
+                                }
+                                Err(e)
+                                    if matches!(
+                                        e.kind(),
+                                        std::io::ErrorKind::WouldBlock
+                                            | std::io::ErrorKind::TimedOut
+                                    ) => {}
+                                Err(_) => return,
+                            }
+                        }
+                    });
+                }
+            }
+        });
+        Relay { port, up }
+    }
+}
+
+#[test]
+fn a_postgres_server_that_stops_mid_run_never_makes_recording_wait() {
+    let Some(url) = postgres() else {
+        eprintln!("DOSSIER_TEST_POSTGRES is not set; PostgreSQL not tested");
+        return;
+    };
+    let Location::Postgres(db_url) = fresh_postgres(&url, "stops") else {
+        unreachable!()
+    };
+    let parsed: postgres::Config = db_url.parse().unwrap();
+    let host = match &parsed.get_hosts()[0] {
+        postgres::config::Host::Tcp(h) => h.clone(),
+        other => panic!("a TCP host is needed, not {other:?}"),
+    };
+    let port = parsed.get_ports().first().copied().unwrap_or(5432);
+    let relay = Relay::start(format!("{host}:{port}"));
+    let relayed = db_url.replacen(&format!(":{port}/"), &format!(":{}/", relay.port), 1);
+    let recorder = Recorder::start(Location::Postgres(relayed), 90);
+    for i in 0..50 {
+        recorder.record(ask(i, 1, "while up", true));
+    }
+    assert!(recorder.flush(Duration::from_secs(30)));
+    relay.up.store(false, Ordering::SeqCst);
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    for i in 50..250 {
+        recorder.record(ask(i, 1, "while down", true));
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(200),
+        "recording waited"
+    );
+    assert!(recorder.flush(Duration::from_secs(60)));
+    assert_eq!(recorder.health().state, "failing");
+    relay.up.store(true, Ordering::SeqCst);
+    std::thread::sleep(Duration::from_millis(2500));
+    recorder.record(ask(999, 1, "back", true));
+    assert!(recorder.flush(Duration::from_secs(30)));
+    let health = recorder.health();
+    assert_eq!(health.state, "ok", "{health:?}");
+    assert_eq!(health.written, 51, "{health:?}");
+}
+
+fn declined(question: &str) -> Trouble {
+    Trouble {
+        question: question.to_string(),
+        story: Some("azerbaijan-armenia-peace-deal".to_string()),
+        declined: true,
+    }
+}
+
+const POPULATION: &[&str] = &[
+    "How many people live in Armenia?",
+    "What is the population of Armenia?",
+    "how many people live in armenia",
+    "Armenia's population?",
+    "How many inhabitants does Armenia have?",
+];
+const COST: &[&str] = &[
+    "How much will the corridor cost?",
+    "What is the cost of the corridor?",
+    "How much does the corridor cost to build?",
+];
+const OTHERS: &[&str] = &[
+    "Who is the president of France?",
+    "When was the treaty signed?",
+];
+
+#[test]
+fn gaps_groups_paraphrases_of_one_missing_fact() {
+    let troubles: Vec<Trouble> = POPULATION
+        .iter()
+        .chain(COST)
+        .chain(OTHERS)
+        .map(|q| declined(q))
+        .collect();
+    let groups = gaps::group(&troubles);
+    assert_eq!(groups[0].count, POPULATION.len(), "{groups:#?}");
+    assert!(
+        groups[0]
+            .examples
+            .iter()
+            .all(|e| POPULATION.iter().any(|p| p == e))
+    );
+    assert_eq!(groups[1].count, COST.len(), "{groups:#?}");
+    assert_eq!(
+        groups.iter().map(|g| g.count).sum::<usize>(),
+        troubles.len()
+    );
+    assert_eq!(groups.len(), 4, "{groups:#?}");
+}
+
+#[test]
+fn gaps_feedback_and_forget_read_the_recorded_log() {
+    let d = Dossier::new();
+    let db = d.content().parent().unwrap().join("record.db");
+    let now = dossier::record::now();
+    let mut store = Store::open(&Location::Sqlite(db.clone())).unwrap();
+    for (i, q) in POPULATION.iter().chain(COST).enumerate() {
+        let mut e = ask(i as u64, 500 + i as u64, q, false);
+        if let Event::Ask(a) = &mut e {
+            a.at = now;
+        }
+        store.write(&e).unwrap();
+    }
+    store.write(&vote(0, 77, false)).unwrap();
+    drop(store);
+    let db_arg = db.to_str().unwrap();
+
+    let gaps = d.ok(&["gaps", "--json", "--db", db_arg]).json();
+    assert_eq!(gaps["questions"], 8);
+    assert_eq!(gaps["groups"][0]["count"], 5, "{gaps:#}");
+    let text = d.ok(&["gaps", "--db", db_arg, "--since", "1h"]).stdout;
+    assert!(text.contains("5×"), "{text}");
+
+    let feedback = d.ok(&["feedback", "--json", "--db", db_arg]).json();
+    assert_eq!(feedback["stories"][0]["down"], 1, "{feedback:#}");
+
+    let forgot = d.ok(&["forget", "500", "--db", db_arg]).stdout;
+    assert!(forgot.contains("removed 1 records"), "{forgot}");
+    let bad = d.run(&["forget", "alice", "--db", db_arg]);
+    assert_ne!(bad.code, 0);
+}
