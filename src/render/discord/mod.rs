@@ -550,6 +550,47 @@ mod tests {
         assert_eq!(marked(&s), "a \\***corridor**\\* link");
     }
 
+    fn paragraph(text: String) -> Passage {
+        Passage {
+            article: "a".into(),
+            title: "Title".into(),
+            date: "2025-08-08".into(),
+            url: None,
+            paragraph: 4,
+            paragraphs: 9,
+            text,
+        }
+    }
+
+    #[test]
+    fn a_cited_paragraph_bolds_the_quote_even_deep_in_a_long_paragraph() {
+        let text = format!(
+            "{} the quoted words {}",
+            "before ".repeat(900),
+            "after ".repeat(900)
+        );
+        let start = text.find("the quoted").unwrap();
+        let m = cited(&paragraph(text), Some((start, start + 16)), false);
+        let d = &m.embeds[0].description;
+        assert!(m.ephemeral);
+        assert!(d.contains("**the quoted words**"), "{d}");
+        assert!(d.starts_with("… before") && d.ends_with("after …"), "{d}");
+        assert!(d.chars().count() <= limits::DESCRIPTION);
+    }
+
+    #[test]
+    fn a_changed_paragraph_is_shown_unmarked_with_a_note() {
+        let m = cited(&paragraph("Now it says something else.".into()), None, true);
+        let d = &m.embeds[0].description;
+        assert!(
+            d.contains("content has changed") && !d.contains("**"),
+            "{d}"
+        );
+        // A span that does not fit the text is ignored, not a panic.
+        let m = cited(&paragraph("é".into()), Some((1, 40)), false);
+        assert!(!m.embeds[0].description.contains("**"));
+    }
+
     #[test]
     fn long_quotes_are_cut_inside_the_quote_and_keep_their_link() {
         let c = Citation {
