@@ -75,7 +75,10 @@ fn bench_smoke_run_reports_every_figure() {
     assert_eq!(report["latency"]["ask"]["count"], 300);
     assert_eq!(report["targets"].as_array().map(Vec::len), Some(10));
     let names = report["targets"].to_string();
-    assert!(names.contains("queuing an /ask record") && names.contains("gaps over"), "{names}");
+    assert!(
+        names.contains("queuing an /ask record") && names.contains("gaps over"),
+        "{names}"
+    );
 
     let mut all = Vec::new();
     numbers(&report, "", &mut all);
