@@ -162,7 +162,7 @@ const CALENDAR: &[&str] = &[
 const CURRENCY_WORDS: &[&str] = &[
     "dollar", "dollars", "euro", "euros", "pound", "pounds", "sterling", "yen", "yuan", "franc",
     "francs", "rupee", "rupees", "krona", "kronor", "krone", "kroner", "peso", "pesos", "ruble",
-    "rubles", "cents", "bitcoin",
+    "rubles", "cents",
 ];
 const CURRENCY_SIGNS: &[char] = &['$', '€', '£', '¥', '₹', '₽'];
 /// Words that introduce a cause or purpose.
@@ -225,7 +225,7 @@ const QUOTATION_MARKS: &[char] = &['"', '“', '”'];
 /// Words that ask for money rather than a count after "how much".
 const MONEY_CUES: &[&str] = &[
     "cost", "costs", "price", "pay", "paid", "worth", "money", "spend", "spent", "fund", "funding",
-    "fee", "fine", "ransom", "budget", "value", "valued", "salary", "wage", "raise",
+    "fee", "fine", "budget", "value", "valued", "salary", "wage", "raise",
 ];
 
 fn is_number(w: &str) -> bool {
