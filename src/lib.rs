@@ -5,13 +5,14 @@
 //! index built from it) and [`answer`] (the engine that composes cited
 //! answers). [`render`] turns answers into terminal text or Discord messages;
 //! the adapters ([`cli`], [`discord`]) only parse input, call the core and
-//! render.
+//! render; [`desk`] names the card commands both offer.
 
 pub mod answer;
 #[cfg(feature = "bench")]
 pub mod bench;
 pub mod cli;
 pub mod content;
+pub mod desk;
 pub mod discord;
 pub mod index;
 pub mod language;

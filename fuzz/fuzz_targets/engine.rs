@@ -35,20 +35,20 @@ fuzz_target!(|data: &[u8]| {
     check(engine, "ask", q, &answer.citations);
 
     let _ = engine.search(q, None, 10);
-    let _ = engine.search(q, Some(Topic::Quotes), 3);
+    let _ = engine.search(q, Some(Topic::QUOTES), 3);
     let _ = engine.suggest(SuggestKind::Query, q, 25);
 
-    if let Ok(card) = engine.parties(Some(q)) {
+    if let Ok(card) = engine.entity_card("parties", Some(q), None) {
         for item in &card.items {
             check(engine, "parties", q, &item.citations);
         }
     }
-    if let Ok(card) = engine.terms(Some(q)) {
+    if let Ok(card) = engine.fact_card("terms", Some(q), None) {
         for item in &card.items {
             check(engine, "terms", q, &item.citations);
         }
     }
-    if let Ok(card) = engine.quotes(Some(q)) {
+    if let Ok(card) = engine.speaker_card("quotes", Some(q), None) {
         for item in &card.items {
             check(engine, "quotes", q, &item.citations);
         }

@@ -20,14 +20,14 @@ const MOST: usize = 7;
 impl Engine {
     /// The briefing of `story` (an article id), or of the newest story.
     pub fn brief(&self, story: Option<&str>) -> Result<Card, RequestError> {
-        let article = match self.story_scope(story)? {
-            Some(a) => &self.catalog.articles[a],
-            None => {
-                let newest = self.collection().newest.as_ref();
-                let id = newest.map(|a| a.id.clone()).unwrap_or_default();
-                &self.catalog.articles[*self.articles.get(&id).ok_or(RequestError::NotFound(id))?]
-            }
+        let a = match self.story_scope(story)? {
+            Some(a) => a,
+            None => *self
+                .newest_first()
+                .first()
+                .ok_or_else(|| RequestError::UnknownArticle(String::new()))?,
         };
+        let article = &self.catalog.articles[a];
         let facts = self.briefing_facts(&article.id);
         let items: Vec<CardItem> = if facts.is_empty() {
             self.lead_sentences(&article.id, article.paragraphs)
@@ -39,6 +39,7 @@ impl Engine {
         };
         Ok(Card {
             title: format!("Briefing: {}", article.title),
+            story: self.story_ref(a),
             description: Some(article.date.clone()),
             items,
         })
@@ -51,15 +52,13 @@ impl Engine {
             .facts
             .iter()
             .enumerate()
-            .filter_map(|(i, f)| {
-                let first = f.cites.first().filter(|c| c.article == article)?;
-                Some((first.paragraph, i))
-            })
+            .filter(|(_, f)| f.story == article)
+            .filter_map(|(i, f)| Some((f.cites.first()?.paragraph, i)))
             .collect();
         facts.sort();
         // One fact a paragraph, of a topic not yet told where there is one.
         let mut chosen: Vec<(u32, usize)> = Vec::new();
-        let mut topics: HashSet<Topic> = HashSet::new();
+        let mut topics: HashSet<&Topic> = HashSet::new();
         let mut rest = facts.as_slice();
         while let Some(&(p, _)) = rest.first() {
             let end = rest.iter().position(|&(q, _)| q != p).unwrap_or(rest.len());
@@ -68,7 +67,7 @@ impl Engine {
             if chosen.len() == MOST {
                 break;
             }
-            let topic = |i: usize| self.catalog.facts[i].topic;
+            let topic = |i: usize| &self.catalog.facts[i].topic;
             let pick = here
                 .iter()
                 .find(|&&(_, i)| !topics.contains(&topic(i)))

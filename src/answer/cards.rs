@@ -1,101 +1,160 @@
-//! The structured cards: parties, corridor, terms, quotes, and the source
-//! paragraphs themselves.
+//! The cards of a story (the facts of one topic, as its front matter
+//! declares them), the card of one entity or one fact, and the source
+//! paragraphs themselves. A card never shows two stories: without a story
+//! named, it shows the newest story that has it.
 
 use super::pipeline::units::{Origin, Unit};
-use super::{Card, CardItem, Engine, Passage, RequestError};
-use crate::content::{Fact, Topic};
+use super::{Card, CardItem, Engine, Passage, RequestError, StoryRef};
+use crate::content::{CardSpec, Fact};
 use crate::text;
 
-/// Coverage a term's name must reach to select one term.
-const TERM_MATCH: f32 = 0.5;
+/// Coverage a fact's title must reach to select it by name.
+const ITEM_MATCH: f32 = 0.5;
+/// Most statements on one entity's card.
+const ENTITY_ITEMS: usize = 12;
 
 impl Engine {
-    /// All parties and their roles, or one party's card.
-    pub fn parties(&self, name: Option<&str>) -> Result<Card, RequestError> {
-        let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
-            return Ok(self.topic_card(Topic::Parties, "The parties", None));
+    /// The card of `topic` of `story`, or of the newest story that has one.
+    pub fn card(&self, topic: &str, story: Option<&str>) -> Result<Card, RequestError> {
+        let topic = topic.trim();
+        let (a, spec) = self.card_spec(topic, story)?;
+        let description = spec
+            .entity
+            .as_deref()
+            .and_then(|key| self.entity_index(key))
+            .and_then(|e| self.catalog.entities[e].description.clone());
+        let items = self
+            .story_facts(a)
+            .filter(|f| f.topic == spec.topic)
+            .map(|f| self.card_item(f))
+            .collect();
+        Ok(Card {
+            title: spec.title.clone(),
+            story: self.story_ref(a),
+            description,
+            items,
+        })
+    }
+
+    /// The cards a story offers (topic and title), or those of every
+    /// story, each once, newest story first.
+    pub fn cards(&self, story: Option<&str>) -> Result<Vec<CardSpec>, RequestError> {
+        let stories = match self.story_scope(story)? {
+            Some(a) => vec![a],
+            None => self.newest_first(),
         };
-        let e = self
-            .resolve_entity(name)
+        let mut out: Vec<CardSpec> = Vec::new();
+        for a in stories {
+            for spec in &self.catalog.articles[a].cards {
+                if !out.iter().any(|c| c.topic == spec.topic) {
+                    out.push(spec.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Without a name, the card of `topic`; with one, the card of the
+    /// entity it names: every fact of its story about it.
+    pub fn entity_card(
+        &self,
+        topic: &str,
+        name: Option<&str>,
+        story: Option<&str>,
+    ) -> Result<Card, RequestError> {
+        let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
+            return self.card(topic, story);
+        };
+        let scope = self.story_scope(story)?;
+        let about = |f: &Fact, key: &str| {
+            f.about.iter().any(|k| k == key) || f.speaker.as_deref() == Some(key)
+        };
+        let (e, a) = self
+            .resolve_entity_with(name, scope, |e, a| {
+                let key = self.catalog.entities[e].key();
+                self.story_facts(a).any(|f| about(f, &key))
+            })
             .ok_or_else(|| RequestError::NotFound(name.to_string()))?;
         let entity = &self.catalog.entities[e];
-        let mut facts: Vec<&Fact> = self
-            .catalog
-            .facts
-            .iter()
-            .filter(|f| f.about.contains(&entity.id) || f.speaker.as_ref() == Some(&entity.id))
-            .collect();
-        facts.sort_by_key(|f| (f.topic != Topic::Parties, f.topic));
-        if facts.is_empty() {
-            return Err(RequestError::NotFound(name.to_string()));
-        }
+        let key = entity.key();
+        let order = |f: &Fact| {
+            let cards = &self.catalog.articles[a].cards;
+            let at = cards.iter().position(|c| c.topic == f.topic);
+            (f.topic.as_str() != topic, at.unwrap_or(cards.len()))
+        };
+        let mut facts: Vec<&Fact> = self.story_facts(a).filter(|f| about(f, &key)).collect();
+        facts.sort_by_key(|f| order(f));
         Ok(Card {
             title: entity.name.clone(),
+            story: self.story_ref(a),
             description: entity.description.clone(),
             items: facts
                 .into_iter()
-                .take(12)
+                .take(ENTITY_ITEMS)
                 .map(|f| self.card_item(f))
                 .collect(),
         })
     }
 
-    /// The corridor card.
-    pub fn corridor(&self) -> Card {
-        let description = self
-            .catalog
-            .facts
-            .iter()
-            .find(|f| f.topic == Topic::Corridor)
-            .and_then(|f| f.about.first())
-            .and_then(|id| self.catalog.entity(id))
-            .and_then(|e| e.description.clone());
-        self.topic_card(Topic::Corridor, "The corridor", description)
-    }
-
-    /// The deal's terms, or the one term that best matches `name`.
-    pub fn terms(&self, name: Option<&str>) -> Result<Card, RequestError> {
-        let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
-            return Ok(self.topic_card(Topic::Terms, "The terms of the deal", None));
+    /// Without a name, the card of `topic`; with one, the fact of that
+    /// topic it names: by key (`STORY/ID`), by id, or by its title.
+    pub fn fact_card(
+        &self,
+        topic: &str,
+        name: Option<&str>,
+        story: Option<&str>,
+    ) -> Result<Card, RequestError> {
+        let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
+            return self.card(topic, story);
         };
+        let scope = self.story_scope(story)?;
+        let in_scope = |f: &Fact| f.topic.as_str() == topic && scope.is_none_or(|a| self.story_of(f) == Some(a));
         let fact = self
             .catalog
             .facts
             .iter()
-            .position(|f| f.topic == Topic::Terms && f.id == name.trim())
-            .or_else(|| self.best_fact_of(Topic::Terms, name))
+            .position(|f| in_scope(f) && (f.key() == name || f.id == name))
+            .or_else(|| self.best_fact(name, in_scope))
             .ok_or_else(|| RequestError::NotFound(name.to_string()))?;
         let fact = &self.catalog.facts[fact];
+        let a = self.story_of(fact).unwrap_or(0);
         Ok(Card {
             title: fact.title.clone(),
+            story: self.story_ref(a),
             description: None,
             items: vec![self.card_item(fact)],
         })
     }
 
-    /// Every direct quote, or those of one speaker.
-    pub fn quotes(&self, speaker: Option<&str>) -> Result<Card, RequestError> {
+    /// Without a speaker, the card of `topic`; with one, that speaker's
+    /// quotes in one story.
+    pub fn speaker_card(
+        &self,
+        topic: &str,
+        speaker: Option<&str>,
+        story: Option<&str>,
+    ) -> Result<Card, RequestError> {
         let Some(name) = speaker.filter(|n| !n.trim().is_empty()) else {
-            return Ok(self.topic_card(Topic::Quotes, "Quotes", None));
+            return self.card(topic, story);
         };
-        let e = self
-            .resolve_entity(name)
+        let scope = self.story_scope(story)?;
+        let (e, a) = self
+            .resolve_entity_with(name, scope, |e, a| {
+                let key = self.catalog.entities[e].key();
+                self.story_facts(a).any(|f| f.speaker.as_deref() == Some(&key))
+            })
             .ok_or_else(|| RequestError::NotFound(name.to_string()))?;
         let entity = &self.catalog.entities[e];
-        let items: Vec<CardItem> = self
-            .catalog
-            .facts
-            .iter()
-            .filter(|f| f.topic == Topic::Quotes && f.speaker.as_ref() == Some(&entity.id))
-            .map(|f| self.card_item(f))
-            .collect();
-        if items.is_empty() {
-            return Err(RequestError::NotFound(name.to_string()));
-        }
+        let key = entity.key();
         Ok(Card {
             title: format!("Quotes of {}", entity.name),
+            story: self.story_ref(a),
             description: None,
-            items,
+            items: self
+                .story_facts(a)
+                .filter(|f| f.speaker.as_deref() == Some(&key))
+                .map(|f| self.card_item(f))
+                .collect(),
         })
     }
 
@@ -106,24 +165,11 @@ impl Engine {
         article: Option<&str>,
         paragraph: Option<u32>,
     ) -> Result<Vec<Passage>, RequestError> {
-        let meta = match article.map(str::trim).filter(|a| !a.is_empty()) {
-            Some(id) => self
-                .article(id)
-                .or_else(|| {
-                    let folded = text::folded_words(id).join(" ");
-                    self.catalog
-                        .articles
-                        .iter()
-                        .find(|a| text::folded_words(&a.title).join(" ") == folded)
-                })
-                .ok_or_else(|| RequestError::UnknownArticle(id.to_string()))?,
-            None => self
-                .collection
-                .newest
-                .as_ref()
-                .and_then(|n| self.article(&n.id))
-                .ok_or_else(|| RequestError::UnknownArticle(String::new()))?,
+        let a = match self.story_scope(article)? {
+            Some(a) => a,
+            None => *self.newest_first().first().ok_or_else(|| RequestError::UnknownArticle(String::new()))?,
         };
+        let meta = &self.catalog.articles[a];
         let numbers: Vec<u32> = match paragraph {
             Some(n) if n >= 1 && n <= meta.paragraphs => vec![n],
             Some(n) => {
@@ -151,76 +197,155 @@ impl Engine {
             .collect())
     }
 
-    fn topic_card(&self, topic: Topic, title: &str, description: Option<String>) -> Card {
-        Card {
-            title: title.to_string(),
-            description,
-            items: self
-                .catalog
-                .facts
-                .iter()
-                .filter(|f| f.topic == topic)
-                .map(|f| self.card_item(f))
+    /// The story to show a card of `topic` from, and the card's spec.
+    fn card_spec(&self, topic: &str, story: Option<&str>) -> Result<(usize, &CardSpec), RequestError> {
+        let scope = self.story_scope(story)?;
+        let stories = match scope {
+            Some(a) => vec![a],
+            None => self.newest_first(),
+        };
+        let found = stories.into_iter().find_map(|a| {
+            let cards = &self.catalog.articles[a].cards;
+            cards.iter().find(|c| c.topic.as_str() == topic).map(|c| (a, c))
+        });
+        found.ok_or_else(|| RequestError::NoCard {
+            card: topic.to_string(),
+            story: scope.map(|a| self.story_ref(a)),
+            cards: self
+                .cards(story)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| c.topic.to_string())
                 .collect(),
+        })
+    }
+
+    /// The facts of story `a`, in content order.
+    fn story_facts(&self, a: usize) -> impl Iterator<Item = &Fact> {
+        let id = &self.catalog.articles[a].id;
+        self.catalog.facts.iter().filter(move |f| &f.story == id)
+    }
+
+    /// Position of a fact's story.
+    pub(super) fn story_of(&self, f: &Fact) -> Option<usize> {
+        self.articles.get(&f.story).copied()
+    }
+
+    pub(super) fn story_ref(&self, a: usize) -> StoryRef {
+        let meta = &self.catalog.articles[a];
+        StoryRef {
+            id: meta.id.clone(),
+            title: meta.title.clone(),
         }
+    }
+
+    /// Positions of the stories, newest first (ties by id).
+    pub(super) fn newest_first(&self) -> Vec<usize> {
+        self.by_date.clone()
     }
 
     pub(super) fn card_item(&self, fact: &Fact) -> CardItem {
         CardItem {
-            fact: fact.id.clone(),
+            fact: fact.key(),
             heading: fact.title.clone(),
             text: fact.text.clone(),
             speaker: fact
                 .speaker
                 .as_ref()
-                .and_then(|id| self.catalog.entity(id))
-                .map(|e| e.name.clone()),
+                .and_then(|key| self.entity_index(key))
+                .map(|e| self.catalog.entities[e].name.clone()),
             citations: self.citations(&fact.cites),
         }
     }
 
-    /// The entity a name refers to: by id, by name or alias (typos
-    /// forgiven), or by the closest name.
-    pub fn resolve_entity(&self, name: &str) -> Option<usize> {
+    /// The entity a name refers to and the story to read it in: within
+    /// `scope`, or the newest story for which `fits` holds. Namesakes of
+    /// different stories are told apart by the story.
+    fn resolve_entity_with(
+        &self,
+        name: &str,
+        scope: Option<usize>,
+        fits: impl Fn(usize, usize) -> bool,
+    ) -> Option<(usize, usize)> {
+        let candidates = self.entity_candidates(name);
+        let stories = match scope {
+            Some(a) => vec![a],
+            None => self.newest_first(),
+        };
+        stories.into_iter().find_map(|a| {
+            let id = &self.catalog.articles[a].id;
+            // A story's own entity before a shared one of the same name.
+            let mut serving: Vec<usize> = candidates
+                .iter()
+                .copied()
+                .filter(|&e| self.catalog.entities[e].serves(id))
+                .collect();
+            serving.sort_by_key(|&e| self.catalog.entities[e].story.is_none());
+            serving.into_iter().find(|&e| fits(e, a)).map(|e| (e, a))
+        })
+    }
+
+    /// Every entity `name` may mean: by key, by name or alias (with its
+    /// namesakes in other stories, typos forgiven), or by the closest name.
+    fn entity_candidates(&self, name: &str) -> Vec<usize> {
         let name = name.trim();
         if let Some(i) = self.entity_index(name) {
-            return Some(i);
+            return vec![i];
         }
-        if let Some(&e) = self.analyse(name).entities.first() {
-            return Some(e);
+        let by_id: Vec<usize> = (0..self.catalog.entities.len())
+            .filter(|&e| self.catalog.entities[e].id == name)
+            .collect();
+        if !by_id.is_empty() {
+            return by_id;
         }
+        let class = self
+            .analyse(name)
+            .entities
+            .first()
+            .copied()
+            .or_else(|| self.closest_entity(name));
+        class
+            .map(|c| self.matcher.members(self.matcher.class(c)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The entity whose name is within a typo or two of `name`.
+    fn closest_entity(&self, name: &str) -> Option<usize> {
         let folded = text::folded_words(name).join(" ");
-        if folded.is_empty() {
+        if folded.len() <= 3 {
             return None;
         }
+        let allowed = if folded.len() >= 8 { 2 } else { 1 };
         self.catalog
             .entities
             .iter()
             .enumerate()
             .flat_map(|(i, e)| e.names().map(move |n| (i, n)))
-            .map(|(i, n)| {
-                (
-                    strsim::osa_distance(&folded, &text::folded_words(n).join(" ")),
-                    i,
-                )
-            })
-            .filter(|(d, _)| *d <= if folded.len() >= 8 { 2 } else { 1 } && folded.len() > 3)
+            .map(|(i, n)| (strsim::osa_distance(&folded, &text::folded_words(n).join(" ")), i))
+            .filter(|(d, _)| *d <= allowed)
             .min()
             .map(|(_, i)| i)
     }
 
-    /// The fact of `topic` that best matches `name`, if one holds at least
-    /// [`TERM_MATCH`] of its words (softly).
-    fn best_fact_of(&self, topic: Topic, name: &str) -> Option<usize> {
+    /// The entity a name refers to, in any story (see
+    /// [`Engine::entity_card`] for one read in a story).
+    pub fn resolve_entity(&self, name: &str) -> Option<usize> {
+        self.resolve_entity_with(name, None, |_, _| true)
+            .map(|(e, _)| e)
+    }
+
+    /// The fact for which `keep` holds that best matches `name`, if one
+    /// holds at least [`ITEM_MATCH`] of its words (softly).
+    fn best_fact(&self, name: &str, keep: impl Fn(&Fact) -> bool) -> Option<usize> {
         let q = self.analyse(name);
         let units: Vec<Unit> = (0..self.catalog.facts.len())
-            .filter(|&i| self.catalog.facts[i].topic == topic)
+            .filter(|&i| keep(&self.catalog.facts[i]))
             .filter_map(|i| self.fact_unit(i))
             .collect();
         let refs: Vec<&Unit> = units.iter().collect();
         let best = self.score(&q, &refs).into_iter().next()?;
         match refs[best.unit].origin {
-            Origin::Fact(i) if best.features[2] >= TERM_MATCH => Some(i),
+            Origin::Fact(i) if best.features[2] >= ITEM_MATCH => Some(i),
             _ => None,
         }
     }

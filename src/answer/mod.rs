@@ -44,6 +44,27 @@ pub enum RequestError {
     },
     #[error("nothing matches `{0}`")]
     NotFound(String),
+    /// No story, or not the one named, has a card of this topic.
+    #[error("{}", no_card(card, story.as_ref(), cards))]
+    NoCard {
+        card: String,
+        /// The story asked for, if one was.
+        story: Option<StoryRef>,
+        /// The cards that story has (or, without one, any story has).
+        cards: Vec<String>,
+    },
+}
+
+fn no_card(card: &str, story: Option<&StoryRef>, cards: &[String]) -> String {
+    let (whose, which) = match story {
+        Some(s) => (format!("“{}” has", s.title), "its cards"),
+        None => ("no story has".to_string(), "the cards there are"),
+    };
+    let mut out = format!("{whose} no `{card}` card");
+    if !cards.is_empty() {
+        out.push_str(&format!("; {which}: {}", cards.join(", ")));
+    }
+    out
 }
 
 /// Sentences per paragraph assumed when deciding whether the sources are
@@ -62,6 +83,8 @@ pub struct Engine {
     entity_ids: HashMap<String, usize>,
     articles: HashMap<String, usize>,
     collection: Collection,
+    /// Positions of the articles, newest first (ties by id).
+    by_date: Vec<usize>,
     suggester: suggest::Suggester,
     /// Per segment: the `fact` fast field (a fact's position in the catalog).
     fact_columns: Vec<tantivy::columnar::Column<u64>>,
@@ -108,7 +131,7 @@ impl Engine {
             .entities
             .iter()
             .enumerate()
-            .map(|(i, e)| (e.id.clone(), i))
+            .map(|(i, e)| (e.key(), i))
             .collect();
         let articles = catalog
             .articles
@@ -124,10 +147,16 @@ impl Engine {
                 .max_by(|a, b| a.date.cmp(&b.date))
                 .map(summary),
         };
-        let suggester = suggest::Suggester::new(&catalog);
+        let mut by_date: Vec<usize> = (0..catalog.articles.len()).collect();
+        by_date.sort_by(|&x, &y| {
+            let (x, y) = (&catalog.articles[x], &catalog.articles[y]);
+            y.date.cmp(&x.date).then_with(|| x.id.cmp(&y.id))
+        });
+        let suggester = suggest::Suggester::new(&catalog, &by_date);
         // Read into the speller; not needed again.
         catalog.vocabulary = Vec::new();
         let mut engine = Engine {
+            by_date,
             suggester,
             fact_columns,
             articles,
@@ -165,9 +194,7 @@ impl Engine {
     pub fn stories(&self) -> Vec<StorySummary> {
         let mut facts: HashMap<&str, usize> = HashMap::new();
         for f in &self.catalog.facts {
-            if let Some(c) = f.cites.first() {
-                *facts.entry(c.article.as_str()).or_default() += 1;
-            }
+            *facts.entry(f.story.as_str()).or_default() += 1;
         }
         let mut out: Vec<StorySummary> = self
             .catalog
@@ -180,6 +207,7 @@ impl Engine {
                 url: a.url.clone(),
                 paragraphs: a.paragraphs,
                 facts: facts.get(a.id.as_str()).copied().unwrap_or(0),
+                cards: a.cards.iter().map(|c| c.topic.to_string()).collect(),
             })
             .collect();
         out.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));
@@ -274,7 +302,8 @@ impl Engine {
         let f = &self.catalog.facts[ord];
         FactRef {
             id: f.id.clone(),
-            topic: f.topic,
+            story: f.story.clone(),
+            topic: f.topic.clone(),
             title: f.title.clone(),
             text: f.text.clone(),
         }

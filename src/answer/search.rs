@@ -4,7 +4,6 @@ use std::collections::{HashMap, HashSet};
 
 use super::pipeline::units::{Origin, Unit};
 use super::{Engine, Hit, HitKind, SearchResults, Snippet};
-use crate::content::Topic;
 use crate::text;
 
 /// Largest number of hits one search returns.
@@ -16,7 +15,8 @@ impl Engine {
     /// Searches facts and passages for `query`, best first: the answer
     /// pipeline's units, ranked by its learned score, that hold at least one
     /// of the query's words; a passage appears once, for its best sentence.
-    pub fn search(&self, query: &str, topic: Option<Topic>, limit: usize) -> SearchResults {
+    /// Hits are grouped by story, stories in the order of their best hit.
+    pub fn search(&self, query: &str, topic: Option<&str>, limit: usize) -> SearchResults {
         self.search_scoped(query, topic, None, limit)
     }
 
@@ -24,7 +24,7 @@ impl Engine {
     pub fn search_in(
         &self,
         query: &str,
-        topic: Option<Topic>,
+        topic: Option<&str>,
         story: Option<&str>,
         limit: usize,
     ) -> Result<SearchResults, super::RequestError> {
@@ -35,7 +35,7 @@ impl Engine {
     fn search_scoped(
         &self,
         query: &str,
-        topic: Option<Topic>,
+        topic: Option<&str>,
         scope: Option<usize>,
         limit: usize,
     ) -> SearchResults {
@@ -73,27 +73,29 @@ impl Engine {
             let mut hit = self.hit(u, fact, s.score, &terms);
             // A passage found under a topic belongs to it: a fact of that
             // topic cites it.
-            hit.topic = hit.topic.or(topic);
+            hit.topic = hit.topic.or(topic.map(str::to_string));
             hits.push(hit);
         }
+        super::group_by_story(&mut hits);
         SearchResults {
             query: query.to_string(),
-            topic,
+            topic: topic.map(str::to_string),
             hits,
             corrections: q.corrections,
         }
     }
 
     fn hit(&self, u: &Unit, fact: Option<usize>, score: f32, terms: &HashMap<&str, f32>) -> Hit {
-        let article = self.catalog.articles[u.article].id.clone();
+        let meta = &self.catalog.articles[u.article];
+        let article = meta.id.clone();
         let (kind, snippet, topic, id) = match fact {
             Some(i) => {
                 let f = &self.catalog.facts[i];
                 (
                     HitKind::Fact,
                     self.fact_snippet(i, terms),
-                    Some(f.topic),
-                    Some(f.id.clone()),
+                    Some(f.topic.to_string()),
+                    Some(f.key()),
                 )
             }
             None => {
@@ -110,6 +112,7 @@ impl Engine {
         };
         Hit {
             kind,
+            title: meta.title.clone(),
             article,
             paragraph: u.paragraph,
             topic,
@@ -121,13 +124,13 @@ impl Engine {
 
     /// Whether a unit belongs to a topic: a fact of it, or a sentence of a
     /// paragraph such a fact cites.
-    fn unit_has_topic(&self, u: &Unit, topic: Topic) -> bool {
+    fn unit_has_topic(&self, u: &Unit, topic: &str) -> bool {
         match u.origin {
-            Origin::Fact(i) => self.catalog.facts[i].topic == topic,
+            Origin::Fact(i) => self.catalog.facts[i].topic.as_str() == topic,
             Origin::Sentence { .. } => {
                 let article = &self.catalog.articles[u.article].id;
                 self.catalog.facts.iter().any(|f| {
-                    f.topic == topic
+                    f.topic.as_str() == topic
                         && f.cites
                             .iter()
                             .any(|c| &c.article == article && c.paragraph == u.paragraph)

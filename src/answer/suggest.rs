@@ -1,24 +1,27 @@
-//! Autocomplete: entity names, aliases and fact titles that fit what a
-//! person has typed so far, forgiving typos.
+//! Autocomplete: entity names, aliases, fact titles, stories and cards
+//! that fit what a person has typed so far, forgiving typos.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::{Engine, Suggestion};
-use crate::content::Topic;
 use crate::index::Catalog;
 use crate::text;
 
 /// What is being completed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SuggestKind {
-    /// Entities the parties facts are about.
-    Party,
-    /// Terms of the deal.
-    Term,
-    /// People who are quoted.
+pub enum SuggestKind<'a> {
+    /// Entities some fact is about; the value is the entity's key.
+    Entity,
+    /// The facts of one topic; the value is the fact's key.
+    Fact(&'a str),
+    /// People who are quoted; the value is the entity's key.
     Speaker,
-    /// Articles by id and title.
+    /// Articles (stories) by id and title, newest first.
     Article,
+    /// The cards stories declare; the value is the card's topic.
+    Card,
+    /// The topics facts have.
+    Topic,
     /// Anything worth searching: entity names, aliases and fact titles.
     Query,
 }
@@ -102,60 +105,89 @@ impl Options {
 
 /// Every kind's options, built once per engine.
 pub(super) struct Suggester {
-    party: Options,
-    term: Options,
+    entity: Options,
+    facts: HashMap<String, Options>,
     speaker: Options,
     article: Options,
+    card: Options,
+    topic: Options,
     query: Options,
+    none: Options,
 }
 
 impl Suggester {
-    pub(super) fn new(c: &Catalog) -> Suggester {
-        let entity_items = |ids: Vec<&str>| -> Vec<Item> {
+    pub(super) fn new(c: &Catalog, by_date: &[usize]) -> Suggester {
+        let titles: HashMap<&str, &str> = c
+            .articles
+            .iter()
+            .map(|a| (a.id.as_str(), a.title.as_str()))
+            .collect();
+        // A name two stories' entities share is labelled with the story.
+        let mut named: HashMap<Vec<String>, usize> = HashMap::new();
+        for e in &c.entities {
+            *named.entry(text::folded_words(&e.name)).or_default() += 1;
+        }
+        let by_key: HashMap<String, &crate::content::Entity> =
+            c.entities.iter().map(|e| (e.key(), e)).collect();
+        let entity_items = |keys: Vec<&str>| -> Vec<Item> {
             let mut seen = HashSet::new();
-            ids.into_iter()
-                .filter(|id| seen.insert(*id))
-                .filter_map(|id| c.entity(id))
-                .map(|e| item(e.names().map(str::to_string).collect(), e.name.clone()))
+            keys.into_iter()
+                .filter(|key| seen.insert(*key))
+                .filter_map(|key| by_key.get(key).copied())
+                .map(|e| {
+                    let mut names: Vec<String> = e.names().map(str::to_string).collect();
+                    let story = e.story.as_deref().and_then(|s| titles.get(s));
+                    if let Some(story) = story.filter(|_| named[&text::folded_words(&e.name)] > 1) {
+                        names.insert(0, format!("{} ({story})", e.name));
+                    }
+                    item(names, e.key())
+                })
                 .collect()
         };
-        // The countries and people the parties facts are about.
-        let party = c
+        let about = c
             .facts
             .iter()
-            .filter(|f| f.topic == Topic::Parties)
             .flat_map(|f| f.about.iter().map(String::as_str))
-            .filter(|id| {
-                c.entity(id).is_some_and(|e| {
-                    matches!(e.kind.as_str(), "country" | "person" | "organization")
-                })
-            })
             .collect();
         let speaker = c
             .facts
             .iter()
             .filter_map(|f| f.speaker.as_deref())
             .collect();
-        let term = c
-            .facts
+        let mut facts: HashMap<String, Vec<Item>> = HashMap::new();
+        for f in &c.facts {
+            let names = std::iter::once(f.title.clone())
+                .chain(f.keywords.iter().cloned())
+                .collect();
+            let items = facts.entry(f.topic.to_string()).or_default();
+            items.push(item(names, f.key()));
+        }
+        let article = by_date
             .iter()
-            .filter(|f| f.topic == Topic::Terms)
-            .map(|f| {
-                let names = std::iter::once(f.title.clone())
-                    .chain(f.keywords.iter().cloned())
-                    .collect();
-                item(names, f.id.clone())
-            })
-            .collect();
-        let article = c
-            .articles
-            .iter()
-            .map(|a| {
+            .map(|&i| {
+                let a = &c.articles[i];
                 item(
                     vec![format!("{} ({})", a.title, a.date), a.id.clone()],
                     a.id.clone(),
                 )
             })
+            .collect();
+        let mut card: Vec<Item> = Vec::new();
+        let mut cards_seen = HashSet::new();
+        for spec in by_date.iter().flat_map(|&i| &c.articles[i].cards) {
+            if cards_seen.insert(spec.topic.as_str()) {
+                card.push(item(
+                    vec![spec.title.clone(), spec.topic.to_string()],
+                    spec.topic.to_string(),
+                ));
+            }
+        }
+        let mut topics: Vec<&str> = c.facts.iter().map(|f| f.topic.as_str()).collect();
+        topics.sort_unstable();
+        topics.dedup();
+        let topic = topics
+            .into_iter()
+            .map(|t| item(vec![t.to_string()], t.to_string()))
             .collect();
         let mut query: Vec<Item> = c
             .entities
@@ -168,20 +200,28 @@ impl Suggester {
                 .map(|f| item(vec![f.title.clone()], f.title.clone())),
         );
         Suggester {
-            party: Options::new(entity_items(party)),
-            term: Options::new(term),
+            entity: Options::new(entity_items(about)),
+            facts: facts
+                .into_iter()
+                .map(|(topic, items)| (topic, Options::new(items)))
+                .collect(),
             speaker: Options::new(entity_items(speaker)),
             article: Options::new(article),
+            card: Options::new(card),
+            topic: Options::new(topic),
             query: Options::new(query),
+            none: Options::default(),
         }
     }
 
     fn options(&self, kind: SuggestKind) -> &Options {
         match kind {
-            SuggestKind::Party => &self.party,
-            SuggestKind::Term => &self.term,
+            SuggestKind::Entity => &self.entity,
+            SuggestKind::Fact(topic) => self.facts.get(topic).unwrap_or(&self.none),
             SuggestKind::Speaker => &self.speaker,
             SuggestKind::Article => &self.article,
+            SuggestKind::Card => &self.card,
+            SuggestKind::Topic => &self.topic,
             SuggestKind::Query => &self.query,
         }
     }

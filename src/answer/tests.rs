@@ -215,29 +215,41 @@ fn search_marks_matched_words_and_filters_topics() {
             assert!(["ferry", "line", "boat"].contains(&word.as_str()), "{word}");
         }
     }
-    let quotes = t.engine.search("promises", Some(Topic::Quotes), 10);
-    assert!(quotes.hits.iter().all(|h| h.topic == Some(Topic::Quotes)));
+    let quotes = t.engine.search("promises", Some(Topic::QUOTES), 10);
+    assert!(
+        quotes
+            .hits
+            .iter()
+            .all(|h| h.topic.as_deref() == Some(Topic::QUOTES))
+    );
     assert!(!quotes.hits.is_empty());
 }
 
 #[test]
 fn cards_resolve_names_and_aliases() {
     let t = TempIndex::new();
+    let e = &t.engine;
     assert_eq!(
-        t.engine.parties(Some("the governor")).unwrap().title,
+        e.entity_card("parties", Some("the governor"), None)
+            .unwrap()
+            .title,
         "Ada Vell"
     );
-    assert_eq!(t.engine.parties(None).unwrap().items[0].fact, "broker");
+    assert_eq!(e.card("parties", None).unwrap().items[0].fact, "harbour/broker");
     assert_eq!(
-        t.engine.terms(Some("ferry")).unwrap().items[0].fact,
-        "ferry-reopens"
+        e.fact_card("terms", Some("ferry"), None).unwrap().items[0].fact,
+        "harbour/ferry-reopens"
     );
     assert!(matches!(
-        t.engine.parties(Some("Atlantis")),
+        e.entity_card("parties", Some("Atlantis"), None),
         Err(RequestError::NotFound(_))
     ));
-    let q = t.engine.quotes(Some("Southbay")).unwrap();
+    let q = e.speaker_card("quotes", Some("Southbay"), None).unwrap();
     assert_eq!(q.items[0].speaker.as_deref(), Some("Southbay"));
+    assert!(matches!(
+        e.card("corridor", Some("harbour")),
+        Err(RequestError::NoCard { story: Some(_), .. })
+    ));
 }
 
 #[test]
@@ -298,6 +310,6 @@ fn hostile_input_never_panics() {
         }
         let _ = t.engine.search(q, None, 10);
         let _ = t.engine.suggest(SuggestKind::Query, q, 25);
-        let _ = t.engine.parties(Some(q));
+        let _ = t.engine.entity_card("parties", Some(q), None);
     }
 }

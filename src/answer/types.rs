@@ -30,7 +30,9 @@ pub struct Collection {
 /// A fact an answer was composed from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FactRef {
+    /// Unique within its story.
     pub id: String,
+    pub story: String,
     pub topic: Topic,
     pub title: String,
     pub text: String,
@@ -75,6 +77,8 @@ pub struct StorySummary {
     pub url: Option<String>,
     pub paragraphs: u32,
     pub facts: usize,
+    /// Topics of the story's cards, in order.
+    pub cards: Vec<String>,
 }
 
 /// Whether a search hit is a fact or a passage of an article.
@@ -89,15 +93,35 @@ pub enum HitKind {
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
     pub kind: HitKind,
+    /// The story (article id) and its title.
     pub article: String,
+    pub title: String,
     pub paragraph: u32,
-    /// Topic of the fact, or the first topic of the facts citing the passage.
+    /// Topic of the fact, or the topic searched for.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub topic: Option<Topic>,
+    pub topic: Option<String>,
+    /// The fact's key, `STORY/ID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fact: Option<String>,
     pub score: f32,
     pub snippet: Snippet,
+}
+
+/// Orders hits so each story's hits are together, stories in the order
+/// of their first hit, hits within a story in their order.
+pub fn group_by_story(hits: &mut [Hit]) {
+    let mut first: Vec<&str> = Vec::new();
+    for h in hits.iter() {
+        if !first.contains(&h.article.as_str()) {
+            first.push(&h.article);
+        }
+    }
+    let rank: std::collections::HashMap<String, usize> = first
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| (a.to_string(), i))
+        .collect();
+    hits.sort_by_key(|h| rank[&h.article]);
 }
 
 /// A piece of text with the matched words marked.
@@ -113,15 +137,25 @@ pub struct Snippet {
 pub struct SearchResults {
     pub query: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub topic: Option<Topic>,
+    pub topic: Option<String>,
     pub hits: Vec<Hit>,
     pub corrections: Vec<(String, String)>,
 }
 
-/// A structured card: parties, corridor, terms, quotes.
+/// A story named by id and title.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoryRef {
+    pub id: String,
+    pub title: String,
+}
+
+/// A structured card of one story: the facts of a topic, those about one
+/// entity, or the briefing.
 #[derive(Debug, Clone, Serialize)]
 pub struct Card {
     pub title: String,
+    /// The story the card shows (never more than one).
+    pub story: StoryRef,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub items: Vec<CardItem>,
@@ -130,6 +164,7 @@ pub struct Card {
 /// One statement of a card with its citations.
 #[derive(Debug, Clone, Serialize)]
 pub struct CardItem {
+    /// The fact's key, `STORY/ID`.
     pub fact: String,
     pub heading: String,
     pub text: String,

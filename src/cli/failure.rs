@@ -59,6 +59,7 @@ fn request_kind(e: &RequestError) -> &'static str {
         RequestError::UnknownArticle(_) => "unknown_article",
         RequestError::NoSuchParagraph { .. } => "no_such_paragraph",
         RequestError::NotFound(_) => "not_found",
+        RequestError::NoCard { .. } => "no_such_card",
     }
 }
 

@@ -90,7 +90,7 @@ pub enum Command {
     Search {
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
-        /// Only hits about this topic.
+        /// Only hits about this topic (a topic facts have, e.g. `terms`).
         #[arg(long, value_parser = parse_topic)]
         topic: Option<Topic>,
         /// Only hits in this story (an article id; see `dossier stories`).
@@ -105,23 +105,44 @@ pub enum Command {
     /// The parties and their roles, or one party's card.
     Parties {
         name: Option<String>,
+        /// The story (id or title); the newest that has the card if absent.
+        #[arg(long)]
+        story: Option<String>,
         #[arg(long)]
         json: bool,
     },
     /// The corridor card.
     Corridor {
+        /// The story (id or title); the newest that has the card if absent.
+        #[arg(long)]
+        story: Option<String>,
         #[arg(long)]
         json: bool,
     },
-    /// The deal's terms, or one term.
+    /// What was agreed or decided, or one term.
     Terms {
         name: Option<String>,
+        /// The story (id or title); the newest that has the card if absent.
+        #[arg(long)]
+        story: Option<String>,
         #[arg(long)]
         json: bool,
     },
     /// Direct quotes and who said them.
     Quote {
         speaker: Option<String>,
+        /// The story (id or title); the newest that has the card if absent.
+        #[arg(long)]
+        story: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Any card a story declares, by topic; without one, the cards there are.
+    Card {
+        topic: Option<String>,
+        /// The story (id or title); the newest that has the card if absent.
+        #[arg(long)]
+        story: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -205,12 +226,8 @@ pub enum Command {
 }
 
 fn parse_topic(s: &str) -> Result<Topic, String> {
-    Topic::parse(&s.to_lowercase()).ok_or_else(|| {
-        format!(
-            "unknown topic `{s}`; use one of: {}",
-            Topic::ALL.map(Topic::as_str).join(", ")
-        )
-    })
+    Topic::parse(&s.to_lowercase())
+        .ok_or_else(|| format!("`{s}` is not a topic: topics are lowercase words such as `terms`"))
 }
 
 /// Runs the command line and returns the process exit code.
@@ -242,7 +259,8 @@ impl Command {
             | Command::Brief { json, .. }
             | Command::Search { json, .. }
             | Command::Parties { json, .. }
-            | Command::Corridor { json }
+            | Command::Corridor { json, .. }
+            | Command::Card { json, .. }
             | Command::Terms { json, .. }
             | Command::Quote { json, .. }
             | Command::Source { json, .. }
@@ -310,28 +328,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let engine = open_engine(paths)?;
             let query = query.join(" ");
+            let topic = topic.as_ref().map(Topic::as_str);
             let results = engine.search_in(&query, topic, story.as_deref(), usize::from(limit))?;
             emit(json, &results, render::text::search)
         }
-        Command::Parties { name, json } => {
+        Command::Parties { name, story, json } => card_command("parties", name, story, json, paths),
+        Command::Corridor { story, json } => card_command("corridor", None, story, json, paths),
+        Command::Terms { name, story, json } => card_command("terms", name, story, json, paths),
+        Command::Quote {
+            speaker,
+            story,
+            json,
+        } => card_command("quote", speaker, story, json, paths),
+        Command::Card { topic, story, json } => {
             let engine = open_engine(paths)?;
-            emit(json, &engine.parties(name.as_deref())?, render::text::card)
-        }
-        Command::Corridor { json } => {
-            let engine = open_engine(paths)?;
-            emit(json, &engine.corridor(), render::text::card)
-        }
-        Command::Terms { name, json } => {
-            let engine = open_engine(paths)?;
-            emit(json, &engine.terms(name.as_deref())?, render::text::card)
-        }
-        Command::Quote { speaker, json } => {
-            let engine = open_engine(paths)?;
-            emit(
-                json,
-                &engine.quotes(speaker.as_deref())?,
-                render::text::card,
-            )
+            match topic {
+                Some(topic) => emit(json, &engine.card(&topic, story.as_deref())?, render::text::card),
+                None => emit(json, &engine.cards(story.as_deref())?, |c| render::text::cards(c)),
+            }
         }
         Command::Source {
             paragraph,
@@ -473,11 +487,9 @@ fn draft(paths: &Paths, article: &Path, force: bool) -> Result<ExitCode> {
     );
     if draft.entities_count > 0 {
         eprintln!(
-            "{} names are no entity yet; to use them, add these to {} and list them in facts' `about`:\n",
+            "{} names were no entity yet: they are proposed as the story's own [[entity]] entries at the top of the file",
             draft.entities_count,
-            paths.content.join(content::ENTITIES_FILE).display()
         );
-        print(&draft.entities)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -570,6 +582,20 @@ pub fn ensure_index(paths: &Paths) -> Result<()> {
 
 /// Opens the index, building it first when it is missing or was built by
 /// another version, and noting on stderr when the content changed since.
+/// `dossier parties`, `corridor`, `terms` and `quote`.
+fn card_command(
+    name: &str,
+    picked: Option<String>,
+    story: Option<String>,
+    json: bool,
+    paths: &Paths,
+) -> Result<ExitCode> {
+    let command = crate::desk::card_command(name).context("no such card command")?;
+    let engine = open_engine(paths)?;
+    let card = command.run(&engine, picked.as_deref(), story.as_deref())?;
+    emit(json, &card, render::text::card)
+}
+
 pub fn open_engine(paths: &Paths) -> Result<Engine> {
     ensure_index(paths)?;
     let snapshot = index::open(&paths.index)?;

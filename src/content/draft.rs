@@ -1,27 +1,29 @@
 //! Facts drafted for editors: one candidate fact per sentence of an article,
 //! each citing its sentence verbatim, with the entities it names and a
 //! proposed topic; and the names of the article that are no entity yet, as
-//! entity entries to paste. The editor trims and rewrites instead of typing
-//! from nothing; the draft passes `dossier check` as written.
+//! the story's own `[[entity]]` entries. The editor trims and rewrites
+//! instead of typing from nothing; the draft passes `dossier check` as
+//! written.
 
 use serde::Serialize;
 
-use super::{Article, Corpus, EntityMatcher};
+use super::{Article, Corpus, Entity, EntityMatcher};
 use crate::language::language;
 use crate::text;
 
-/// A drafted facts file and proposed entities, both TOML.
+/// A drafted facts file (TOML): the story's entities, then its facts.
 #[derive(Debug, Clone)]
 pub struct Draft {
     pub facts: String,
     pub facts_count: usize,
-    /// `[[entity]]` entries for names no entity has yet; empty when none.
-    pub entities: String,
+    /// Names of the article proposed as new entities of the story.
     pub entities_count: usize,
 }
 
 #[derive(Serialize)]
 struct FactsFile {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    entity: Vec<DraftEntity>,
     fact: Vec<DraftFact>,
 }
 
@@ -45,54 +47,86 @@ struct DraftCite {
 }
 
 #[derive(Serialize)]
-struct EntitiesFile {
-    entity: Vec<DraftEntity>,
-}
-
-#[derive(Serialize)]
 struct DraftEntity {
     id: String,
     name: String,
-    kind: &'static str,
+    kind: String,
     aliases: Vec<String>,
-    description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
 }
 
 /// Words of a title shown in cards.
 const TITLE_WORDS: usize = 8;
 const QUOTATION_MARKS: &[char] = &['"', '“', '”'];
 
-/// Drafts the facts of `article` against the entities of `corpus`.
+/// Drafts the facts of `article` against the entities of `corpus` its
+/// story may use (shared ones and its own).
 pub fn draft(corpus: &Corpus, article: &Article) -> Draft {
-    let matcher = EntityMatcher::new(&corpus.entities);
+    let mut visible: Vec<Entity> = corpus
+        .entities
+        .iter()
+        .filter(|e| e.serves(&article.id))
+        .cloned()
+        .collect();
+    let proposed = proposed_entities(&visible, article);
+    let entities_count = proposed.len();
+    let mut own: Vec<DraftEntity> = visible
+        .iter()
+        .filter(|e| e.story.is_some())
+        .map(|e| DraftEntity {
+            id: e.id.clone(),
+            name: e.name.clone(),
+            kind: e.kind.clone(),
+            aliases: e.aliases.clone(),
+            description: e.description.clone(),
+        })
+        .collect();
+    visible.extend(proposed.iter().map(|p| Entity {
+        id: p.id.clone(),
+        story: Some(article.id.clone()),
+        name: p.name.clone(),
+        kind: p.kind.clone(),
+        aliases: Vec::new(),
+        description: None,
+    }));
+    own.extend(proposed);
+    let facts = drafted_facts(&visible, article);
+    let facts_count = facts.len();
+    let file = FactsFile {
+        entity: own,
+        fact: facts,
+    };
+    Draft {
+        facts: header(article) + &toml::to_string(&file).unwrap_or_default(),
+        facts_count,
+        entities_count,
+    }
+}
+
+/// One fact per sentence, about the `entities` it names.
+fn drafted_facts(entities: &[Entity], article: &Article) -> Vec<DraftFact> {
+    let matcher = EntityMatcher::new(entities);
     let mut facts = Vec::new();
     for (p, body) in article.paragraphs.iter().enumerate() {
         let paragraph = p as u32 + 1;
         for (s, (start, end)) in text::sentence_ranges(body).into_iter().enumerate() {
             let sentence = &body[start..end];
-            let about: Vec<String> = matcher
-                .entities_in(sentence)
-                .into_iter()
-                .map(|i| corpus.entities[i].id.clone())
-                .collect();
+            let named = matcher.entities_in(sentence);
             let speaker = sentence
                 .contains(QUOTATION_MARKS)
-                .then(|| {
-                    about
-                        .iter()
-                        .find(|id| corpus.entity(id).is_some_and(|e| e.kind == "person"))
-                })
+                .then(|| named.iter().find(|&&i| entities[i].kind == "person"))
                 .flatten()
-                .cloned();
+                .map(|&i| entities[i].id.clone());
             facts.push(DraftFact {
-                id: format!("{}-p{paragraph}-s{}", article.id, s + 1),
+                id: format!("p{paragraph}-s{}", s + 1),
                 topic: if speaker.is_some() {
                     "quotes"
                 } else {
                     "context"
                 },
                 title: title(sentence),
-                about,
+                about: named.iter().map(|&i| entities[i].id.clone()).collect(),
                 text: sentence.to_string(),
                 speaker,
                 cite: vec![DraftCite {
@@ -103,27 +137,17 @@ pub fn draft(corpus: &Corpus, article: &Article) -> Draft {
             });
         }
     }
-    let proposed = proposed_entities(corpus, article, &matcher);
-    let facts_count = facts.len();
-    let entities_count = proposed.len();
-    Draft {
-        facts: header(article) + &toml::to_string(&FactsFile { fact: facts }).unwrap_or_default(),
-        facts_count,
-        entities: if proposed.is_empty() {
-            String::new()
-        } else {
-            toml::to_string(&EntitiesFile { entity: proposed }).unwrap_or_default()
-        },
-        entities_count,
-    }
+    facts
 }
 
 fn header(article: &Article) -> String {
     format!(
         "# Facts drafted from articles/{}.md by `dossier draft`: one per sentence.\n\
          # Keep the ones worth asking about, rewrite each `text` as a plain statement,\n\
-         # set `topic` (parties, corridor, terms, context, quotes), add entities to\n\
-         # `about`, and cut each quote down to the words that say it.\n\n",
+         # set `topic` to the card it belongs on (for example parties, terms, quotes),\n\
+         # fix the proposed entities' `kind` and `description`, and cut each quote\n\
+         # down to the words that say it. Ids are this story's own: another story\n\
+         # may use the same ones.\n\n",
         article.id
     )
 }
@@ -139,11 +163,8 @@ fn title(sentence: &str) -> String {
 
 /// Runs of capitalised words (allowing "of", "the", "for", "and" inside)
 /// that are no entity's name or alias, most frequent first.
-fn proposed_entities(
-    corpus: &Corpus,
-    article: &Article,
-    matcher: &EntityMatcher,
-) -> Vec<DraftEntity> {
+fn proposed_entities(known: &[Entity], article: &Article) -> Vec<DraftEntity> {
+    let matcher = EntityMatcher::new(known);
     let mut seen: Vec<(String, usize)> = Vec::new();
     for body in &article.paragraphs {
         for (start, end) in text::sentence_ranges(body) {
@@ -160,7 +181,7 @@ fn proposed_entities(
         }
     }
     seen.sort_by_key(|s| std::cmp::Reverse(s.1));
-    let taken: Vec<&str> = corpus.entities.iter().map(|e| e.id.as_str()).collect();
+    let taken: Vec<&str> = known.iter().map(|e| e.id.as_str()).collect();
     let mut out: Vec<DraftEntity> = Vec::new();
     for (name, _) in seen {
         let id = text::folded_words(&name).join("-");
@@ -169,8 +190,10 @@ fn proposed_entities(
         }
         out.push(DraftEntity {
             id,
-            kind: "organization",
-            description: format!("TODO: who or what {name} is in this story (and set `kind`)."),
+            kind: "organization".to_string(),
+            description: Some(format!(
+                "TODO: who or what {name} is in this story (and set `kind`)."
+            )),
             aliases: Vec::new(),
             name,
         });

@@ -3,9 +3,10 @@
 //! will match text about anything once more stories arrive), entities no fact
 //! is about.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
-use super::{Corpus, Diagnostic, ENTITIES_FILE};
+use super::{Corpus, Diagnostic, ENTITIES_FILE, Entity, FACTS_DIR};
 use crate::language::language;
 use crate::text;
 
@@ -24,24 +25,50 @@ struct WrittenEntity {
     aliases: Vec<String>,
 }
 
+/// The file an entity is defined in, its text, and its entities as written.
+struct Source {
+    path: PathBuf,
+    text: String,
+    written: Written,
+}
+
+impl Source {
+    fn of(dir: &Path, e: &Entity) -> Source {
+        let path = match &e.story {
+            Some(story) => dir.join(FACTS_DIR).join(format!("{story}.toml")),
+            None => dir.join(ENTITIES_FILE),
+        };
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let written = toml::from_str(&text).unwrap_or_default();
+        Source {
+            path,
+            text,
+            written,
+        }
+    }
+}
+
 /// Warnings for a corpus loaded from `dir`.
 pub fn lint(dir: &Path, corpus: &Corpus) -> Vec<Diagnostic> {
-    let path = dir.join(ENTITIES_FILE);
-    let source = std::fs::read_to_string(&path).unwrap_or_default();
-    let written: Written = toml::from_str(&source).unwrap_or_default();
+    let mut sources: HashMap<Option<&str>, Source> = HashMap::new();
     let mut out = Vec::new();
     for e in &corpus.entities {
+        let src = sources
+            .entry(e.story.as_deref())
+            .or_insert_with(|| Source::of(dir, e));
+        let (path, source) = (&src.path, &src.text);
         let name = text::folded_words(&e.name);
-        let aliases = written
+        let aliases = src
+            .written
             .entity
             .iter()
             .find(|w| w.id == e.id)
             .map_or(&e.aliases, |w| &w.aliases);
         for alias in aliases {
-            let at = line_of(&source, &format!("\"{alias}\""));
+            let at = line_of(source, &format!("\"{alias}\""));
             if text::folded_words(alias) == name {
                 out.push(
-                    Diagnostic::new(&path, format!("alias `{alias}` of `{}` is its name", e.id))
+                    Diagnostic::new(path, format!("alias `{alias}` of `{}` is its name", e.id))
                         .at_line(at)
                         .help("remove it: names already match in any case and accent")
                         .warning(),
@@ -49,7 +76,7 @@ pub fn lint(dir: &Path, corpus: &Corpus) -> Vec<Diagnostic> {
             } else if is_common_word(alias) {
                 out.push(
                     Diagnostic::new(
-                        &path,
+                        path,
                         format!("alias `{alias}` of `{}` is a common English word", e.id),
                     )
                     .at_line(at)
@@ -59,14 +86,15 @@ pub fn lint(dir: &Path, corpus: &Corpus) -> Vec<Diagnostic> {
                 );
             }
         }
+        let key = e.key();
         let about = corpus
             .facts
             .iter()
-            .any(|f| f.about.contains(&e.id) || f.speaker.as_deref() == Some(&e.id));
+            .any(|f| f.about.contains(&key) || f.speaker.as_deref() == Some(&key));
         if !about && !corpus.facts.is_empty() {
             out.push(
-                Diagnostic::new(&path, format!("no fact is about `{}`", e.id))
-                    .at_line(line_of(&source, &format!("\"{}\"", e.id)))
+                Diagnostic::new(path, format!("no fact is about `{}`", e.id))
+                    .at_line(line_of(source, &format!("\"{}\"", e.id)))
                     .help("add it to a fact's `about`, or remove the entity")
                     .warning(),
             );

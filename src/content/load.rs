@@ -11,7 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::diagnostic::{Diagnostic, Diagnostics};
-use super::model::{Article, Cite, Corpus, Entity, Fact, Intent, Lexicon, Topic};
+use super::model::{Article, CardSpec, Cite, Corpus, Entity, Fact, Intent, Lexicon, Topic, is_slug};
 use super::{ContentError, files};
 use crate::text;
 
@@ -38,9 +38,10 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
         (article, local)
     });
     let mut article_lines: HashMap<String, (PathBuf, usize)> = HashMap::new();
+    let mut card_refs: Vec<(usize, PathBuf, CardRef)> = Vec::new();
     for (path, (article, local)) in paths.iter().zip(parsed) {
         diags.0.extend(local.0);
-        if let Some(article) = article? {
+        if let Some((article, refs)) = article? {
             if let Some((first, line)) = article_lines.get(&article.id) {
                 diags.push(
                     Diagnostic::new(path, format!("duplicate article id `{}`", article.id))
@@ -51,6 +52,8 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
                 continue;
             }
             article_lines.insert(article.id.clone(), (path.clone(), 2));
+            let index = corpus.articles.len();
+            card_refs.extend(refs.into_iter().map(|r| (index, path.clone(), r)));
             corpus.articles.push(article);
         }
     }
@@ -63,8 +66,10 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
     }
 
     let entities_path = dir.join(ENTITIES_FILE);
+    let mut shared_names = Names::new();
     if let Some(source) = files::read_optional(&entities_path, &mut diags)? {
-        corpus.entities = parse_entities(&entities_path, &source, &mut diags);
+        corpus.entities =
+            parse_entities_file(&entities_path, &source, &mut shared_names, &mut diags);
     }
 
     let lexicon_path = dir.join(LEXICON_FILE);
@@ -72,7 +77,6 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
         corpus.lexicon = parse_lexicon(&lexicon_path, &source, &mut diags);
     }
 
-    let mut fact_ids: HashMap<String, (PathBuf, usize)> = HashMap::new();
     let known = Known {
         articles: corpus
             .articles
@@ -80,33 +84,41 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
             .enumerate()
             .map(|(i, a)| (a.id.clone(), i))
             .collect(),
-        entities: corpus.entities.iter().map(|e| e.id.clone()).collect(),
+        shared: corpus.entities.iter().map(|e| e.id.clone()).collect(),
+        shared_names,
     };
     let paths = files::regular(files::listed(&dir.join(FACTS_DIR), "toml")?, &mut diags);
     let parsed = par_map(&paths, |path| {
         let mut local = Diagnostics::default();
-        // Duplicates within the file are found here, across files below.
-        let mut ids = HashMap::new();
-        let facts = files::read(path)
-            .map(|source| parse_facts(path, &source, &corpus, &known, &mut ids, &mut local));
-        (facts, local)
+        let file = files::read(path)
+            .map(|source| parse_facts_file(path, &source, &corpus, &known, &mut local));
+        (file, local)
     });
-    for (path, (facts, local)) in paths.iter().zip(parsed) {
+    let mut fact_ids: HashMap<String, (PathBuf, usize)> = HashMap::new();
+    let mut story_entities: Vec<Entity> = Vec::new();
+    for (path, (file, local)) in paths.iter().zip(parsed) {
         diags.0.extend(local.0);
-        for (fact, line) in facts? {
-            if let Some((first, first_line)) = fact_ids.get(&fact.id) {
+        let file = file?;
+        story_entities.extend(file.entities);
+        for (fact, line) in file.facts {
+            if let Some((first, first_line)) = fact_ids.get(&fact.key()) {
                 diags.push(
-                    Diagnostic::new(path, format!("duplicate fact id `{}`", fact.id))
-                        .at_line(line)
-                        .note(format!("first used at {}:{first_line}", first.display()))
-                        .help("give each fact its own id"),
+                    Diagnostic::new(
+                        path,
+                        format!("duplicate fact id `{}` in story `{}`", fact.id, fact.story),
+                    )
+                    .at_line(line)
+                    .note(format!("first used at {}:{first_line}", first.display()))
+                    .help("give each fact of a story its own id"),
                 );
                 continue;
             }
-            fact_ids.insert(fact.id.clone(), (path.clone(), line));
+            fact_ids.insert(fact.key(), (path.clone(), line));
             corpus.facts.push(fact);
         }
     }
+    corpus.entities.extend(story_entities);
+    resolve_cards(&mut corpus, card_refs, &mut diags);
 
     if diags.is_empty() {
         Ok(corpus)
@@ -148,13 +160,6 @@ fn toml_diagnostic(path: &Path, source: &str, offset: usize, err: &toml::de::Err
         .help("see the content format in README.md")
 }
 
-fn is_slug(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-}
-
 // ---------------------------------------------------------------------------
 // Articles
 
@@ -166,11 +171,32 @@ struct FrontMatter {
     date: Spanned<toml::Value>,
     publisher: Option<String>,
     url: Option<Spanned<String>>,
+    #[serde(default)]
+    card: Vec<RawCard>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCard {
+    topic: Spanned<String>,
+    title: String,
+    entity: Option<Spanned<String>>,
+}
+
+/// A card's entity as written, resolved once every entity is known.
+struct CardRef {
+    card: usize,
+    id: String,
+    line: usize,
 }
 
 const FENCE: &str = "+++";
 
-fn parse_article(path: &Path, source: &str, diags: &mut Diagnostics) -> Option<Article> {
+fn parse_article(
+    path: &Path,
+    source: &str,
+    diags: &mut Diagnostics,
+) -> Option<(Article, Vec<CardRef>)> {
     let source_trimmed = source.strip_prefix('\u{feff}').unwrap_or(source);
     let bom = source.len() - source_trimmed.len();
     let mut lines = source_trimmed.split_inclusive('\n');
@@ -244,6 +270,7 @@ fn parse_article(path: &Path, source: &str, diags: &mut Diagnostics) -> Option<A
         ok = false;
     }
 
+    let (cards, refs) = parse_cards(path, source, fm_start, fm.card, diags);
     let body = &source[body_start..];
     let paragraphs = split_paragraphs(body);
     ok &= paragraphs_fit(path, source, body_start, &paragraphs, diags);
@@ -255,14 +282,102 @@ fn parse_article(path: &Path, source: &str, diags: &mut Diagnostics) -> Option<A
         );
         ok = false;
     }
-    ok.then(|| Article {
+    let article = Article {
         id,
         title: fm.title,
         date,
         publisher: fm.publisher,
         url: fm.url.map(Spanned::into_inner),
         paragraphs,
-    })
+        cards,
+    };
+    ok.then_some((article, refs))
+}
+
+/// The `[[card]]` tables of a front matter starting at `offset` in `source`.
+fn parse_cards(
+    path: &Path,
+    source: &str,
+    offset: usize,
+    raw: Vec<RawCard>,
+    diags: &mut Diagnostics,
+) -> (Vec<CardSpec>, Vec<CardRef>) {
+    let mut cards: Vec<CardSpec> = Vec::new();
+    let mut refs = Vec::new();
+    for card in raw {
+        let at = offset + card.topic.span().start;
+        let Some(topic) = Topic::parse(card.topic.get_ref()) else {
+            diags.push(
+                Diagnostic::new(path, format!("card topic `{}` is not a slug", card.topic.get_ref()))
+                    .at(source, at)
+                    .help("use the lowercase topic its facts have, for example `parties`"),
+            );
+            continue;
+        };
+        if cards.iter().any(|c| c.topic == topic) {
+            diags.push(
+                Diagnostic::new(path, format!("card `{topic}` is declared twice"))
+                    .at(source, at)
+                    .help("declare each card once"),
+            );
+            continue;
+        }
+        if let Some(entity) = card.entity {
+            refs.push(CardRef {
+                card: cards.len(),
+                line: super::diagnostic::line_column(source, offset + entity.span().start).0,
+                id: entity.into_inner(),
+            });
+        }
+        cards.push(CardSpec {
+            topic,
+            title: card.title,
+            entity: None,
+        });
+    }
+    (cards, refs)
+}
+
+/// Resolves the entities cards name, and gives a story that declares no
+/// card one for each topic its facts use, in the order they first appear.
+fn resolve_cards(corpus: &mut Corpus, refs: Vec<(usize, PathBuf, CardRef)>, diags: &mut Diagnostics) {
+    for (article, path, r) in refs {
+        let story = corpus.articles[article].id.clone();
+        match visible_entity(&corpus.entities, &story, &r.id) {
+            Some(key) => corpus.articles[article].cards[r.card].entity = Some(key),
+            None => diags.push(
+                Diagnostic::new(&path, format!("unknown entity `{}`", r.id))
+                    .at_line(r.line)
+                    .help(format!(
+                        "define it in {ENTITIES_FILE} or in facts/{story}.toml, or fix the spelling"
+                    )),
+            ),
+        }
+    }
+    for article in &mut corpus.articles {
+        if !article.cards.is_empty() {
+            continue;
+        }
+        for fact in corpus.facts.iter().filter(|f| f.story == article.id) {
+            if !article.cards.iter().any(|c| c.topic == fact.topic) {
+                article.cards.push(CardSpec {
+                    title: fact.topic.heading(),
+                    topic: fact.topic.clone(),
+                    entity: None,
+                });
+            }
+        }
+    }
+}
+
+/// The key of the entity `id` as facts of `story` see it: the story's own
+/// entity first, then a shared one.
+fn visible_entity(entities: &[Entity], story: &str, id: &str) -> Option<String> {
+    entities
+        .iter()
+        .find(|e| e.id == id && e.story.as_deref() == Some(story))
+        .or_else(|| entities.iter().find(|e| e.id == id && e.story.is_none()))
+        .map(Entity::key)
 }
 
 /// Longest paragraph accepted, in bytes (about 2,500 words; the shipped
@@ -362,7 +477,16 @@ struct RawEntity {
     description: Option<String>,
 }
 
-fn parse_entities(path: &Path, source: &str, diags: &mut Diagnostics) -> Vec<Entity> {
+/// Folded name → (entity id, where it is defined), so two entities in one
+/// scope never claim one name.
+type Names = HashMap<Vec<String>, (String, String)>;
+
+fn parse_entities_file(
+    path: &Path,
+    source: &str,
+    names: &mut Names,
+    diags: &mut Diagnostics,
+) -> Vec<Entity> {
     let file: EntitiesFile = match toml::from_str(source) {
         Ok(f) => f,
         Err(err) => {
@@ -370,11 +494,32 @@ fn parse_entities(path: &Path, source: &str, diags: &mut Diagnostics) -> Vec<Ent
             return Vec::new();
         }
     };
+    let scope = Scope {
+        story: None,
+        shared: &HashSet::new(),
+    };
+    check_entities(path, source, file.entity, &scope, names, diags)
+}
+
+/// Where entities are defined: shared (`story` is `None`) or a story's own,
+/// whose ids must not hide a shared entity's.
+struct Scope<'a> {
+    story: Option<&'a str>,
+    shared: &'a HashSet<String>,
+}
+
+/// Validated entities; `names` holds the names already taken in scope.
+fn check_entities(
+    path: &Path,
+    source: &str,
+    raws: Vec<Spanned<RawEntity>>,
+    scope: &Scope,
+    names: &mut Names,
+    diags: &mut Diagnostics,
+) -> Vec<Entity> {
     let mut out = Vec::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
-    // Folded alias → (entity id, line) so two entities never claim one name.
-    let mut names: HashMap<Vec<String>, (String, usize)> = HashMap::new();
-    for raw in file.entity {
+    for raw in raws {
         let raw = raw.into_inner();
         let id = raw.id.get_ref().clone();
         let here = raw.id.span().start;
@@ -396,47 +541,20 @@ fn parse_entities(path: &Path, source: &str, diags: &mut Diagnostics) -> Vec<Ent
             );
             continue;
         }
-        ids.insert(id.clone(), line);
-        let mut aliases = Vec::new();
-        let all =
-            std::iter::once((raw.name.clone(), here)).chain(raw.aliases.into_iter().map(|a| {
-                let at = a.span().start;
-                (a.into_inner(), at)
-            }));
-        for (i, (name, at)) in all.enumerate() {
-            let key = text::folded_words(&name);
-            if key.is_empty() {
-                diags.push(
-                    Diagnostic::new(
-                        path,
-                        format!("alias `{name}` of `{id}` has no letters or digits"),
-                    )
-                    .at(source, at)
-                    .help("remove it"),
-                );
-                continue;
-            }
-            match names.get(&key) {
-                Some((other, _)) if *other == id => continue,
-                Some((other, other_line)) => {
-                    diags.push(
-                        Diagnostic::new(path, format!("`{name}` names both `{other}` and `{id}`"))
-                            .at(source, at)
-                            .note(format!("`{other}` is defined at line {other_line}"))
-                            .help("an alias must name one entity: remove it from one of them"),
-                    );
-                    continue;
-                }
-                None => {
-                    names.insert(key, (id.clone(), line));
-                }
-            }
-            if i > 0 {
-                aliases.push(name);
-            }
+        if scope.shared.contains(&id) {
+            diags.push(
+                Diagnostic::new(path, format!("entity id `{id}` is already a shared entity"))
+                    .at(source, here)
+                    .note(format!("`{id}` is defined in {ENTITIES_FILE}"))
+                    .help("refer to the shared entity instead, or give this one another id"),
+            );
+            continue;
         }
+        ids.insert(id.clone(), line);
+        let aliases = check_names(path, source, &id, (&raw.name, here), raw.aliases, names, diags);
         out.push(Entity {
             id,
+            story: scope.story.map(str::to_string),
             name: raw.name,
             kind: raw.kind,
             aliases,
@@ -444,6 +562,55 @@ fn parse_entities(path: &Path, source: &str, diags: &mut Diagnostics) -> Vec<Ent
         });
     }
     out
+}
+
+/// The aliases of entity `id` worth keeping; a name another entity in
+/// scope already has is reported.
+fn check_names(
+    path: &Path,
+    source: &str,
+    id: &str,
+    name: (&str, usize),
+    aliases: Vec<Spanned<String>>,
+    names: &mut Names,
+    diags: &mut Diagnostics,
+) -> Vec<String> {
+    let line = super::diagnostic::line_column(source, name.1).0;
+    let all = std::iter::once((name.0.to_string(), name.1)).chain(aliases.into_iter().map(|a| {
+        let at = a.span().start;
+        (a.into_inner(), at)
+    }));
+    let mut kept = Vec::new();
+    for (i, (name, at)) in all.enumerate() {
+        let key = text::folded_words(&name);
+        if key.is_empty() {
+            diags.push(
+                Diagnostic::new(path, format!("alias `{name}` of `{id}` has no letters or digits"))
+                    .at(source, at)
+                    .help("remove it"),
+            );
+            continue;
+        }
+        match names.get(&key) {
+            Some((other, _)) if other == id => continue,
+            Some((other, place)) => {
+                diags.push(
+                    Diagnostic::new(path, format!("`{name}` names both `{other}` and `{id}`"))
+                        .at(source, at)
+                        .note(format!("`{other}` is defined at {place}"))
+                        .help("an alias must name one entity: remove it from one of them"),
+                );
+                continue;
+            }
+            None => {
+                names.insert(key, (id.to_string(), format!("{}:{line}", path.display())));
+            }
+        }
+        if i > 0 {
+            kept.push(name);
+        }
+    }
+    kept
 }
 
 // ---------------------------------------------------------------------------
@@ -493,6 +660,8 @@ fn parse_lexicon(path: &Path, source: &str, diags: &mut Diagnostics) -> Lexicon 
 #[serde(deny_unknown_fields)]
 struct FactsFile {
     #[serde(default)]
+    entity: Vec<Spanned<RawEntity>>,
+    #[serde(default)]
     fact: Vec<Spanned<RawFact>>,
 }
 
@@ -525,147 +694,233 @@ struct RawCite {
 /// Ids facts may refer to, for quick look-ups.
 struct Known {
     articles: HashMap<String, usize>,
-    entities: HashSet<String>,
+    /// Ids of the shared entities.
+    shared: HashSet<String>,
+    shared_names: Names,
 }
 
-fn parse_facts(
+/// What one facts file holds once checked.
+struct FactsOfFile {
+    /// The story's own entities (facts files named after an article).
+    entities: Vec<Entity>,
+    facts: Vec<(Fact, usize)>,
+}
+
+/// Reads `facts/SLUG.toml`: the facts and own entities of story SLUG.
+/// A file named after no article may hold facts (each belongs to the
+/// article it cites) but no entities.
+fn parse_facts_file(
     path: &Path,
     source: &str,
     corpus: &Corpus,
     known: &Known,
-    ids: &mut HashMap<String, (PathBuf, usize)>,
     diags: &mut Diagnostics,
-) -> Vec<(Fact, usize)> {
+) -> FactsOfFile {
     let file: FactsFile = match toml::from_str(source) {
         Ok(f) => f,
         Err(err) => {
             diags.push(toml_diagnostic(path, source, 0, &err));
-            return Vec::new();
+            return FactsOfFile {
+                entities: Vec::new(),
+                facts: Vec::new(),
+            };
         }
     };
-    let mut out = Vec::new();
-    for raw in file.fact {
-        let fact_span = raw.span();
-        let raw = raw.into_inner();
-        let before = diags.len();
-        let id = raw.id.get_ref().clone();
-        let line = super::diagnostic::line_column(source, raw.id.span().start).0;
-        if !is_slug(&id) {
-            diags.push(
-                Diagnostic::new(path, format!("fact id `{id}` is not a slug"))
-                    .at(source, raw.id.span().start)
-                    .help("use lowercase letters, digits and dashes, for example `corridor-name`"),
-            );
-        } else if let Some((first, first_line)) = ids.get(&id) {
-            diags.push(
-                Diagnostic::new(path, format!("duplicate fact id `{id}`"))
-                    .at(source, raw.id.span().start)
-                    .note(format!("first used at {}:{first_line}", first.display()))
-                    .help("give each fact its own id"),
-            );
-        } else {
-            ids.insert(id.clone(), (path.to_path_buf(), line));
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let story = known.articles.contains_key(stem).then_some(stem);
+    let entities = match (story, file.entity.first()) {
+        (Some(story), _) => {
+            let scope = Scope {
+                story: Some(story),
+                shared: &known.shared,
+            };
+            let mut names = known.shared_names.clone();
+            check_entities(path, source, file.entity, &scope, &mut names, diags)
         }
-
-        let topic = Topic::parse(raw.topic.get_ref());
-        if topic.is_none() {
+        (None, Some(first)) => {
             diags.push(
-                Diagnostic::new(path, format!("unknown topic `{}`", raw.topic.get_ref()))
-                    .at(source, raw.topic.span().start)
+                Diagnostic::new(path, format!("there is no article `{stem}` for these entities"))
+                    .at(source, first.span().start)
                     .help(format!(
-                        "use one of: {}",
-                        Topic::ALL.map(Topic::as_str).join(", ")
+                        "name the facts file after its article's id, or define shared entities in {ENTITIES_FILE}"
+                    )),
+            );
+            Vec::new()
+        }
+        (None, None) => Vec::new(),
+    };
+    let facts = file
+        .fact
+        .into_iter()
+        .filter_map(|raw| {
+            let cx = FactContext {
+                path,
+                source,
+                corpus,
+                known,
+                story,
+                own: &entities,
+            };
+            parse_fact(&cx, raw, diags)
+        })
+        .collect();
+    FactsOfFile { entities, facts }
+}
+
+/// What checking one fact needs to know.
+struct FactContext<'a> {
+    path: &'a Path,
+    source: &'a str,
+    corpus: &'a Corpus,
+    known: &'a Known,
+    /// The story of the file, when it is named after an article.
+    story: Option<&'a str>,
+    /// That story's own entities.
+    own: &'a [Entity],
+}
+
+impl FactContext<'_> {
+    /// The key of entity `id` as seen from `story`, if it exists.
+    fn entity_key(&self, story: &str, id: &str) -> Option<String> {
+        if let Some(e) = self.own.iter().find(|e| e.id == id && e.serves(story)) {
+            return Some(e.key());
+        }
+        self.known.shared.contains(id).then(|| id.to_string())
+    }
+}
+
+fn parse_fact(cx: &FactContext, raw: Spanned<RawFact>, diags: &mut Diagnostics) -> Option<(Fact, usize)> {
+    let (path, source) = (cx.path, cx.source);
+    let fact_span = raw.span();
+    let raw = raw.into_inner();
+    let before = diags.len();
+    let id = raw.id.get_ref().clone();
+    let line = super::diagnostic::line_column(source, raw.id.span().start).0;
+    if !is_slug(&id) {
+        diags.push(
+            Diagnostic::new(path, format!("fact id `{id}` is not a slug"))
+                .at(source, raw.id.span().start)
+                .help("use lowercase letters, digits and dashes, for example `terms-price`"),
+        );
+    }
+    let topic = Topic::parse(raw.topic.get_ref());
+    if topic.is_none() {
+        diags.push(
+            Diagnostic::new(path, format!("topic `{}` is not a slug", raw.topic.get_ref()))
+                .at(source, raw.topic.span().start)
+                .help("use a lowercase word such as `parties`, `terms` or `quotes`"),
+        );
+    }
+    let mut answers = Vec::new();
+    for a in &raw.answers {
+        match Intent::parse(a.get_ref()) {
+            Some(i) => answers.push(i),
+            None => diags.push(
+                Diagnostic::new(path, format!("unknown question intent `{}`", a.get_ref()))
+                    .at(source, a.span().start)
+                    .help(format!(
+                        "use some of: {}",
+                        Intent::ALL.map(Intent::as_str).join(", ")
+                    )),
+            ),
+        }
+    }
+    if raw.text.trim().is_empty() {
+        diags.push(
+            Diagnostic::new(path, format!("fact `{id}` has an empty `text`"))
+                .at(source, fact_span.start)
+                .help("state the fact in one sentence"),
+        );
+    }
+    if raw.cite.is_empty() {
+        diags.push(
+            Diagnostic::new(path, format!("fact `{id}` cites nothing"))
+                .at(source, fact_span.start)
+                .help("add a [[fact.cite]] with article, paragraph and a verbatim quote"),
+        );
+    }
+    let mut cites = Vec::new();
+    for cite in raw.cite {
+        if let Some(c) = check_cite(path, source, cite.into_inner(), cx.corpus, cx.known, diags) {
+            cites.push(c);
+        }
+    }
+    // The fact's story: the file's, or the article its first cite quotes.
+    let story = cx
+        .story
+        .map(str::to_string)
+        .or_else(|| cites.first().map(|c| c.article.clone()))
+        .unwrap_or_default();
+    if let Some(other) = cites.iter().find(|c| c.article != story) {
+        diags.push(
+            Diagnostic::new(
+                path,
+                format!("fact `{id}` of story `{story}` cites another story, `{}`", other.article),
+            )
+            .at(source, fact_span.start)
+            .help("a fact cites only its own story's article: split it into one fact per story"),
+        );
+    }
+    let mut resolve = |e: &Spanned<String>| {
+        let key = cx.entity_key(&story, e.get_ref());
+        if key.is_none() {
+            diags.push(
+                Diagnostic::new(path, format!("unknown entity `{}`", e.get_ref()))
+                    .at(source, e.span().start)
+                    .note(nearest_entity_note(e.get_ref(), cx, &story))
+                    .help(format!(
+                        "define it in {ENTITIES_FILE} or under [[entity]] in facts/{story}.toml, or fix the spelling"
                     )),
             );
         }
-        let mut answers = Vec::new();
-        for a in &raw.answers {
-            match Intent::parse(a.get_ref()) {
-                Some(i) => answers.push(i),
-                None => diags.push(
-                    Diagnostic::new(path, format!("unknown question intent `{}`", a.get_ref()))
-                        .at(source, a.span().start)
-                        .help(format!(
-                            "use some of: {}",
-                            Intent::ALL.map(Intent::as_str).join(", ")
-                        )),
-                ),
-            }
-        }
-        for e in raw.about.iter().chain(raw.speaker.iter()) {
-            if !known.entities.contains(e.get_ref().as_str()) {
-                diags.push(
-                    Diagnostic::new(path, format!("unknown entity `{}`", e.get_ref()))
-                        .at(source, e.span().start)
-                        .note(nearest_entity_note(e.get_ref(), corpus))
-                        .help(format!("define it in {ENTITIES_FILE}, or fix the spelling")),
-                );
-            }
-        }
-        if topic == Some(Topic::Quotes) && raw.speaker.is_none() {
-            diags.push(
-                Diagnostic::new(path, format!("quote `{id}` has no speaker"))
-                    .at(source, fact_span.start)
-                    .help("add `speaker = \"ENTITY-ID\"` naming who said it"),
-            );
-        }
-        if raw.text.trim().is_empty() {
-            diags.push(
-                Diagnostic::new(path, format!("fact `{id}` has an empty `text`"))
-                    .at(source, fact_span.start)
-                    .help("state the fact in one sentence"),
-            );
-        }
-        if raw.cite.is_empty() {
-            diags.push(
-                Diagnostic::new(path, format!("fact `{id}` cites nothing"))
-                    .at(source, fact_span.start)
-                    .help("add a [[fact.cite]] with article, paragraph and a verbatim quote"),
-            );
-        }
-        let mut cites = Vec::new();
-        for cite in raw.cite {
-            if let Some(c) = check_cite(path, source, cite.into_inner(), corpus, known, diags) {
-                cites.push(c);
-            }
-        }
-        if diags.len() == before
-            && let Some(topic) = topic
-        {
-            let fact = Fact {
-                id,
-                topic,
-                title: raw.title,
-                about: raw.about.into_iter().map(Spanned::into_inner).collect(),
-                text: raw.text,
-                keywords: raw.keywords,
-                answers,
-                speaker: raw.speaker.map(Spanned::into_inner),
-                cites,
-            };
-            out.push((fact, line));
-        }
+        key
+    };
+    let about: Vec<Option<String>> = raw.about.iter().map(&mut resolve).collect();
+    let speaker = raw.speaker.as_ref().map(&mut resolve);
+    if topic.as_ref().is_some_and(|t| t.as_str() == Topic::QUOTES) && raw.speaker.is_none() {
+        diags.push(
+            Diagnostic::new(path, format!("quote `{id}` has no speaker"))
+                .at(source, fact_span.start)
+                .help("add `speaker = \"ENTITY-ID\"` naming who said it"),
+        );
     }
-    out
+    if diags.len() != before {
+        return None;
+    }
+    let fact = Fact {
+        id,
+        story,
+        topic: topic?,
+        title: raw.title,
+        about: about.into_iter().flatten().collect(),
+        text: raw.text,
+        keywords: raw.keywords,
+        answers,
+        speaker: speaker.flatten(),
+        cites,
+    };
+    Some((fact, line))
 }
 
-fn nearest_entity_note(id: &str, corpus: &Corpus) -> String {
-    let best = corpus
-        .entities
+fn nearest_entity_note(id: &str, cx: &FactContext, story: &str) -> String {
+    let visible: Vec<&str> = cx
+        .own
         .iter()
-        .map(|e| (strsim::levenshtein(id, &e.id), &e.id))
+        .filter(|e| e.serves(story))
+        .map(|e| e.id.as_str())
+        .chain(cx.known.shared.iter().map(String::as_str))
+        .collect();
+    let best = visible
+        .iter()
+        .map(|e| (strsim::levenshtein(id, e), *e))
         .min();
     match best {
         Some((d, near)) if d <= 3 => format!("did you mean `{near}`?"),
-        _ => format!(
-            "known entities: {}",
-            corpus
-                .entities
-                .iter()
-                .map(|e| e.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        _ => {
+            let mut sorted = visible;
+            sorted.sort_unstable();
+            format!("known entities: {}", sorted.join(", "))
+        }
     }
 }
 

@@ -3,6 +3,11 @@
 //! Names match as whole word sequences after folding ("Naxçıvan" matches
 //! "naxcivan"), longest first. Short all-capital aliases such as "US" match
 //! only when written in capitals, so the pronoun "us" never names a country.
+//!
+//! Entities of different stories may share a name (two stories' "Transport
+//! Ministry"). Entities that share any name form one class, and a mention
+//! names the class: which of its members is meant depends on the story
+//! being read, which the caller knows.
 
 use std::collections::HashMap;
 
@@ -31,6 +36,9 @@ struct Pattern {
 #[derive(Debug, Clone, Default)]
 pub struct EntityMatcher {
     by_first_word: HashMap<String, Vec<Pattern>>,
+    /// Per entity: the smallest index of the entities sharing a name with
+    /// it (itself when it shares none).
+    class: Vec<usize>,
 }
 
 impl EntityMatcher {
@@ -52,10 +60,35 @@ impl EntityMatcher {
                 });
             }
         }
+        let mut class: Vec<usize> = (0..entities.len()).collect();
         for patterns in by_first_word.values_mut() {
             patterns.sort_by_key(|p| std::cmp::Reverse(p.words.len()));
+            for (i, a) in patterns.iter().enumerate() {
+                for b in &patterns[i + 1..] {
+                    if a.words == b.words && a.entity != b.entity {
+                        join(&mut class, a.entity, b.entity);
+                    }
+                }
+            }
         }
-        EntityMatcher { by_first_word }
+        for e in 0..class.len() {
+            class[e] = root(&class, e);
+        }
+        EntityMatcher {
+            by_first_word,
+            class,
+        }
+    }
+
+    /// The class of entity `e`: the smallest index of the entities that
+    /// share a name with it.
+    pub fn class(&self, e: usize) -> usize {
+        self.class.get(e).copied().unwrap_or(e)
+    }
+
+    /// The entities of class `class`, in index order.
+    pub fn members(&self, class: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.class.len()).filter(move |&e| self.class[e] == class)
     }
 
     /// Mentions in `words` (taken from `source`), left to right, not overlapping.
@@ -82,7 +115,7 @@ impl EntityMatcher {
             match found {
                 Some(p) => {
                     out.push(Mention {
-                        entity: p.entity,
+                        entity: self.class(p.entity),
                         first: i,
                         last: i + p.words.len(),
                     });
@@ -94,7 +127,7 @@ impl EntityMatcher {
         out
     }
 
-    /// Ids (as indices) of the entities mentioned in `text`, deduplicated.
+    /// Classes of the entities mentioned in `text`, deduplicated.
     pub fn entities_in(&self, text: &str) -> Vec<usize> {
         let words = crate::text::spans(text);
         let mut ids: Vec<usize> = self.find(text, &words).iter().map(|m| m.entity).collect();
@@ -104,6 +137,20 @@ impl EntityMatcher {
     }
 }
 
+fn root(class: &[usize], mut e: usize) -> usize {
+    while class[e] != e {
+        e = class[e];
+    }
+    e
+}
+
+/// Merges the classes of `a` and `b` under the smaller root.
+fn join(class: &mut [usize], a: usize, b: usize) {
+    let (ra, rb) = (root(class, a), root(class, b));
+    let (low, high) = (ra.min(rb), ra.max(rb));
+    class[high] = low;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +158,7 @@ mod tests {
     fn entity(id: &str, name: &str, aliases: &[&str]) -> Entity {
         Entity {
             id: id.into(),
+            story: None,
             name: name.into(),
             kind: "country".into(),
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
@@ -137,5 +185,20 @@ mod tests {
         assert_eq!(m.entities_in("what did trump tell us"), [2]);
         assert_eq!(m.entities_in("what did the US do"), [0]);
         assert_eq!(m.entities_in("tripp"), [1]);
+    }
+
+    #[test]
+    fn namesakes_of_different_stories_form_one_class() {
+        let mut a = entity("ministry", "Transport Ministry", &["ministry of transport"]);
+        a.story = Some("strike".into());
+        let mut b = entity("ministry", "Ministry of Transport", &["transport ministry"]);
+        b.story = Some("floods".into());
+        let entities = [entity("x", "Other", &[]), a, b];
+        let m = EntityMatcher::new(&entities);
+        assert_eq!(m.class(2), 1);
+        assert_eq!(m.members(1).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(m.entities_in("the transport ministry said"), [1]);
+        assert_eq!(m.entities_in("the Ministry of Transport said"), [1]);
+        assert_eq!(m.entities_in("Other"), [0]);
     }
 }

@@ -27,7 +27,7 @@ pub use files::fingerprint;
 pub use lint::lint;
 pub use load::{ARTICLES_DIR, ENTITIES_FILE, FACTS_DIR, LEXICON_FILE, load, split_paragraphs};
 pub use matcher::{EntityMatcher, Mention};
-pub use model::{Article, Cite, Corpus, Entity, Fact, Intent, Lexicon, Topic};
+pub use model::{Article, CardSpec, Cite, Corpus, Entity, Fact, Intent, Lexicon, Topic, is_slug};
 
 /// Why content could not be loaded.
 #[derive(Debug, thiserror::Error)]

@@ -17,8 +17,9 @@ pub struct Corpus {
 }
 
 impl Corpus {
-    pub fn entity(&self, id: &str) -> Option<&Entity> {
-        self.entities.iter().find(|e| e.id == id)
+    /// The entity with key `key` ([`Entity::key`]).
+    pub fn entity(&self, key: &str) -> Option<&Entity> {
+        self.entities.iter().find(|e| e.has_key(key))
     }
 
     pub fn paragraph_count(&self) -> usize {
@@ -40,6 +41,9 @@ pub struct Article {
     pub url: Option<String>,
     /// The blank-line-separated blocks of the body; paragraph `n` is at `n - 1`.
     pub paragraphs: Vec<String>,
+    /// The story's cards, in the order they are offered.
+    #[serde(default)]
+    pub cards: Vec<CardSpec>,
 }
 
 impl Article {
@@ -50,10 +54,17 @@ impl Article {
     }
 }
 
-/// A person, country, place or thing the facts are about.
+/// A person, country, place or thing the facts are about. Shared entities
+/// (`entities.toml`) serve every story; a story's own entities (`[[entity]]`
+/// in its facts file) belong to it alone, so two stories may each have a
+/// "Transport Ministry".
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entity {
+    /// Unique among the shared entities and those of its story.
     pub id: String,
+    /// The story (article id) the entity belongs to; `None` when shared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story: Option<String>,
     pub name: String,
     pub kind: String,
     /// Other names and spellings people use, matched as whole words.
@@ -64,51 +75,92 @@ pub struct Entity {
 }
 
 impl Entity {
+    /// The id that names this entity across stories: `STORY/ID` for a
+    /// story's own entity, `ID` for a shared one.
+    pub fn key(&self) -> String {
+        match &self.story {
+            Some(story) => format!("{story}/{}", self.id),
+            None => self.id.clone(),
+        }
+    }
+
+    /// Whether `key` is this entity's key, without building it.
+    pub fn has_key(&self, key: &str) -> bool {
+        match &self.story {
+            Some(story) => key
+                .strip_prefix(story.as_str())
+                .and_then(|rest| rest.strip_prefix('/'))
+                == Some(self.id.as_str()),
+            None => key == self.id,
+        }
+    }
+
+    /// Whether facts of `story` may refer to this entity.
+    pub fn serves(&self, story: &str) -> bool {
+        self.story.as_deref().is_none_or(|s| s == story)
+    }
+
     /// The name followed by every alias.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.name.as_str()).chain(self.aliases.iter().map(String::as_str))
     }
 }
 
-/// What a fact is about, as shown by the bot's cards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Topic {
-    Parties,
-    Corridor,
-    Terms,
-    Context,
-    Quotes,
-}
+/// What a fact is about: a lowercase slug an editor chooses ("parties",
+/// "terms", "demands"). A story's cards are made of the facts of one topic.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Topic(String);
 
 impl Topic {
-    pub const ALL: [Topic; 5] = [
-        Topic::Parties,
-        Topic::Corridor,
-        Topic::Terms,
-        Topic::Context,
-        Topic::Quotes,
-    ];
+    /// The topic of direct quotes: its facts name their speaker.
+    pub const QUOTES: &'static str = "quotes";
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Topic::Parties => "parties",
-            Topic::Corridor => "corridor",
-            Topic::Terms => "terms",
-            Topic::Context => "context",
-            Topic::Quotes => "quotes",
-        }
+    /// A topic from its name, if the name is a slug.
+    pub fn parse(name: &str) -> Option<Topic> {
+        is_slug(name).then(|| Topic(name.to_string()))
     }
 
-    pub fn parse(name: &str) -> Option<Topic> {
-        Topic::ALL.into_iter().find(|t| t.as_str() == name)
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The topic's name as a heading: "parties" → "Parties".
+    pub fn heading(&self) -> String {
+        let words = self.0.replace(['-', '_'], " ");
+        let mut chars = words.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
     }
 }
 
 impl std::fmt::Display for Topic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.0)
     }
+}
+
+/// Whether `id` is a slug: lowercase ASCII letters, digits, `-` and `_`.
+pub fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// A card a story shows: the facts of one topic under a title, declared
+/// in the article's front matter as `[[card]]` (or, when none is declared,
+/// one for each topic the story's facts use).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardSpec {
+    pub topic: Topic,
+    pub title: String,
+    /// Key of the entity the card is about ([`Entity::key`]): its
+    /// description heads the card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
 }
 
 /// The kind of question a fact answers.
@@ -152,11 +204,14 @@ impl Intent {
 /// One statement an editor wrote, backed by verbatim citations.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Fact {
+    /// Unique within its story.
     pub id: String,
+    /// The story (article id) the fact belongs to: every cite quotes it.
+    pub story: String,
     pub topic: Topic,
     /// Short title for cards and autocomplete.
     pub title: String,
-    /// Ids of the entities the fact is about.
+    /// Keys ([`Entity::key`]) of the entities the fact is about.
     pub about: Vec<String>,
     /// The one-sentence statement.
     pub text: String,
@@ -166,11 +221,18 @@ pub struct Fact {
     /// Question intents the fact answers.
     #[serde(default)]
     pub answers: Vec<Intent>,
-    /// For quotes: the entity id of who said it.
+    /// For quotes: the key of the entity who said it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker: Option<String>,
     /// Supporting passages, most relevant first; never empty.
     pub cites: Vec<Cite>,
+}
+
+impl Fact {
+    /// The id that names this fact across stories: `STORY/ID`.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.story, self.id)
+    }
 }
 
 /// A passage quoted verbatim from one paragraph of an article.

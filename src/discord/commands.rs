@@ -3,8 +3,6 @@
 
 use serenity::all::{CommandOptionType, CreateCommand, CreateCommandOption};
 
-use crate::content::Topic;
-
 /// Every command with its one-line description, in the order `/help` lists them.
 pub const COMMANDS: &[(&str, &str)] = &[
     (
@@ -24,6 +22,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     ("terms", "What was agreed or decided"),
     ("quote", "Direct quotes and who said them"),
+    ("card", "Any card a story has: pick one from the suggestions"),
     (
         "source",
         "Show a paragraph of the article in full, to check a citation",
@@ -54,23 +53,14 @@ fn story(description: &str) -> CreateCommandOption {
 /// The command definitions that registration sends.
 pub fn definitions() -> Vec<CreateCommand> {
     let command = |name: &str| CreateCommand::new(name).description(description(name));
-    let mut topic = string("topic", "Only results about this topic");
-    for t in Topic::ALL {
-        let label = match t {
-            Topic::Parties => "The parties",
-            Topic::Corridor => "The corridor",
-            Topic::Terms => "The terms of the deal",
-            Topic::Context => "Background and context",
-            Topic::Quotes => "Quotes",
-        };
-        topic = topic.add_string_choice(label, t.as_str());
-    }
+    let topic = string("topic", "Only results about this topic, e.g. terms").set_autocomplete(true);
+    let card_story = || story("Which story; the newest that has this card if empty");
     vec![
         command("ask")
             .add_option(
                 string(
                     "question",
-                    "Your question, in plain words, e.g. Who brokered the deal?",
+                    "Your question, in plain words, e.g. Who is involved and what did they agree?",
                 )
                 .required(true)
                 .min_length(1)
@@ -100,28 +90,35 @@ pub fn definitions() -> Vec<CreateCommand> {
             ),
         command("stories"),
         command("brief").add_option(story("Which story; the newest if empty")),
-        command("parties").add_option(
-            string(
-                "party",
-                "A country or leader, e.g. Armenia or Aliyev; leave empty for all",
+        command("parties")
+            .add_option(
+                string(
+                    "party",
+                    "A person, country or group in the story; leave empty for all",
+                )
+                .set_autocomplete(true),
             )
-            .set_autocomplete(true),
-        ),
-        command("corridor"),
-        command("terms").add_option(
-            string(
-                "term",
-                "One term of the deal, e.g. energy; leave empty for all",
+            .add_option(card_story()),
+        command("corridor").add_option(card_story()),
+        command("terms")
+            .add_option(
+                string("term", "One thing agreed or decided; leave empty for all")
+                    .set_autocomplete(true),
             )
-            .set_autocomplete(true),
-        ),
-        command("quote").add_option(
-            string(
-                "speaker",
-                "Who said it, e.g. Trump; leave empty for all quotes",
+            .add_option(card_story()),
+        command("quote")
+            .add_option(
+                string("speaker", "Who said it; leave empty for all quotes")
+                    .set_autocomplete(true),
             )
-            .set_autocomplete(true),
-        ),
+            .add_option(card_story()),
+        command("card")
+            .add_option(
+                string("card", "Which card, e.g. parties")
+                    .required(true)
+                    .set_autocomplete(true),
+            )
+            .add_option(card_story()),
         command("source")
             .add_option(
                 CreateCommandOption::new(

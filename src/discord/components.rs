@@ -13,9 +13,11 @@
 //! - `page:PAGE:DIR:LIMIT:TOPIC:QUERY` (`DIR` `p` or `n`, `TOPIC` `-` for
 //!   none): Previous / Next of `/search`. A query too long to fit gets no
 //!   paging buttons.
+//! - `card:STORY`, a select whose option values are card topics: a card of
+//!   the story a `/brief` was about.
 
 use crate::answer::{Answer, Citation, Engine};
-use crate::content::Topic;
+use crate::content::{CardSpec, Topic};
 use crate::render::discord::{Choice, Component, limits};
 
 /// Discord's limit on a custom id, and on an option's value.
@@ -29,6 +31,8 @@ pub enum Click {
     Vote { answer: u64, up: bool },
     Cite(Cite),
     Page(Page),
+    /// The card of `topic` of `story`.
+    Card { story: String, topic: String },
 }
 
 /// A cited paragraph to open.
@@ -103,12 +107,35 @@ fn cite_option(c: &Citation, engine: &Engine) -> Option<Choice> {
     })
 }
 
+/// Under a briefing: a select opening each of the story's cards, when
+/// the story's id fits in a custom id.
+pub fn for_brief(story: &str, cards: &[CardSpec]) -> Vec<Vec<Component>> {
+    let id = format!("card:{story}");
+    if cards.is_empty() || id.len() > MAX_ID {
+        return Vec::new();
+    }
+    let options = cards
+        .iter()
+        .take(MAX_OPTIONS)
+        .map(|c| Choice {
+            label: limits::cut(&c.title, 100),
+            value: c.topic.to_string(),
+            description: None,
+        })
+        .collect();
+    vec![vec![Component::Select {
+        id,
+        placeholder: "See a card of this story".to_string(),
+        options,
+    }]]
+}
+
 /// Previous / Next for page `page` of a search, when the query fits.
 pub fn for_search(page: &Page, more: bool) -> Vec<Vec<Component>> {
     if page.page == 0 && !more {
         return Vec::new();
     }
-    let topic = page.topic.map_or("-", Topic::as_str);
+    let topic = page.topic.as_ref().map_or("-", Topic::as_str);
     let id = |dir: char| {
         format!(
             "page:{}:{dir}:{}:{topic}:{}",
@@ -149,6 +176,13 @@ pub fn parse(custom_id: &str, values: &[String]) -> Option<Click> {
         }
         "cite" => parse_cite(rest.parse().ok()?, values.first()?).map(Click::Cite),
         "page" => parse_page(rest).map(Click::Page),
+        "card" => {
+            let topic = Topic::parse(values.first()?)?;
+            crate::content::is_slug(rest).then(|| Click::Card {
+                story: rest.to_string(),
+                topic: topic.to_string(),
+            })
+        }
         _ => None,
     }
 }

@@ -16,6 +16,7 @@ use super::commands::{self, MAX_HITS, MAX_QUESTION};
 use super::components::{self, Click, Page};
 use crate::answer::{Engine, RequestError, SuggestKind, Suggestion};
 use crate::content::Topic;
+use crate::desk::{self, Pick};
 use crate::record::{self, Event};
 use crate::render::discord::{self as render, Component, Message, limits};
 use crate::text;
@@ -65,7 +66,7 @@ fn ask(cmd: &CommandInteraction, engine: &Engine) -> (Message, Option<Event>) {
     let Some(q) = typed(string_option(cmd, "question")) else {
         return (
             render::error(
-                "Ask a question in plain words, for example: `/ask question: Who brokered the deal?`",
+                "Ask a question in plain words, for example: `/ask question: Who is involved?`",
             ),
             None,
         );
@@ -119,6 +120,11 @@ fn component(click: &ComponentInteraction, engine: &Engine) -> (Reply, Option<Ev
         }
         Some(Click::Cite(cite)) => (Reply::Message(cited(engine, &cite)), None),
         Some(Click::Page(page)) => (Reply::Update(search_page(engine, &page)), None),
+        Some(Click::Card { story, topic }) => {
+            let mut m = card(engine.card(&topic, Some(&story)), engine);
+            m.ephemeral = true;
+            (Reply::Message(m), None)
+        }
         None => (
             Reply::Message(render::error(
                 "That button no longer works. Ask again to get a fresh reply.",
@@ -148,9 +154,11 @@ fn cited(engine: &Engine, cite: &components::Cite) -> Message {
 fn search_page(engine: &Engine, page: &Page) -> Message {
     let limit = usize::from(page.limit).clamp(1, MAX_HITS as usize);
     let skip = page.page as usize * limit;
-    let mut results = engine.search(&page.query, page.topic, skip + limit + 1);
+    let topic = page.topic.as_ref().map(Topic::as_str);
+    let mut results = engine.search(&page.query, topic, skip + limit + 1);
     let more = results.hits.len() > skip + limit;
     results.hits = results.hits.into_iter().skip(skip).take(limit).collect();
+    crate::answer::group_by_story(&mut results.hits);
     let mut m = render::search(&results, engine.collection());
     m.components = components::for_search(page, more);
     m
@@ -189,15 +197,27 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
         "search" => {
             let Some(query) = typed(string_option(cmd, "query")) else {
                 return render::error(
-                    "Give some words to search for, for example: `/search query: Nakhchivan`",
+                    "Give some words to search for, for example a name from the story: `/search query: NAME`",
                 );
             };
-            let topic = string_option(cmd, "topic").and_then(Topic::parse);
+            let topic = match typed(string_option(cmd, "topic")) {
+                Some(t) => match Topic::parse(&t.to_lowercase()) {
+                    Some(t) => Some(t),
+                    None => {
+                        return render::error(&format!(
+                            "“{}” is not a topic. Pick one of the suggestions, or leave it empty.",
+                            render::escape(&limits::cut(&t, 100))
+                        ));
+                    }
+                },
+                None => None,
+            };
             let limit = integer_option(cmd, "limit")
                 .unwrap_or(5)
                 .clamp(1, i64::from(MAX_HITS)) as u8;
             // A search in one story is one page; across stories it pages.
             if let Some(story) = typed(string_option(cmd, "story")) {
+                let topic = topic.as_ref().map(Topic::as_str);
                 return match engine.search_in(&query, topic, Some(&story), usize::from(limit)) {
                     Ok(results) => render::search(&results, collection),
                     Err(e) => request_error(&e),
@@ -212,23 +232,24 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
             search_page(engine, &page)
         }
         "stories" => render::stories(&engine.stories()),
-        "brief" => card(
-            engine.brief(typed(string_option(cmd, "story")).as_deref()),
-            engine,
-        ),
-        "parties" => card(
-            engine.parties(typed(string_option(cmd, "party")).as_deref()),
-            engine,
-        ),
-        "corridor" => render::card(&engine.corridor(), collection),
-        "terms" => card(
-            engine.terms(typed(string_option(cmd, "term")).as_deref()),
-            engine,
-        ),
-        "quote" => card(
-            engine.quotes(typed(string_option(cmd, "speaker")).as_deref()),
-            engine,
-        ),
+        "brief" => brief(cmd, engine),
+        "card" => match typed(string_option(cmd, "card")) {
+            Some(topic) => card(
+                engine.card(&topic, typed(string_option(cmd, "story")).as_deref()),
+                engine,
+            ),
+            None => render::error("Name a card, for example: `/card card: parties`"),
+        },
+        name if desk::card_command(name).is_some() => {
+            let Some(c) = desk::card_command(name) else {
+                return render::error("dossier has no such card command.");
+            };
+            let picked = (c.pick != Pick::None)
+                .then(|| typed(string_option(cmd, c.option)))
+                .flatten();
+            let story = typed(string_option(cmd, "story"));
+            card(c.run(engine, picked.as_deref(), story.as_deref()), engine)
+        }
         "source" => {
             let article = typed(string_option(cmd, "article"));
             match integer_option(cmd, "paragraph") {
@@ -262,6 +283,19 @@ fn source(engine: &Engine, article: Option<&str>, asked: i64) -> Message {
     }
 }
 
+/// `/brief`: the briefing, with a select to open the story's cards.
+fn brief(cmd: &CommandInteraction, engine: &Engine) -> Message {
+    let story = typed(string_option(cmd, "story"));
+    let briefing = match engine.brief(story.as_deref()) {
+        Ok(b) => b,
+        Err(e) => return request_error(&e),
+    };
+    let cards = engine.cards(Some(&briefing.story.id)).unwrap_or_default();
+    let mut m = render::card(&briefing, engine.collection());
+    m.components = components::for_brief(&briefing.story.id, &cards);
+    m
+}
+
 fn card(result: Result<crate::answer::Card, RequestError>, engine: &Engine) -> Message {
     match result {
         Ok(card) => render::card(&card, engine.collection()),
@@ -284,6 +318,10 @@ fn request_error(e: &RequestError) -> Message {
         } => {
             format!("There is no paragraph {paragraph}: the article has paragraphs 1 to {count}.")
         }
+        RequestError::NoCard { .. } => format!(
+            "{}. Try `/card` to pick one.",
+            render::escape(&limits::cut(&e.to_string(), 300))
+        ),
     };
     render::error(&text)
 }
@@ -292,12 +330,17 @@ fn autocomplete(cmd: &CommandInteraction, engine: &Engine) -> Vec<Suggestion> {
     let Some(focused) = cmd.data.autocomplete() else {
         return Vec::new();
     };
-    let kind = match (cmd.data.name.as_str(), focused.name) {
-        ("search", "query") => SuggestKind::Query,
-        ("parties", "party") => SuggestKind::Party,
-        ("terms", "term") => SuggestKind::Term,
-        ("quote", "speaker") => SuggestKind::Speaker,
-        ("source", "article") | (_, "story") => SuggestKind::Article,
+    let picks = desk::card_command(&cmd.data.name)
+        .filter(|c| c.option == focused.name)
+        .map(|c| (c.pick, c.topic));
+    let kind = match (cmd.data.name.as_str(), focused.name, picks) {
+        ("search", "query", _) => SuggestKind::Query,
+        ("search", "topic", _) => SuggestKind::Topic,
+        ("card", "card", _) => SuggestKind::Card,
+        ("source", "article", _) | (_, "story", _) => SuggestKind::Article,
+        (_, _, Some((Pick::Entity, _))) => SuggestKind::Entity,
+        (_, _, Some((Pick::Speaker, _))) => SuggestKind::Speaker,
+        (_, _, Some((Pick::Fact, topic))) => SuggestKind::Fact(topic),
         _ => return Vec::new(),
     };
     engine.suggest(kind, focused.value, limits::CHOICES)

@@ -80,7 +80,7 @@ pub fn build(
             mentioned.sort_unstable();
             mentioned.dedup();
             for e in mentioned {
-                doc.add_text(f.entity, &corpus.entities[e].id);
+                doc.add_text(f.entity, corpus.entities[e].key());
             }
             doc.add_text(f.body, paragraph);
             writer.add_document(doc)?;
@@ -93,6 +93,12 @@ pub fn build(
         }
     }
 
+    let entity_keys: HashMap<String, usize> = corpus
+        .entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.key(), i))
+        .collect();
     for (ord, fact) in corpus.facts.iter().enumerate() {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.kind, KIND_FACT);
@@ -106,7 +112,7 @@ pub fn build(
             doc.add_text(f.entity, e);
         }
         doc.add_text(f.body, &fact.text);
-        let extra = fact_extra_text(corpus, fact);
+        let extra = fact_extra_text(corpus, &entity_keys, fact);
         doc.add_text(f.extra, &extra);
         writer.add_document(doc)?;
         count_words(&fact.text, &mut vocabulary);
@@ -191,14 +197,18 @@ fn count_folded<'a>(words: impl Iterator<Item = &'a str>, vocabulary: &mut HashM
 
 /// The searchable words of a fact besides its statement: title, keywords,
 /// quotes and the names of the entities it is about.
-fn fact_extra_text(corpus: &Corpus, fact: &crate::content::Fact) -> String {
+fn fact_extra_text(
+    corpus: &Corpus,
+    entity_keys: &HashMap<String, usize>,
+    fact: &crate::content::Fact,
+) -> String {
     // The topic's name, so "what are the terms" finds the terms.
     let mut parts: Vec<&str> = vec![&fact.title, fact.topic.as_str()];
     parts.extend(fact.keywords.iter().map(String::as_str));
     parts.extend(fact.cites.iter().map(|c| c.quote.as_str()));
-    for id in fact.about.iter().chain(fact.speaker.iter()) {
-        if let Some(e) = corpus.entity(id) {
-            parts.extend(e.names());
+    for key in fact.about.iter().chain(fact.speaker.iter()) {
+        if let Some(&e) = entity_keys.get(key) {
+            parts.extend(corpus.entities[e].names());
         }
     }
     parts.join(" \n ")

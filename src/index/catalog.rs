@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::content::{Article, Entity, Fact, Lexicon};
+use crate::content::{Article, CardSpec, Entity, Fact, Lexicon};
 
 pub const CATALOG_FILE: &str = "catalog.json";
 /// The manifest alone, so a generation's version and counts can be read
@@ -40,6 +40,9 @@ pub struct ArticleMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     pub paragraphs: u32,
+    /// The story's cards, in the order they are offered.
+    #[serde(default)]
+    pub cards: Vec<CardSpec>,
 }
 
 impl From<&Article> for ArticleMeta {
@@ -51,6 +54,7 @@ impl From<&Article> for ArticleMeta {
             publisher: a.publisher.clone(),
             url: a.url.clone(),
             paragraphs: u32::try_from(a.paragraphs.len()).unwrap_or(u32::MAX),
+            cards: a.cards.clone(),
         }
     }
 }
@@ -67,7 +71,8 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    pub fn entity(&self, id: &str) -> Option<&Entity> {
-        self.entities.iter().find(|e| e.id == id)
+    /// The entity with key `key` ([`Entity::key`]).
+    pub fn entity(&self, key: &str) -> Option<&Entity> {
+        self.entities.iter().find(|e| e.has_key(key))
     }
 }

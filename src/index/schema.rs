@@ -9,7 +9,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the catalog changes shape; an index built
 /// with another version is rebuilt from scratch.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 pub const KIND_PASSAGE: &str = "passage";
 pub const KIND_FACT: &str = "fact";

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use crate::answer::{
     Answer, Card, Citation, Overview, Passage, SearchResults, Snippet, StorySummary,
 };
+use crate::content::CardSpec;
 
 pub fn answer(a: &Answer) -> String {
     let mut out = String::new();
@@ -35,6 +36,9 @@ pub fn stories(list: &[StorySummary]) -> String {
             "{}  {}  ({} paragraphs, {} facts)  [{}]",
             s.date, s.title, s.paragraphs, s.facts, s.id
         );
+        if !s.cards.is_empty() {
+            let _ = writeln!(out, "            cards: {}", s.cards.join(", "));
+        }
     }
     if list.is_empty() {
         out.push_str(
@@ -78,20 +82,24 @@ pub fn search(r: &SearchResults) -> String {
         let _ = writeln!(out, "No matches for “{}”.", r.query);
         return out;
     }
+    let mut story = "";
     for (i, h) in r.hits.iter().enumerate() {
+        if h.article != story {
+            story = &h.article;
+            let _ = writeln!(out, "{}{} [{}]", if i > 0 { "\n" } else { "" }, h.title, h.article);
+        }
         // A passage is a paragraph of its article, whatever topic led to it.
         let (kind, topic) = match h.kind {
             crate::answer::HitKind::Fact => (
                 "fact",
-                h.topic.map(|t| format!(" · {t}")).unwrap_or_default(),
+                h.topic.as_ref().map(|t| format!(" · {t}")).unwrap_or_default(),
             ),
             crate::answer::HitKind::Passage => ("passage", String::new()),
         };
         let _ = writeln!(
             out,
-            "{}. [{kind}{topic}] {} ¶{} (score {:.3})",
+            "{}. [{kind}{topic}] ¶{} (score {:.3})",
             i + 1,
-            h.article,
             h.paragraph,
             h.score
         );
@@ -104,6 +112,7 @@ pub fn card(c: &Card) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", c.title);
     let _ = writeln!(out, "{}", "=".repeat(c.title.chars().count()));
+    let _ = writeln!(out, "{} [{}]", c.story.title, c.story.id);
     if let Some(d) = &c.description {
         let _ = writeln!(out, "{d}");
     }
@@ -111,6 +120,18 @@ pub fn card(c: &Card) -> String {
         let _ = writeln!(out, "\n{}", item.heading);
         let _ = writeln!(out, "{}", item.text);
         citations(&mut out, &item.citations);
+    }
+    out
+}
+
+/// The cards there are: topic and title, one a line.
+pub fn cards(list: &[CardSpec]) -> String {
+    let mut out = String::new();
+    for c in list {
+        let _ = writeln!(out, "{:<12} {}", c.topic.as_str(), c.title);
+    }
+    if list.is_empty() {
+        out.push_str("No cards: no story has facts yet.\n");
     }
     out
 }

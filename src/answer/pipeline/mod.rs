@@ -75,17 +75,22 @@ impl Engine {
         self.answer(question, None)
     }
 
-    /// The position of a story named by id, or an error saying it is unknown.
+    /// The position of a story named by id or title, or an error saying
+    /// it is unknown.
     pub(crate) fn story_scope(&self, story: Option<&str>) -> Result<Option<usize>, RequestError> {
-        story
-            .map(|id| {
-                let id = id.trim();
-                self.articles
-                    .get(id)
-                    .copied()
-                    .ok_or_else(|| RequestError::UnknownArticle(id.to_string()))
-            })
-            .transpose()
+        let Some(name) = story.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(None);
+        };
+        if let Some(&a) = self.articles.get(name) {
+            return Ok(Some(a));
+        }
+        let folded = crate::text::folded_words(name).join(" ");
+        self.catalog
+            .articles
+            .iter()
+            .position(|a| crate::text::folded_words(&a.title).join(" ") == folded)
+            .map(Some)
+            .ok_or_else(|| RequestError::UnknownArticle(name.to_string()))
     }
 
     fn answer(&self, question: &str, scope: Option<usize>) -> (Answer, Trace) {
@@ -435,15 +440,14 @@ impl Engine {
 
     pub(super) fn fact_unit(&self, ord: usize) -> Option<Unit> {
         let fact = self.catalog.facts.get(ord)?;
-        let article = fact
-            .cites
-            .first()
-            .and_then(|c| self.articles.get(&c.article).copied())?;
+        let article = self.story_of(fact)?;
+        // As classes, like the mentions a question's names are read as.
         let about = fact
             .about
             .iter()
             .chain(fact.speaker.iter())
-            .filter_map(|id| self.entity_index(id))
+            .filter_map(|key| self.entity_index(key))
+            .map(|e| self.matcher.class(e))
             .collect();
         Some(Unit::of_fact(ord, fact, article, self.known(about)))
     }

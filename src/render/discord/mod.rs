@@ -263,21 +263,26 @@ pub fn search(r: &SearchResults, collection: &Collection) -> Message {
     }
     let mut lines: Vec<String> = Vec::new();
     let mut used = 0;
+    let mut story = "";
     for (i, h) in r.hits.iter().enumerate() {
+        // Hits come grouped by story: each group under its story's title.
+        let heading = (h.article != story).then(|| format!("__{}__\n", escape(&limits::cut(&h.title, 200))));
+        story = &h.article;
         // A passage is a paragraph of its article, whatever topic led to it.
         let (kind, topic) = match h.kind {
             HitKind::Fact => (
                 "fact",
-                h.topic.map(|t| format!(" · {t}")).unwrap_or_default(),
+                h.topic.as_ref().map(|t| format!(" · {t}")).unwrap_or_default(),
             ),
-            HitKind::Passage => ("passage", format!(" · {}", escape(&h.article))),
+            HitKind::Passage => ("passage", String::new()),
         };
         let snippet = Snippet {
             text: limits::cut(&h.snippet.text, 300),
             matches: h.snippet.matches.clone(),
         };
         let line = format!(
-            "**{}.** `{kind}{topic}` ¶{} — {}",
+            "{}**{}.** `{kind}{topic}` ¶{} — {}",
+            heading.unwrap_or_default(),
             i + 1,
             h.paragraph,
             marked(&snippet)
@@ -346,6 +351,7 @@ pub fn stories(list: &[StorySummary]) -> Message {
 
 pub fn card(c: &Card, collection: &Collection) -> Message {
     let mut e = Embed::new(escape(&c.title), COLOR_ANSWER);
+    e.author = Some(limits::cut(&c.story.title, limits::AUTHOR));
     e.description = c.description.as_deref().map(escape).unwrap_or_default();
     let mut cited: Vec<Citation> = Vec::new();
     for item in &c.items {
