@@ -108,7 +108,9 @@ impl Engine {
             return self.card(topic, story);
         };
         let scope = self.story_scope(story)?;
-        let in_scope = |f: &Fact| f.topic.as_str() == topic && scope.is_none_or(|a| self.story_of(f) == Some(a));
+        let in_scope = |f: &Fact| {
+            f.topic.as_str() == topic && scope.is_none_or(|a| self.story_of(f) == Some(a))
+        };
         let fact = self
             .catalog
             .facts
@@ -141,7 +143,8 @@ impl Engine {
         let (e, a) = self
             .resolve_entity_with(name, scope, |e, a| {
                 let key = self.catalog.entities[e].key();
-                self.story_facts(a).any(|f| f.speaker.as_deref() == Some(&key))
+                self.story_facts(a)
+                    .any(|f| f.speaker.as_deref() == Some(&key))
             })
             .ok_or_else(|| RequestError::NotFound(name.to_string()))?;
         let entity = &self.catalog.entities[e];
@@ -167,7 +170,10 @@ impl Engine {
     ) -> Result<Vec<Passage>, RequestError> {
         let a = match self.story_scope(article)? {
             Some(a) => a,
-            None => *self.newest_first().first().ok_or_else(|| RequestError::UnknownArticle(String::new()))?,
+            None => *self
+                .newest_first()
+                .first()
+                .ok_or_else(|| RequestError::UnknownArticle(String::new()))?,
         };
         let meta = &self.catalog.articles[a];
         let numbers: Vec<u32> = match paragraph {
@@ -198,7 +204,11 @@ impl Engine {
     }
 
     /// The story to show a card of `topic` from, and the card's spec.
-    fn card_spec(&self, topic: &str, story: Option<&str>) -> Result<(usize, &CardSpec), RequestError> {
+    fn card_spec(
+        &self,
+        topic: &str,
+        story: Option<&str>,
+    ) -> Result<(usize, &CardSpec), RequestError> {
         let scope = self.story_scope(story)?;
         let stories = match scope {
             Some(a) => vec![a],
@@ -206,7 +216,10 @@ impl Engine {
         };
         let found = stories.into_iter().find_map(|a| {
             let cards = &self.catalog.articles[a].cards;
-            cards.iter().find(|c| c.topic.as_str() == topic).map(|c| (a, c))
+            cards
+                .iter()
+                .find(|c| c.topic.as_str() == topic)
+                .map(|c| (a, c))
         });
         found.ok_or_else(|| RequestError::NoCard {
             card: topic.to_string(),
@@ -321,7 +334,12 @@ impl Engine {
             .iter()
             .enumerate()
             .flat_map(|(i, e)| e.names().map(move |n| (i, n)))
-            .map(|(i, n)| (strsim::osa_distance(&folded, &text::folded_words(n).join(" ")), i))
+            .map(|(i, n)| {
+                (
+                    strsim::osa_distance(&folded, &text::folded_words(n).join(" ")),
+                    i,
+                )
+            })
             .filter(|(d, _)| *d <= allowed)
             .min()
             .map(|(_, i)| i)

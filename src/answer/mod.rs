@@ -56,11 +56,15 @@ pub enum RequestError {
 }
 
 fn no_card(card: &str, story: Option<&StoryRef>, cards: &[String]) -> String {
-    let (whose, which) = match story {
-        Some(s) => (format!("“{}” has", s.title), "its cards"),
-        None => ("no story has".to_string(), "the cards there are"),
+    let mut out = match story {
+        Some(s) => format!("“{}” has no `{card}` card", s.title),
+        None => format!("No story has a `{card}` card"),
     };
-    let mut out = format!("{whose} no `{card}` card");
+    let which = if story.is_some() {
+        "its cards"
+    } else {
+        "the cards there are"
+    };
     if !cards.is_empty() {
         out.push_str(&format!("; {which}: {}", cards.join(", ")));
     }

@@ -10,8 +10,9 @@ use crate::text;
 /// What is being completed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SuggestKind<'a> {
-    /// Entities some fact is about; the value is the entity's key.
-    Entity,
+    /// Entities the facts of one topic are about; the value is the
+    /// entity's key.
+    Entity(&'a str),
     /// The facts of one topic; the value is the fact's key.
     Fact(&'a str),
     /// People who are quoted; the value is the entity's key.
@@ -105,7 +106,8 @@ impl Options {
 
 /// Every kind's options, built once per engine.
 pub(super) struct Suggester {
-    entity: Options,
+    /// By topic.
+    entity: HashMap<String, Options>,
     facts: HashMap<String, Options>,
     speaker: Options,
     article: Options,
@@ -144,11 +146,11 @@ impl Suggester {
                 })
                 .collect()
         };
-        let about = c
-            .facts
-            .iter()
-            .flat_map(|f| f.about.iter().map(String::as_str))
-            .collect();
+        let mut about: HashMap<String, Vec<&str>> = HashMap::new();
+        for f in &c.facts {
+            let keys = about.entry(f.topic.to_string()).or_default();
+            keys.extend(f.about.iter().map(String::as_str));
+        }
         let speaker = c
             .facts
             .iter()
@@ -200,7 +202,10 @@ impl Suggester {
                 .map(|f| item(vec![f.title.clone()], f.title.clone())),
         );
         Suggester {
-            entity: Options::new(entity_items(about)),
+            entity: about
+                .into_iter()
+                .map(|(topic, keys)| (topic, Options::new(entity_items(keys))))
+                .collect(),
             facts: facts
                 .into_iter()
                 .map(|(topic, items)| (topic, Options::new(items)))
@@ -216,7 +221,7 @@ impl Suggester {
 
     fn options(&self, kind: SuggestKind) -> &Options {
         match kind {
-            SuggestKind::Entity => &self.entity,
+            SuggestKind::Entity(topic) => self.entity.get(topic).unwrap_or(&self.none),
             SuggestKind::Fact(topic) => self.facts.get(topic).unwrap_or(&self.none),
             SuggestKind::Speaker => &self.speaker,
             SuggestKind::Article => &self.article,

@@ -235,7 +235,10 @@ fn cards_resolve_names_and_aliases() {
             .title,
         "Ada Vell"
     );
-    assert_eq!(e.card("parties", None).unwrap().items[0].fact, "harbour/broker");
+    assert_eq!(
+        e.card("parties", None).unwrap().items[0].fact,
+        "harbour/broker"
+    );
     assert_eq!(
         e.fact_card("terms", Some("ferry"), None).unwrap().items[0].fact,
         "harbour/ferry-reopens"

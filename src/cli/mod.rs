@@ -343,8 +343,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Card { topic, story, json } => {
             let engine = open_engine(paths)?;
             match topic {
-                Some(topic) => emit(json, &engine.card(&topic, story.as_deref())?, render::text::card),
-                None => emit(json, &engine.cards(story.as_deref())?, |c| render::text::cards(c)),
+                Some(topic) => emit(
+                    json,
+                    &engine.card(&topic, story.as_deref())?,
+                    render::text::card,
+                ),
+                None => emit(json, &engine.cards(story.as_deref())?, |c| {
+                    render::text::cards(c)
+                }),
             }
         }
         Command::Source {

@@ -11,7 +11,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::diagnostic::{Diagnostic, Diagnostics};
-use super::model::{Article, CardSpec, Cite, Corpus, Entity, Fact, Intent, Lexicon, Topic, is_slug};
+use super::model::{
+    Article, CardSpec, Cite, Corpus, Entity, Fact, Intent, Lexicon, Topic, is_slug,
+};
 use super::{ContentError, files};
 use crate::text;
 
@@ -308,9 +310,12 @@ fn parse_cards(
         let at = offset + card.topic.span().start;
         let Some(topic) = Topic::parse(card.topic.get_ref()) else {
             diags.push(
-                Diagnostic::new(path, format!("card topic `{}` is not a slug", card.topic.get_ref()))
-                    .at(source, at)
-                    .help("use the lowercase topic its facts have, for example `parties`"),
+                Diagnostic::new(
+                    path,
+                    format!("card topic `{}` is not a slug", card.topic.get_ref()),
+                )
+                .at(source, at)
+                .help("use the lowercase topic its facts have, for example `parties`"),
             );
             continue;
         };
@@ -340,7 +345,11 @@ fn parse_cards(
 
 /// Resolves the entities cards name, and gives a story that declares no
 /// card one for each topic its facts use, in the order they first appear.
-fn resolve_cards(corpus: &mut Corpus, refs: Vec<(usize, PathBuf, CardRef)>, diags: &mut Diagnostics) {
+fn resolve_cards(
+    corpus: &mut Corpus,
+    refs: Vec<(usize, PathBuf, CardRef)>,
+    diags: &mut Diagnostics,
+) {
     for (article, path, r) in refs {
         let story = corpus.articles[article].id.clone();
         match visible_entity(&corpus.entities, &story, &r.id) {
@@ -551,7 +560,15 @@ fn check_entities(
             continue;
         }
         ids.insert(id.clone(), line);
-        let aliases = check_names(path, source, &id, (&raw.name, here), raw.aliases, names, diags);
+        let aliases = check_names(
+            path,
+            source,
+            &id,
+            (&raw.name, here),
+            raw.aliases,
+            names,
+            diags,
+        );
         out.push(Entity {
             id,
             story: scope.story.map(str::to_string),
@@ -585,9 +602,12 @@ fn check_names(
         let key = text::folded_words(&name);
         if key.is_empty() {
             diags.push(
-                Diagnostic::new(path, format!("alias `{name}` of `{id}` has no letters or digits"))
-                    .at(source, at)
-                    .help("remove it"),
+                Diagnostic::new(
+                    path,
+                    format!("alias `{name}` of `{id}` has no letters or digits"),
+                )
+                .at(source, at)
+                .help("remove it"),
             );
             continue;
         }
@@ -789,7 +809,11 @@ impl FactContext<'_> {
     }
 }
 
-fn parse_fact(cx: &FactContext, raw: Spanned<RawFact>, diags: &mut Diagnostics) -> Option<(Fact, usize)> {
+fn parse_fact(
+    cx: &FactContext,
+    raw: Spanned<RawFact>,
+    diags: &mut Diagnostics,
+) -> Option<(Fact, usize)> {
     let (path, source) = (cx.path, cx.source);
     let fact_span = raw.span();
     let raw = raw.into_inner();
@@ -806,9 +830,12 @@ fn parse_fact(cx: &FactContext, raw: Spanned<RawFact>, diags: &mut Diagnostics) 
     let topic = Topic::parse(raw.topic.get_ref());
     if topic.is_none() {
         diags.push(
-            Diagnostic::new(path, format!("topic `{}` is not a slug", raw.topic.get_ref()))
-                .at(source, raw.topic.span().start)
-                .help("use a lowercase word such as `parties`, `terms` or `quotes`"),
+            Diagnostic::new(
+                path,
+                format!("topic `{}` is not a slug", raw.topic.get_ref()),
+            )
+            .at(source, raw.topic.span().start)
+            .help("use a lowercase word such as `parties`, `terms` or `quotes`"),
         );
     }
     let mut answers = Vec::new();
@@ -855,7 +882,10 @@ fn parse_fact(cx: &FactContext, raw: Spanned<RawFact>, diags: &mut Diagnostics) 
         diags.push(
             Diagnostic::new(
                 path,
-                format!("fact `{id}` of story `{story}` cites another story, `{}`", other.article),
+                format!(
+                    "fact `{id}` of story `{story}` cites another story, `{}`",
+                    other.article
+                ),
             )
             .at(source, fact_span.start)
             .help("a fact cites only its own story's article: split it into one fact per story"),

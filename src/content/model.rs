@@ -87,10 +87,11 @@ impl Entity {
     /// Whether `key` is this entity's key, without building it.
     pub fn has_key(&self, key: &str) -> bool {
         match &self.story {
-            Some(story) => key
-                .strip_prefix(story.as_str())
-                .and_then(|rest| rest.strip_prefix('/'))
-                == Some(self.id.as_str()),
+            Some(story) => {
+                key.strip_prefix(story.as_str())
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    == Some(self.id.as_str())
+            }
             None => key == self.id,
         }
     }

@@ -22,7 +22,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     ("terms", "What was agreed or decided"),
     ("quote", "Direct quotes and who said them"),
-    ("card", "Any card a story has: pick one from the suggestions"),
+    (
+        "card",
+        "Any card a story has: pick one from the suggestions",
+    ),
     (
         "source",
         "Show a paragraph of the article in full, to check a citation",
@@ -108,8 +111,7 @@ pub fn definitions() -> Vec<CreateCommand> {
             .add_option(card_story()),
         command("quote")
             .add_option(
-                string("speaker", "Who said it; leave empty for all quotes")
-                    .set_autocomplete(true),
+                string("speaker", "Who said it; leave empty for all quotes").set_autocomplete(true),
             )
             .add_option(card_story()),
         command("card")

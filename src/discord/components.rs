@@ -28,11 +28,17 @@ const MAX_OPTIONS: usize = 25;
 /// What a click asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Click {
-    Vote { answer: u64, up: bool },
+    Vote {
+        answer: u64,
+        up: bool,
+    },
     Cite(Cite),
     Page(Page),
     /// The card of `topic` of `story`.
-    Card { story: String, topic: String },
+    Card {
+        story: String,
+        topic: String,
+    },
 }
 
 /// A cited paragraph to open.

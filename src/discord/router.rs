@@ -240,16 +240,6 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
             ),
             None => render::error("Name a card, for example: `/card card: parties`"),
         },
-        name if desk::card_command(name).is_some() => {
-            let Some(c) = desk::card_command(name) else {
-                return render::error("dossier has no such card command.");
-            };
-            let picked = (c.pick != Pick::None)
-                .then(|| typed(string_option(cmd, c.option)))
-                .flatten();
-            let story = typed(string_option(cmd, "story"));
-            card(c.run(engine, picked.as_deref(), story.as_deref()), engine)
-        }
         "source" => {
             let article = typed(string_option(cmd, "article"));
             match integer_option(cmd, "paragraph") {
@@ -260,10 +250,19 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
             }
         }
         "help" => render::help(&engine.overview(), collection, commands::COMMANDS),
-        other => render::error(&format!(
-            "dossier has no command `/{}`. Try /help.",
-            render::escape(&limits::cut(other, 32))
-        )),
+        other => match desk::card_command(other) {
+            Some(c) => {
+                let picked = (c.pick != Pick::None)
+                    .then(|| typed(string_option(cmd, c.option)))
+                    .flatten();
+                let story = typed(string_option(cmd, "story"));
+                card(c.run(engine, picked.as_deref(), story.as_deref()), engine)
+            }
+            None => render::error(&format!(
+                "dossier has no command `/{}`. Try /help.",
+                render::escape(&limits::cut(other, 32))
+            )),
+        },
     }
 }
 
@@ -318,10 +317,21 @@ fn request_error(e: &RequestError) -> Message {
         } => {
             format!("There is no paragraph {paragraph}: the article has paragraphs 1 to {count}.")
         }
-        RequestError::NoCard { .. } => format!(
-            "{}. Try `/card` to pick one.",
-            render::escape(&limits::cut(&e.to_string(), 300))
-        ),
+        RequestError::NoCard { card, story, cards } => {
+            let card = render::escape(&limits::cut(card, 100));
+            let mut t = match story {
+                Some(s) => format!(
+                    "“{}” has no “{card}” card.",
+                    render::escape(&limits::cut(&s.title, 200))
+                ),
+                None => format!("No story has a “{card}” card."),
+            };
+            if !cards.is_empty() {
+                let which = if story.is_some() { "Its" } else { "The" };
+                t.push_str(&format!(" {which} cards: {}.", cards.join(", ")));
+            }
+            t
+        }
     };
     render::error(&text)
 }
@@ -338,7 +348,7 @@ fn autocomplete(cmd: &CommandInteraction, engine: &Engine) -> Vec<Suggestion> {
         ("search", "topic", _) => SuggestKind::Topic,
         ("card", "card", _) => SuggestKind::Card,
         ("source", "article", _) | (_, "story", _) => SuggestKind::Article,
-        (_, _, Some((Pick::Entity, _))) => SuggestKind::Entity,
+        (_, _, Some((Pick::Entity, topic))) => SuggestKind::Entity(topic),
         (_, _, Some((Pick::Speaker, _))) => SuggestKind::Speaker,
         (_, _, Some((Pick::Fact, topic))) => SuggestKind::Fact(topic),
         _ => return Vec::new(),

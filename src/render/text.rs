@@ -86,13 +86,22 @@ pub fn search(r: &SearchResults) -> String {
     for (i, h) in r.hits.iter().enumerate() {
         if h.article != story {
             story = &h.article;
-            let _ = writeln!(out, "{}{} [{}]", if i > 0 { "\n" } else { "" }, h.title, h.article);
+            let _ = writeln!(
+                out,
+                "{}{} [{}]",
+                if i > 0 { "\n" } else { "" },
+                h.title,
+                h.article
+            );
         }
         // A passage is a paragraph of its article, whatever topic led to it.
         let (kind, topic) = match h.kind {
             crate::answer::HitKind::Fact => (
                 "fact",
-                h.topic.as_ref().map(|t| format!(" · {t}")).unwrap_or_default(),
+                h.topic
+                    .as_ref()
+                    .map(|t| format!(" · {t}"))
+                    .unwrap_or_default(),
             ),
             crate::answer::HitKind::Passage => ("passage", String::new()),
         };

@@ -75,8 +75,8 @@ fn commands_print_the_registration_array() {
     assert_eq!(
         names,
         [
-            "ask", "search", "stories", "brief", "parties", "corridor", "terms", "quote", "source",
-            "help"
+            "ask", "search", "stories", "brief", "parties", "corridor", "terms", "quote", "card",
+            "source", "help"
         ]
     );
 }

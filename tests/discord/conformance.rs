@@ -461,6 +461,30 @@ fn message_cases() -> Vec<(String, Value)> {
         ),
         ("/quote", slash("quote", vec![])),
         (
+            "/card",
+            slash(
+                "card",
+                vec![
+                    string("card", "terms"),
+                    string("story", "azerbaijan-armenia-peace-deal"),
+                ],
+            ),
+        ),
+        (
+            "/card missing",
+            slash("card", vec![string("card", "weather")]),
+        ),
+        (
+            "/terms story",
+            slash(
+                "terms",
+                vec![
+                    string("term", "energy"),
+                    string("story", "azerbaijan-armenia-peace-deal"),
+                ],
+            ),
+        ),
+        (
             "/quote speaker",
             slash("quote", vec![string("speaker", "trump")]),
         ),
@@ -532,6 +556,31 @@ fn autocomplete_cases() -> Vec<(&'static str, Value)> {
         (
             "brief story",
             autocomplete("brief", vec![focused("story", "")]),
+        ),
+        ("card", autocomplete("card", vec![focused("card", "te")])),
+        (
+            "search topic",
+            autocomplete("search", vec![string("query", "x"), focused("topic", "q")]),
+        ),
+        (
+            "corridor story",
+            autocomplete("corridor", vec![focused("story", "")]),
+        ),
+        (
+            "parties story",
+            autocomplete("parties", vec![focused("story", "azer")]),
+        ),
+        (
+            "terms story",
+            autocomplete("terms", vec![focused("story", "")]),
+        ),
+        (
+            "quote story",
+            autocomplete("quote", vec![focused("story", "")]),
+        ),
+        (
+            "card story",
+            autocomplete("card", vec![string("card", "terms"), focused("story", "")]),
         ),
     ]
 }
@@ -1314,6 +1363,29 @@ fn ask_replies_carry_votes_and_a_citation_select_whose_clicks_conform() {
         "the quoted words are not in bold:\n{text}"
     );
     assert!(!text.contains("changed since"), "{text}");
+}
+
+#[test]
+fn the_briefings_card_select_conforms_and_opens_a_card() {
+    let brief = check_message("brief", &slash("brief", vec![]));
+    let select = components_of(&brief)
+        .into_iter()
+        .find(|c| c["type"] == 3)
+        .expect("a card select under the briefing");
+    let id = select["custom_id"].as_str().unwrap().to_string();
+    for o in array(&select["options"]) {
+        let value = o["value"].as_str().unwrap();
+        let card = click_conforms(value, &click(&id, Some(vec![value])), 4);
+        assert_eq!(
+            card["data"]["flags"], 64,
+            "a card opened is only for the clicker"
+        );
+        assert!(
+            !array(&card["data"]["embeds"][0]["fields"]).is_empty(),
+            "{}",
+            pretty(&card)
+        );
+    }
 }
 
 #[test]

@@ -591,13 +591,13 @@ async fn register_overwrites_the_commands_and_prints_them() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{stdout}\n{stderr}");
         assert!(
-            stdout.contains(&format!("registered 10 commands in guild {GUILD_ID}")),
+            stdout.contains(&format!("registered 11 commands in guild {GUILD_ID}")),
             "{stdout}"
         );
         assert!(stdout.contains("/ask"), "{stdout}");
         let (guild, body) = fake.registered_commands().expect("a PUT of the commands");
         assert_eq!(guild.as_deref(), Some(GUILD_ID));
-        assert_eq!(body.as_array().map(Vec::len), Some(10));
+        assert_eq!(body.as_array().map(Vec::len), Some(11));
         assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
     })
     .await;

@@ -149,8 +149,8 @@ fn autocomplete_reply() {
     insta::assert_json_snapshot!(serde_json::to_value(router::route(&ac, engine())).unwrap());
 }
 
-/// The shipped content plus two stories of tests/stories, for replies that
-/// choose between stories.
+/// The shipped content plus the three stories of tests/fixtures/newsroom
+/// (whose ids and names collide), for replies that choose between stories.
 fn three_stories() -> &'static Engine {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     &FIXTURE
@@ -162,11 +162,7 @@ fn three_stories() -> &'static Engine {
                 std::fs::create_dir_all(content.join(sub)).unwrap();
             }
             let mut entities = String::new();
-            for story in [
-                root.join("content"),
-                root.join("tests/stories/train/brennock-dock-strike"),
-                root.join("tests/stories/train/sarvena-valley-floods"),
-            ] {
+            for story in [root.join("content"), root.join("tests/fixtures/newsroom")] {
                 for sub in ["articles", "facts"] {
                     for f in std::fs::read_dir(story.join(sub)).unwrap() {
                         let f = f.unwrap().path();
@@ -207,8 +203,80 @@ fn ask_across_stories_reply() {
     insta::assert_json_snapshot!(respond_in(
         three_stories(),
         "ask",
-        json!([{"name": "question", "type": 3, "value": "how many people died in the floods"}])
+        json!([{"name": "question", "type": 3, "value": "who mediated the dock strike"}])
     ));
+}
+
+#[test]
+fn scoped_card_reply() {
+    // Two stories have an entity called "Authority": the story tells them apart.
+    insta::assert_json_snapshot!(respond_in(
+        three_stories(),
+        "parties",
+        json!([{"name": "party", "type": 3, "value": "Authority"},
+               {"name": "story", "type": 3, "value": "brennock-dock-strike"}])
+    ));
+}
+
+#[test]
+fn a_missing_card_is_named_with_the_storys_cards() {
+    let v = respond_in(
+        three_stories(),
+        "corridor",
+        json!([{"name": "story", "type": 3, "value": "northvale-health-ransomware"}]),
+    );
+    assert_eq!(v["data"]["flags"], 64, "{v}");
+    let text = v["data"]["embeds"][0]["description"].as_str().unwrap();
+    assert!(
+        text.contains("has no “corridor” card. Its cards: parties, terms, quotes."),
+        "{v}"
+    );
+    // Without a story, the one story that has a corridor card shows it.
+    let v = respond_in(three_stories(), "corridor", json!([]));
+    assert_eq!(
+        v["data"]["embeds"][0]["author"]["name"],
+        "Azerbaijan and Armenia sign peace agreement at the White House"
+    );
+}
+
+#[test]
+fn the_briefings_select_opens_a_card_of_its_story() {
+    let v = respond_in(
+        three_stories(),
+        "brief",
+        json!([{"name": "story", "type": 3, "value": "northvale-health-ransomware"}]),
+    );
+    let select = &v["data"]["components"][0]["components"][0];
+    assert_eq!(
+        select["custom_id"], "card:northvale-health-ransomware",
+        "{v}"
+    );
+    let values: Vec<&str> = select["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["parties", "terms", "quotes"]);
+    let click: Interaction = serde_json::from_value(json!({
+        "id": "3002", "application_id": "900000000000000001", "type": 3, "token": "tok",
+        "version": 1, "guild_id": "900000000000000002", "channel_id": "4001",
+        "member": {"user": {"id": "5001", "username": "alice"}, "roles": [],
+                   "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0},
+        "message": {"id": "6001", "channel_id": "4001", "author": {"id": "900000000000000001", "username": "dossier"},
+                    "content": "", "timestamp": "2026-01-01T00:00:00.000000+00:00", "edited_timestamp": null,
+                    "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+                    "attachments": [], "embeds": [], "pinned": false, "type": 0},
+        "data": {"custom_id": "card:northvale-health-ransomware", "component_type": 3, "values": ["terms"]},
+        "locale": "en-US", "entitlements": [], "attachment_size_limit": 8388608
+    }))
+    .expect("fixture is a component interaction");
+    let v = serde_json::to_value(router::route(&click, three_stories())).unwrap();
+    assert_eq!(v["data"]["flags"], 64, "{v}");
+    assert_eq!(
+        v["data"]["embeds"][0]["title"], "The ransom and the recovery",
+        "{v}"
+    );
 }
 
 #[test]

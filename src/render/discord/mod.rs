@@ -266,13 +266,17 @@ pub fn search(r: &SearchResults, collection: &Collection) -> Message {
     let mut story = "";
     for (i, h) in r.hits.iter().enumerate() {
         // Hits come grouped by story: each group under its story's title.
-        let heading = (h.article != story).then(|| format!("__{}__\n", escape(&limits::cut(&h.title, 200))));
+        let heading =
+            (h.article != story).then(|| format!("__{}__\n", escape(&limits::cut(&h.title, 200))));
         story = &h.article;
         // A passage is a paragraph of its article, whatever topic led to it.
         let (kind, topic) = match h.kind {
             HitKind::Fact => (
                 "fact",
-                h.topic.as_ref().map(|t| format!(" · {t}")).unwrap_or_default(),
+                h.topic
+                    .as_ref()
+                    .map(|t| format!(" · {t}"))
+                    .unwrap_or_default(),
             ),
             HitKind::Passage => ("passage", String::new()),
         };

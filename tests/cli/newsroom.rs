@@ -1,0 +1,206 @@
+//! Three stories in one content directory (tests/fixtures/newsroom) whose
+//! ids and names collide: each story's facts, entities and cards stay its own.
+
+use std::path::Path;
+
+use crate::util::{Dossier, copy_dir};
+
+const STRIKE: &str = "brennock-dock-strike";
+const HACK: &str = "northvale-health-ransomware";
+const TAKEOVER: &str = "fernhill-veldmark-takeover";
+
+fn newsroom() -> Dossier {
+    let d = Dossier::new();
+    std::fs::remove_dir_all(d.content()).unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/newsroom"),
+        &d.content(),
+    );
+    d
+}
+
+/// The story of every item's fact key (`STORY/ID`).
+fn stories_of_items(card: &serde_json::Value) -> Vec<String> {
+    card["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            i["fact"]
+                .as_str()
+                .unwrap()
+                .split('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn colliding_ids_and_names_are_each_storys_own() {
+    let d = newsroom();
+    d.ok(&["check"]);
+    let strike = d
+        .ok(&["parties", "Authority", "--story", STRIKE, "--json"])
+        .json();
+    assert_eq!(strike["title"], "Irish Maritime Authority");
+    assert_eq!(strike["story"]["id"], STRIKE);
+    let takeover = d
+        .ok(&["parties", "Authority", "--story", TAKEOVER, "--json"])
+        .json();
+    assert_eq!(takeover["title"], "Competition and Markets Authority");
+    // Without a story, the newest story that has one.
+    let newest = d.ok(&["parties", "Authority", "--json"]).json();
+    assert_eq!(newest["story"]["id"], TAKEOVER);
+    // Every story has a fact `lead`; each is found in its own story.
+    for story in [STRIKE, HACK, TAKEOVER] {
+        let card = d
+            .ok(&["card", "parties", "--story", story, "--json"])
+            .json();
+        let stories = stories_of_items(&card);
+        assert!(!stories.is_empty(), "{story}: empty parties card");
+        assert!(stories.iter().all(|s| s == story), "{story}: {stories:?}");
+    }
+}
+
+#[test]
+fn cards_are_declared_per_story_and_missing_ones_are_said_plainly() {
+    let d = newsroom();
+    let v = d.ok(&["stories", "--json"]).json();
+    let cards = |id: &str| -> Vec<String> {
+        let s = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap();
+        serde_json::from_value(s["cards"].clone()).unwrap()
+    };
+    assert_eq!(cards(HACK), ["parties", "terms", "quotes"]);
+    // A story that declares none gets one for each topic its facts use.
+    assert_eq!(cards(TAKEOVER), ["parties", "terms", "context", "quotes"]);
+    let titled = d.ok(&["card", "terms", "--story", HACK, "--json"]).json();
+    assert_eq!(titled["title"], "The ransom and the recovery");
+    let r = d.run(&["card", "context", "--story", HACK]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("has no `context` card; its cards: parties, terms, quotes"),
+        "{}",
+        r.stderr
+    );
+    let r = d.run(&["corridor"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("No story has a `corridor` card"),
+        "{}",
+        r.stderr
+    );
+    // Without a story, the newest story that has the card.
+    let context = d.ok(&["card", "context", "--json"]).json();
+    assert_eq!(context["story"]["id"], TAKEOVER);
+    let background = d
+        .ok(&["card", "context", "--story", STRIKE, "--json"])
+        .json();
+    assert_eq!(background["title"], "Background");
+}
+
+#[test]
+fn answers_and_search_never_mix_stories() {
+    let d = newsroom();
+    let questions = [
+        "what did the authority say",
+        "who led the talks",
+        "how much money is involved",
+        "what happens next",
+    ];
+    for q in questions {
+        let a = d.ok(&["ask", q, "--json"]).json();
+        let cited: Vec<&str> = a["citations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["article"].as_str().unwrap())
+            .collect();
+        assert!(cited.windows(2).all(|w| w[0] == w[1]), "{q}: {cited:?}");
+        if let Some(story) = a["story"].as_str() {
+            assert!(cited.iter().all(|c| *c == story), "{q}: {cited:?}");
+        }
+        for story in [STRIKE, HACK, TAKEOVER] {
+            let a = d.ok(&["ask", q, "--story", story, "--json"]).json();
+            for c in a["citations"].as_array().unwrap() {
+                assert_eq!(c["article"], story, "{q} in {story}");
+            }
+        }
+    }
+    let r = d
+        .ok(&["search", "the", "authority", "said", "--json"])
+        .json();
+    let order: Vec<&str> = r["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["article"].as_str().unwrap())
+        .collect();
+    let mut groups = order.clone();
+    groups.dedup();
+    let mut distinct = groups.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(
+        groups.len(),
+        distinct.len(),
+        "hits not grouped by story: {order:?}"
+    );
+    assert!(distinct.len() >= 2, "{order:?}");
+}
+
+#[test]
+fn a_storys_own_entities_survive_a_new_draft_and_pass_check() {
+    let d = newsroom();
+    let article = d.content().join(format!("articles/{HACK}.md"));
+    d.ok(&["draft", article.to_str().unwrap(), "--force"]);
+    let facts = std::fs::read_to_string(d.content().join(format!("facts/{HACK}.toml"))).unwrap();
+    assert!(
+        facts.contains("id = \"whitlock\""),
+        "the story's entities were dropped"
+    );
+    assert!(facts.contains("[[fact.cite]]"));
+    d.ok(&["check"]);
+}
+
+#[test]
+fn scoping_mistakes_are_reported_with_file_and_line() {
+    let d = newsroom();
+    // A story's entity may not take a shared entity's id ...
+    d.edit(&format!("facts/{STRIKE}.toml"), |t| {
+        t.replacen("id = \"ireland\"", "id = \"netherlands\"", 1)
+    });
+    // ... a fact cites only its own story ...
+    d.edit(&format!("facts/{HACK}.toml"), |t| {
+        t.replacen(
+            &format!("article = \"{HACK}\""),
+            &format!("article = \"{TAKEOVER}\""),
+            1,
+        )
+    });
+    // ... and facts of one story may not use another story's entities.
+    d.edit(&format!("facts/{TAKEOVER}.toml"), |t| {
+        t.replacen("about = [\"oduya\"", "about = [\"whitlock\"", 1)
+    });
+    let r = d.run(&["check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for expected in [
+        &format!("facts/{STRIKE}.toml:"),
+        "entity id `netherlands` is already a shared entity",
+        "cites another story",
+        "unknown entity `whitlock`",
+    ] {
+        assert!(
+            r.stderr.contains(expected.as_str()),
+            "missing {expected}:\n{}",
+            r.stderr
+        );
+    }
+}
