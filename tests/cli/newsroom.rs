@@ -179,10 +179,10 @@ fn scoping_mistakes_are_reported_with_file_and_line() {
     });
     // ... a fact cites only its own story ...
     d.edit(&format!("facts/{HACK}.toml"), |t| {
-        t.replacen(
-            &format!("article = \"{HACK}\""),
-            &format!("article = \"{TAKEOVER}\""),
-            1,
+        format!(
+            "{t}\n[[fact]]\nid = \"stray\"\ntopic = \"context\"\ntitle = \"Stray\"\n\
+             text = \"A fact of another story.\"\n\n[[fact.cite]]\narticle = \"{TAKEOVER}\"\n\
+             paragraph = 1\nquote = \"Fernhill\"\n"
         )
     });
     // ... and facts of one story may not use another story's entities.
@@ -191,14 +191,15 @@ fn scoping_mistakes_are_reported_with_file_and_line() {
     });
     let r = d.run(&["check"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
+    let strike_file = format!("facts/{STRIKE}.toml:");
     for expected in [
-        &format!("facts/{STRIKE}.toml:"),
+        strike_file.as_str(),
         "entity id `netherlands` is already a shared entity",
         "cites another story",
         "unknown entity `whitlock`",
     ] {
         assert!(
-            r.stderr.contains(expected.as_str()),
+            r.stderr.contains(expected),
             "missing {expected}:\n{}",
             r.stderr
         );

@@ -203,7 +203,7 @@ fn ask_across_stories_reply() {
     insta::assert_json_snapshot!(respond_in(
         three_stories(),
         "ask",
-        json!([{"name": "question", "type": 3, "value": "who mediated the dock strike"}])
+        json!([{"name": "question", "type": 3, "value": "who chaired the final talks"}])
     ));
 }
 
