@@ -28,7 +28,7 @@ impl Engine {
                 .ok_or_else(|| RequestError::UnknownArticle(String::new()))?,
         };
         let article = &self.catalog.articles[a];
-        let facts = self.briefing_facts(&article.id);
+        let facts = self.briefing_facts(a);
         let items: Vec<CardItem> = if facts.is_empty() {
             self.lead_sentences(&article.id, article.paragraphs)
         } else {
@@ -46,14 +46,10 @@ impl Engine {
     }
 
     /// Positions of the facts of the briefing, in the order of the story.
-    fn briefing_facts(&self, article: &str) -> Vec<usize> {
-        let mut facts: Vec<(u32, usize)> = self
-            .catalog
-            .facts
+    fn briefing_facts(&self, a: usize) -> Vec<usize> {
+        let mut facts: Vec<(u32, usize)> = self.story_facts[a]
             .iter()
-            .enumerate()
-            .filter(|(_, f)| f.story == article)
-            .filter_map(|(i, f)| Some((f.cites.first()?.paragraph, i)))
+            .filter_map(|&i| Some((self.catalog.facts[i].cites.first()?.paragraph, i)))
             .collect();
         facts.sort();
         // One fact a paragraph, of a topic not yet told where there is one.

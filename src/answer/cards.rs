@@ -234,9 +234,8 @@ impl Engine {
     }
 
     /// The facts of story `a`, in content order.
-    fn story_facts(&self, a: usize) -> impl Iterator<Item = &Fact> {
-        let id = &self.catalog.articles[a].id;
-        self.catalog.facts.iter().filter(move |f| &f.story == id)
+    pub(super) fn story_facts(&self, a: usize) -> impl Iterator<Item = &Fact> {
+        self.story_facts[a].iter().map(|&i| &self.catalog.facts[i])
     }
 
     /// Position of a fact's story.

@@ -89,6 +89,8 @@ pub struct Engine {
     collection: Collection,
     /// Positions of the articles, newest first (ties by id).
     by_date: Vec<usize>,
+    /// Per article: the positions of its story's facts, in content order.
+    story_facts: Vec<Vec<usize>>,
     suggester: suggest::Suggester,
     /// Per segment: the `fact` fast field (a fact's position in the catalog).
     fact_columns: Vec<tantivy::columnar::Column<u64>>,
@@ -137,7 +139,7 @@ impl Engine {
             .enumerate()
             .map(|(i, e)| (e.key(), i))
             .collect();
-        let articles = catalog
+        let articles: HashMap<String, usize> = catalog
             .articles
             .iter()
             .enumerate()
@@ -156,11 +158,18 @@ impl Engine {
             let (x, y) = (&catalog.articles[x], &catalog.articles[y]);
             y.date.cmp(&x.date).then_with(|| x.id.cmp(&y.id))
         });
+        let mut story_facts = vec![Vec::new(); catalog.articles.len()];
+        for (i, f) in catalog.facts.iter().enumerate() {
+            if let Some(&a) = articles.get(&f.story) {
+                story_facts[a].push(i);
+            }
+        }
         let suggester = suggest::Suggester::new(&catalog, &by_date);
         // Read into the speller; not needed again.
         catalog.vocabulary = Vec::new();
         let mut engine = Engine {
             by_date,
+            story_facts,
             suggester,
             fact_columns,
             articles,
@@ -196,21 +205,18 @@ impl Engine {
 
     /// The stories the index holds, newest first.
     pub fn stories(&self) -> Vec<StorySummary> {
-        let mut facts: HashMap<&str, usize> = HashMap::new();
-        for f in &self.catalog.facts {
-            *facts.entry(f.story.as_str()).or_default() += 1;
-        }
         let mut out: Vec<StorySummary> = self
             .catalog
             .articles
             .iter()
-            .map(|a| StorySummary {
+            .zip(&self.story_facts)
+            .map(|(a, facts)| StorySummary {
                 id: a.id.clone(),
                 title: a.title.clone(),
                 date: a.date.clone(),
                 url: a.url.clone(),
                 paragraphs: a.paragraphs,
-                facts: facts.get(a.id.as_str()).copied().unwrap_or(0),
+                facts: facts.len(),
                 cards: a.cards.iter().map(|c| c.topic.to_string()).collect(),
             })
             .collect();
