@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
 
@@ -94,6 +94,11 @@ pub struct Engine {
     suggester: suggest::Suggester,
     /// Per segment: the `fact` fast field (a fact's position in the catalog).
     fact_columns: Vec<tantivy::columnar::Column<u64>>,
+    /// Per segment: a passage's article position and paragraph number.
+    passage_columns: Vec<(
+        tantivy::columnar::Column<u64>,
+        tantivy::columnar::Column<u64>,
+    )>,
     /// Every fact and sentence, when the sources are small enough to score
     /// whole ([`pipeline::EXHAUSTIVE_UNITS`]); empty otherwise.
     units: Vec<pipeline::units::Unit>,
@@ -130,6 +135,14 @@ impl Engine {
             .iter()
             .map(|segment| segment.fast_fields().u64("fact"))
             .collect::<Result<Vec<_>, _>>()?;
+        let passage_columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                let fast = segment.fast_fields();
+                Ok((fast.u64("article_ord")?, fast.u64("paragraph")?))
+            })
+            .collect::<Result<Vec<_>, tantivy::TantivyError>>()?;
         let matcher = EntityMatcher::new(&catalog.entities);
         let synonyms = pipeline::analyse::synonym_map(&catalog.lexicon.groups);
         let speller = speller::Speller::new(catalog.vocabulary.iter().cloned());
@@ -172,6 +185,7 @@ impl Engine {
             story_facts,
             suggester,
             fact_columns,
+            passage_columns,
             articles,
             collection,
             catalog,
@@ -240,20 +254,8 @@ impl Engine {
     /// The stored text of paragraph `number` of `article`.
     pub fn paragraph_text(&self, article: &str, number: u32) -> Option<String> {
         let f = &self.fields;
-        let query = BooleanQuery::new(vec![
-            (
-                Occur::Must,
-                term_query(Term::from_field_text(f.kind, index::KIND_PASSAGE)),
-            ),
-            (
-                Occur::Must,
-                term_query(Term::from_field_text(f.article, article)),
-            ),
-            (
-                Occur::Must,
-                term_query(Term::from_field_u64(f.paragraph, u64::from(number))),
-            ),
-        ]);
+        let key = index::passage_key(article, number);
+        let query = term_query(Term::from_field_text(f.passage, &key));
         let top = self
             .searcher
             .search(&query, &TopDocs::with_limit(1).order_by_score())
@@ -326,6 +328,15 @@ impl Engine {
             .get(address.segment_ord as usize)
             .and_then(|column| column.first(address.doc_id))
             .map(|ord| ord as usize)
+    }
+
+    /// The article (position) and paragraph a passage document holds, from
+    /// fast fields.
+    fn passage_at(&self, address: tantivy::DocAddress) -> Option<(usize, u32)> {
+        let (articles, paragraphs) = self.passage_columns.get(address.segment_ord as usize)?;
+        let article = articles.first(address.doc_id)? as usize;
+        let paragraph = paragraphs.first(address.doc_id)?;
+        Some((article, u32::try_from(paragraph).ok()?))
     }
 
     /// Every unit of the sources when they are small enough to score whole.

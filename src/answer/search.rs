@@ -210,10 +210,10 @@ impl Engine {
     /// `limit`, no spelling, synonyms or re-ranking. The baseline that
     /// `dossier bench` compares with SQLite FTS5, like for like.
     pub fn passage_search(&self, query: &str, limit: usize) -> Vec<(String, u32, f32)> {
+        use tantivy::Term;
         use tantivy::collector::TopDocs;
         use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-        use tantivy::schema::{IndexRecordOption, Value};
-        use tantivy::{TantivyDocument, Term};
+        use tantivy::schema::IndexRecordOption;
 
         let f = &self.fields;
         let mut stems = text::stems(&query[..text::floor_char_boundary(query, 1000)]);
@@ -232,16 +232,8 @@ impl Engine {
         if terms.is_empty() {
             return Vec::new();
         }
-        let query = BooleanQuery::new(vec![
-            (
-                Occur::Must,
-                Box::new(BooleanQuery::new(terms)) as Box<dyn Query>,
-            ),
-            (
-                Occur::Must,
-                super::term_query(Term::from_field_text(f.kind, crate::index::KIND_PASSAGE)),
-            ),
-        ]);
+        // Only passages have `body` terms: a plain union, pruned by tantivy.
+        let query = BooleanQuery::new(terms);
         let Ok(top) = self
             .searcher
             .search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())
@@ -250,10 +242,9 @@ impl Engine {
         };
         top.into_iter()
             .filter_map(|(score, address)| {
-                let doc: TantivyDocument = self.searcher.doc(address).ok()?;
-                let article = doc.get_first(f.article)?.as_str()?.to_string();
-                let paragraph = doc.get_first(f.paragraph)?.as_u64()? as u32;
-                Some((article, paragraph, score))
+                let (article, paragraph) = self.passage_at(address)?;
+                let id = self.catalog.articles.get(article)?.id.clone();
+                Some((id, paragraph, score))
             })
             .collect()
     }

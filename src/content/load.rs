@@ -363,18 +363,35 @@ fn resolve_cards(
             ),
         }
     }
-    for article in &mut corpus.articles {
-        if !article.cards.is_empty() {
-            continue;
+    let position: HashMap<&str, usize> = corpus
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    let mut topics: Vec<Vec<&Topic>> = vec![Vec::new(); corpus.articles.len()];
+    for fact in &corpus.facts {
+        if let Some(&a) = position.get(fact.story.as_str())
+            && !topics[a].contains(&&fact.topic)
+        {
+            topics[a].push(&fact.topic);
         }
-        for fact in corpus.facts.iter().filter(|f| f.story == article.id) {
-            if !article.cards.iter().any(|c| c.topic == fact.topic) {
-                article.cards.push(CardSpec {
-                    title: fact.topic.heading(),
-                    topic: fact.topic.clone(),
+    }
+    let defaults: Vec<Vec<CardSpec>> = topics
+        .into_iter()
+        .map(|list| {
+            list.into_iter()
+                .map(|topic| CardSpec {
+                    title: topic.heading(),
+                    topic: topic.clone(),
                     entity: None,
-                });
-            }
+                })
+                .collect()
+        })
+        .collect();
+    for (article, cards) in corpus.articles.iter_mut().zip(defaults) {
+        if article.cards.is_empty() {
+            article.cards = cards;
         }
     }
 }

@@ -56,7 +56,7 @@ pub fn build(
     }
 
     let mut text_bytes = 0u64;
-    for article in &corpus.articles {
+    for (ai, article) in corpus.articles.iter().enumerate() {
         for (i, paragraph) in article.paragraphs.iter().enumerate() {
             let number = i as u32 + 1;
             let mut doc = TantivyDocument::default();
@@ -83,6 +83,8 @@ pub fn build(
                 doc.add_text(f.entity, corpus.entities[e].key());
             }
             doc.add_text(f.body, paragraph);
+            doc.add_text(f.passage, schema::passage_key(&article.id, number));
+            doc.add_u64(f.article_ord, ai as u64);
             writer.add_document(doc)?;
             count_folded(words.iter().map(|w| w.folded.as_str()), &mut vocabulary);
             text_bytes += paragraph.len() as u64;
@@ -111,7 +113,7 @@ pub fn build(
         for e in fact.about.iter().chain(fact.speaker.iter()) {
             doc.add_text(f.entity, e);
         }
-        doc.add_text(f.body, &fact.text);
+        doc.add_text(f.fact_body, &fact.text);
         let extra = fact_extra_text(corpus, &entity_keys, fact);
         doc.add_text(f.extra, &extra);
         writer.add_document(doc)?;

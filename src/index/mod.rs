@@ -18,7 +18,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy};
 
 pub use build::Progress;
 pub use catalog::{ArticleMeta, CATALOG_FILE, Catalog, MANIFEST_FILE, Manifest};
-pub use schema::{Fields, KIND_FACT, KIND_PASSAGE, SCHEMA_VERSION};
+pub use schema::{Fields, KIND_FACT, KIND_PASSAGE, SCHEMA_VERSION, passage_key};
 pub use store::IndexDir;
 
 use crate::content::{self, ContentError};

@@ -9,7 +9,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the catalog changes shape; an index built
 /// with another version is rebuilt from scratch.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 pub const KIND_PASSAGE: &str = "passage";
 pub const KIND_FACT: &str = "fact";
@@ -29,8 +29,15 @@ pub struct Fields {
     pub topic: Field,
     /// Entity ids a fact is about or a passage mentions.
     pub entity: Field,
-    /// Passage text or fact statement: stemmed, stored.
+    /// Passage text: stemmed, stored.
     pub body: Field,
+    /// Fact statement: stemmed. Kept apart from `body` so a search of
+    /// either kind is a plain union of terms, which tantivy prunes.
+    pub fact_body: Field,
+    /// `ARTICLE/PARAGRAPH` of a passage: reads one paragraph with one term.
+    pub passage: Field,
+    /// Position of a passage's article in the catalog (fast field only).
+    pub article_ord: Field,
     /// Fact title, keywords and the names of its entities: stemmed.
     pub extra: Field,
 }
@@ -45,6 +52,9 @@ impl Fields {
             topic: schema.get_field("topic")?,
             entity: schema.get_field("entity")?,
             body: schema.get_field("body")?,
+            fact_body: schema.get_field("fact_body")?,
+            passage: schema.get_field("passage")?,
+            article_ord: schema.get_field("article_ord")?,
             extra: schema.get_field("extra")?,
         })
     }
@@ -63,6 +73,8 @@ pub fn schema() -> Schema {
     b.add_u64_field("fact", STORED | FAST);
     b.add_text_field("topic", STRING | STORED);
     b.add_text_field("entity", STRING | STORED);
+    b.add_text_field("passage", STRING);
+    b.add_u64_field("article_ord", FAST);
     b.add_text_field(
         "body",
         TextOptions::default()
@@ -70,10 +82,19 @@ pub fn schema() -> Schema {
             .set_stored(),
     );
     b.add_text_field(
+        "fact_body",
+        TextOptions::default().set_indexing_options(stemmed.clone()),
+    );
+    b.add_text_field(
         "extra",
         TextOptions::default().set_indexing_options(stemmed),
     );
     b.build()
+}
+
+/// The `passage` term of paragraph `paragraph` of `article`.
+pub fn passage_key(article: &str, paragraph: u32) -> String {
+    format!("{article}/{paragraph}")
 }
 
 /// Registers dossier's analyzers with an index, created or opened.

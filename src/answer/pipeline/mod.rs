@@ -194,33 +194,36 @@ impl Engine {
             .collect();
         stems.sort_unstable();
         stems.dedup();
-        let clauses: Vec<(Occur, Box<dyn Query>)> = stems
-            .iter()
-            .flat_map(|s| [f.body, f.extra].map(|field| Term::from_field_text(field, s)))
-            .map(|t| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
-                (Occur::Should, q)
-            })
-            .collect();
-        if clauses.is_empty() {
+        if stems.is_empty() {
             return Vec::new();
         }
         let mut out = Vec::new();
-        for kind in [KIND_FACT, KIND_PASSAGE] {
-            let words = clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect();
-            let mut must: Vec<(Occur, Box<dyn Query>)> = vec![
-                (Occur::Must, Box::new(BooleanQuery::new(words))),
-                (
-                    Occur::Must,
-                    super::term_query(Term::from_field_text(f.kind, kind)),
-                ),
-            ];
-            if let Some(a) = scope {
-                let id = &self.catalog.articles[a].id;
-                let term = Term::from_field_text(f.article, id);
-                must.push((Occur::Must, super::term_query(term)));
-            }
-            let query = BooleanQuery::new(must);
+        // Facts and passages have fields of their own, so each search is a
+        // union of terms (pruned by tantivy) with no filter on the kind.
+        for (kind, fields) in [
+            (KIND_FACT, &[f.fact_body, f.extra][..]),
+            (KIND_PASSAGE, &[f.body][..]),
+        ] {
+            let words: Vec<(Occur, Box<dyn Query>)> = stems
+                .iter()
+                .flat_map(|s| fields.iter().map(|&field| Term::from_field_text(field, s)))
+                .map(|t| {
+                    let q: Box<dyn Query> =
+                        Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
+                    (Occur::Should, q)
+                })
+                .collect();
+            let query: Box<dyn Query> = match scope {
+                Some(a) => {
+                    let id = &self.catalog.articles[a].id;
+                    let term = Term::from_field_text(f.article, id);
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, Box::new(BooleanQuery::new(words))),
+                        (Occur::Must, super::term_query(term)),
+                    ]))
+                }
+                None => Box::new(BooleanQuery::new(words)),
+            };
             let collector = TopDocs::with_limit(BM25_CANDIDATES / 2).order_by_score();
             let Ok(top) = self.searcher.search(&query, &collector) else {
                 tracing::error!("BM25 search failed");
@@ -457,15 +460,13 @@ impl Engine {
     /// ln(N / df) of a stem over the documents (facts and paragraphs).
     fn idf(&self, stem: &str) -> f32 {
         let f = &self.fields;
-        let df: u64 = [f.body, f.extra]
-            .into_iter()
-            .map(|field| {
-                self.searcher
-                    .doc_freq(&Term::from_field_text(field, stem))
-                    .unwrap_or(0)
-            })
-            .max()
-            .unwrap_or(0);
+        let df_of = |field| {
+            self.searcher
+                .doc_freq(&Term::from_field_text(field, stem))
+                .unwrap_or(0)
+        };
+        // Statements and passages together, as one field held them before.
+        let df = (df_of(f.body) + df_of(f.fact_body)).max(df_of(f.extra));
         let n = self.searcher.num_docs().max(1);
         if df == 0 {
             0.0

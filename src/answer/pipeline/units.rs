@@ -4,6 +4,7 @@
 //! names, whether it names an agent or a place, and its vector.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::answer::kinds::{self, Names};
 use crate::content::{Entity, EntityMatcher, Fact};
@@ -39,8 +40,9 @@ pub struct Unit {
     pub body: Option<std::sync::Arc<str>>,
     pub words: Vec<Word>,
     pub stems: HashSet<String>,
-    /// Stems of the whole paragraph a sentence stands in (a fact: its own).
-    pub context: HashSet<String>,
+    /// Stems of the whole paragraph a sentence stands in (a fact: its own),
+    /// shared by the sentences of a paragraph.
+    pub context: Arc<HashSet<String>>,
     pub entities: Vec<usize>,
     /// Entities named that are agents (people, organizations, countries).
     pub agents: Vec<usize>,
@@ -57,9 +59,19 @@ const AGENT_KINDS: &[&str] = &["person", "organization", "country"];
 const PLACE_KINDS: &[&str] = &["place", "country", "route"];
 
 impl Unit {
-    fn new(origin: Origin, article: usize, paragraph: u32, text: String, known: Known) -> Unit {
-        let words = text::words(&text);
-        let mut entities = known.matcher.entities_in(&text);
+    fn new(
+        origin: Origin,
+        (article, paragraph): (usize, u32),
+        text: String,
+        words: Vec<Word>,
+        known: Known,
+    ) -> Unit {
+        let mut entities: Vec<usize> = known
+            .matcher
+            .find(&text, &words)
+            .iter()
+            .map(|m| m.entity)
+            .collect();
         entities.extend(known.extra);
         entities.sort_unstable();
         entities.dedup();
@@ -78,7 +90,7 @@ impl Unit {
             article,
             paragraph,
             stems: words.iter().map(|w| w.stem.clone()).collect(),
-            context: HashSet::new(),
+            context: Arc::default(),
             body: None,
             text,
             words,
@@ -93,7 +105,9 @@ impl Unit {
     /// The unit of a fact: its statement (and title), citing its first cite.
     pub fn of_fact(ord: usize, fact: &Fact, article: usize, known: Known<'_>) -> Unit {
         let first = fact.cites.first().map_or(0, |c| c.paragraph);
-        let mut unit = Unit::new(Origin::Fact(ord), article, first, fact.text.clone(), known);
+        let words = text::words(&fact.text);
+        let origin = Origin::Fact(ord);
+        let mut unit = Unit::new(origin, (article, first), fact.text.clone(), words, known);
         // The title, the editor's keywords and the quotes say the same
         // thing in other words.
         let extras = std::iter::once(&fact.title)
@@ -104,14 +118,16 @@ impl Unit {
                 unit.stems.insert(w.stem);
             }
         }
-        unit.context = unit.stems.clone();
+        unit.context = Arc::new(unit.stems.clone());
         unit
     }
 
     /// The units of a paragraph: one per sentence.
     pub fn of_paragraph(article: usize, paragraph: u32, body: &str, known: Known<'_>) -> Vec<Unit> {
-        let context: HashSet<String> = text::words(body).into_iter().map(|w| w.stem).collect();
-        let shared: std::sync::Arc<str> = body.into();
+        // The paragraph is read once; each sentence takes its own words.
+        let all = text::words(body);
+        let context: Arc<HashSet<String>> = Arc::new(all.iter().map(|w| w.stem.clone()).collect());
+        let shared: Arc<str> = body.into();
         text::sentence_ranges(body)
             .into_iter()
             .map(|(start, end)| {
@@ -125,15 +141,20 @@ impl Unit {
                     extra: Vec::new(),
                     ..known
                 };
-                let mut unit = Unit::new(
-                    origin,
-                    article,
-                    paragraph,
-                    body[start..end].to_string(),
-                    known,
-                );
-                unit.context = context.clone();
-                unit.body = Some(shared.clone());
+                let words = all
+                    .iter()
+                    .filter(|w| w.start >= start && w.end <= end)
+                    .map(|w| Word {
+                        folded: w.folded.clone(),
+                        stem: w.stem.clone(),
+                        start: w.start - start,
+                        end: w.end - start,
+                    })
+                    .collect();
+                let text = body[start..end].to_string();
+                let mut unit = Unit::new(origin, (article, paragraph), text, words, known);
+                unit.context = Arc::clone(&context);
+                unit.body = Some(Arc::clone(&shared));
                 unit
             })
             .collect()
