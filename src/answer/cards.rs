@@ -115,7 +115,10 @@ impl Engine {
             .catalog
             .facts
             .iter()
-            .position(|f| in_scope(f) && (f.key() == name || f.id == name))
+            .position(|f| {
+                let by_key = name.split_once('/') == Some((f.story.as_str(), f.id.as_str()));
+                in_scope(f) && (by_key || f.id == name)
+            })
             .or_else(|| self.best_fact(name, in_scope))
             .ok_or_else(|| RequestError::NotFound(name.to_string()))?;
         let fact = &self.catalog.facts[fact];

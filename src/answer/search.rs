@@ -123,19 +123,13 @@ impl Engine {
     }
 
     /// Whether a unit belongs to a topic: a fact of it, or a sentence of a
-    /// paragraph such a fact cites.
+    /// paragraph such a fact cites (a fact cites only its own story).
     fn unit_has_topic(&self, u: &Unit, topic: &str) -> bool {
         match u.origin {
             Origin::Fact(i) => self.catalog.facts[i].topic.as_str() == topic,
-            Origin::Sentence { .. } => {
-                let article = &self.catalog.articles[u.article].id;
-                self.catalog.facts.iter().any(|f| {
-                    f.topic.as_str() == topic
-                        && f.cites
-                            .iter()
-                            .any(|c| &c.article == article && c.paragraph == u.paragraph)
-                })
-            }
+            Origin::Sentence { .. } => self.story_facts(u.article).any(|f| {
+                f.topic.as_str() == topic && f.cites.iter().any(|c| c.paragraph == u.paragraph)
+            }),
         }
     }
 }

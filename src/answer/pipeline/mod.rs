@@ -418,18 +418,20 @@ impl Engine {
     }
 
     /// Facts citing a paragraph, as context for an answer from its text.
+    /// (A fact cites only its own story, so only that story's are read.)
     fn facts_citing(&self, article: &str, paragraph: u32) -> Vec<super::FactRef> {
-        self.catalog
-            .facts
+        let Some(&a) = self.articles.get(article) else {
+            return Vec::new();
+        };
+        self.story_facts[a]
             .iter()
-            .enumerate()
-            .filter(|(_, f)| {
-                f.cites
-                    .iter()
-                    .any(|c| c.article == article && c.paragraph == paragraph)
+            .copied()
+            .filter(|&i| {
+                let f = &self.catalog.facts[i];
+                f.cites.iter().any(|c| c.paragraph == paragraph)
             })
             .take(3)
-            .map(|(i, _)| self.fact_ref(i))
+            .map(|i| self.fact_ref(i))
             .collect()
     }
 
