@@ -831,13 +831,57 @@ fn parse_fact(
     raw: Spanned<RawFact>,
     diags: &mut Diagnostics,
 ) -> Option<(Fact, usize)> {
-    let (path, source) = (cx.path, cx.source);
-    let fact_span = raw.span();
+    let fact_at = raw.span().start;
     let raw = raw.into_inner();
     let before = diags.len();
     let id = raw.id.get_ref().clone();
-    let line = super::diagnostic::line_column(source, raw.id.span().start).0;
-    if !is_slug(&id) {
+    let line = super::diagnostic::line_column(cx.source, raw.id.span().start).0;
+    let (topic, answers) = check_fact_fields(cx, &raw, fact_at, diags);
+    let mut cites = Vec::new();
+    for cite in raw.cite {
+        let checked = check_cite(
+            cx.path,
+            cx.source,
+            cite.into_inner(),
+            cx.corpus,
+            cx.known,
+            diags,
+        );
+        cites.extend(checked);
+    }
+    let story = fact_story(cx, &id, &cites, fact_at, diags);
+    let mut resolve = |e: &Spanned<String>| resolve_entity(cx, &story, e, diags);
+    let about: Vec<Option<String>> = raw.about.iter().map(&mut resolve).collect();
+    let speaker = raw.speaker.as_ref().and_then(&mut resolve);
+    if diags.len() != before {
+        return None;
+    }
+    let fact = Fact {
+        id,
+        story,
+        topic: topic?,
+        title: raw.title,
+        about: about.into_iter().flatten().collect(),
+        text: raw.text,
+        keywords: raw.keywords,
+        answers,
+        speaker,
+        cites,
+    };
+    Some((fact, line))
+}
+
+/// Checks a fact's id, topic, intents, text, speaker and that it cites
+/// something; returns its topic and intents where valid.
+fn check_fact_fields(
+    cx: &FactContext,
+    raw: &RawFact,
+    fact_at: usize,
+    diags: &mut Diagnostics,
+) -> (Option<Topic>, Vec<Intent>) {
+    let (path, source) = (cx.path, cx.source);
+    let id = raw.id.get_ref();
+    if !is_slug(id) {
         diags.push(
             Diagnostic::new(path, format!("fact id `{id}` is not a slug"))
                 .at(source, raw.id.span().start)
@@ -869,27 +913,39 @@ fn parse_fact(
             ),
         }
     }
+    let mut missing = |what: String, help: &str| {
+        diags.push(Diagnostic::new(path, what).at(source, fact_at).help(help));
+    };
     if raw.text.trim().is_empty() {
-        diags.push(
-            Diagnostic::new(path, format!("fact `{id}` has an empty `text`"))
-                .at(source, fact_span.start)
-                .help("state the fact in one sentence"),
+        missing(
+            format!("fact `{id}` has an empty `text`"),
+            "state the fact in one sentence",
         );
     }
     if raw.cite.is_empty() {
-        diags.push(
-            Diagnostic::new(path, format!("fact `{id}` cites nothing"))
-                .at(source, fact_span.start)
-                .help("add a [[fact.cite]] with article, paragraph and a verbatim quote"),
+        missing(
+            format!("fact `{id}` cites nothing"),
+            "add a [[fact.cite]] with article, paragraph and a verbatim quote",
         );
     }
-    let mut cites = Vec::new();
-    for cite in raw.cite {
-        if let Some(c) = check_cite(path, source, cite.into_inner(), cx.corpus, cx.known, diags) {
-            cites.push(c);
-        }
+    if topic.as_ref().is_some_and(|t| t.as_str() == Topic::QUOTES) && raw.speaker.is_none() {
+        missing(
+            format!("quote `{id}` has no speaker"),
+            "add `speaker = \"ENTITY-ID\"` naming who said it",
+        );
     }
-    // The fact's story: the file's, or the article its first cite quotes.
+    (topic, answers)
+}
+
+/// The fact's story: the file's, or the article its first cite quotes.
+/// Every cite must quote that story.
+fn fact_story(
+    cx: &FactContext,
+    id: &str,
+    cites: &[Cite],
+    fact_at: usize,
+    diags: &mut Diagnostics,
+) -> String {
     let story = cx
         .story
         .map(str::to_string)
@@ -898,55 +954,38 @@ fn parse_fact(
     if let Some(other) = cites.iter().find(|c| c.article != story) {
         diags.push(
             Diagnostic::new(
-                path,
+                cx.path,
                 format!(
                     "fact `{id}` of story `{story}` cites another story, `{}`",
                     other.article
                 ),
             )
-            .at(source, fact_span.start)
+            .at(cx.source, fact_at)
             .help("a fact cites only its own story's article: split it into one fact per story"),
         );
     }
-    let mut resolve = |e: &Spanned<String>| {
-        let key = cx.entity_key(&story, e.get_ref());
-        if key.is_none() {
-            diags.push(
-                Diagnostic::new(path, format!("unknown entity `{}`", e.get_ref()))
-                    .at(source, e.span().start)
-                    .note(nearest_entity_note(e.get_ref(), cx, &story))
-                    .help(format!(
-                        "define it in {ENTITIES_FILE} or under [[entity]] in facts/{story}.toml, or fix the spelling"
-                    )),
-            );
-        }
-        key
-    };
-    let about: Vec<Option<String>> = raw.about.iter().map(&mut resolve).collect();
-    let speaker = raw.speaker.as_ref().map(&mut resolve);
-    if topic.as_ref().is_some_and(|t| t.as_str() == Topic::QUOTES) && raw.speaker.is_none() {
+    story
+}
+
+/// The key of the entity a fact of `story` names, or a diagnostic.
+fn resolve_entity(
+    cx: &FactContext,
+    story: &str,
+    e: &Spanned<String>,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    let key = cx.entity_key(story, e.get_ref());
+    if key.is_none() {
         diags.push(
-            Diagnostic::new(path, format!("quote `{id}` has no speaker"))
-                .at(source, fact_span.start)
-                .help("add `speaker = \"ENTITY-ID\"` naming who said it"),
+            Diagnostic::new(cx.path, format!("unknown entity `{}`", e.get_ref()))
+                .at(cx.source, e.span().start)
+                .note(nearest_entity_note(e.get_ref(), cx, story))
+                .help(format!(
+                    "define it in {ENTITIES_FILE} or under [[entity]] in facts/{story}.toml, or fix the spelling"
+                )),
         );
     }
-    if diags.len() != before {
-        return None;
-    }
-    let fact = Fact {
-        id,
-        story,
-        topic: topic?,
-        title: raw.title,
-        about: about.into_iter().flatten().collect(),
-        text: raw.text,
-        keywords: raw.keywords,
-        answers,
-        speaker: speaker.flatten(),
-        cites,
-    };
-    Some((fact, line))
+    key
 }
 
 fn nearest_entity_note(id: &str, cx: &FactContext, story: &str) -> String {

@@ -18,7 +18,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("parties", "Who is involved in a story and their roles"),
     (
         "corridor",
-        "The corridor card: what it links and who builds it",
+        "A story's corridor card: the route, what it links, who builds it",
     ),
     ("terms", "What was agreed or decided"),
     ("quote", "Direct quotes and who said them"),
