@@ -316,3 +316,67 @@ fn hostile_input_never_panics() {
         let _ = t.engine.entity_card("parties", Some(q), None);
     }
 }
+
+/// Two stories whose own entities share an id and a name ("the governor")
+/// and whose facts share an id.
+fn two_governors() -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let write = |rel: &str, text: &str| {
+        let path = content.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("articles/harbour.md", ARTICLE);
+    write(
+        "articles/bridge.md",
+        "+++\nid = \"bridge\"\ntitle = \"Lune bridge reopens\"\ndate = 2024-06-01\n+++\n\n\
+         The bridge over the Lune reopened on Friday after two years of repairs, the governor Ben Hale said.\n",
+    );
+    let story = |slug: &str, name: &str, quote: &str| {
+        format!(
+            "[[entity]]\nid = \"gov\"\nname = \"{name}\"\nkind = \"person\"\naliases = [\"the governor\"]\n\n\
+             [[fact]]\nid = \"lead\"\ntopic = \"parties\"\ntitle = \"{name}\"\nabout = [\"gov\"]\n\
+             text = \"{name} is the governor.\"\n[[fact.cite]]\narticle = \"{slug}\"\nparagraph = 1\nquote = \"{quote}\"\n"
+        )
+    };
+    write(
+        "facts/harbour.toml",
+        &story("harbour", "Ada Vell", "the regional governor Ada Vell"),
+    );
+    write(
+        "facts/bridge.toml",
+        &story("bridge", "Ben Hale", "the governor Ben Hale said"),
+    );
+    let index = dir.path().join("index");
+    crate::index::reindex(&content, &index, &mut |_, _| {}).unwrap();
+    let engine = Engine::open(&index).unwrap();
+    (dir, engine)
+}
+
+#[test]
+fn namesakes_resolve_to_the_story_being_read() {
+    let (_dir, e) = two_governors();
+    let card = |story| {
+        e.entity_card("parties", Some("the governor"), story)
+            .unwrap()
+    };
+    assert_eq!(card(Some("harbour")).title, "Ada Vell");
+    assert_eq!(card(Some("bridge")).title, "Ben Hale");
+    // Without a story, the newest story's.
+    assert_eq!(card(None).story.id, "bridge");
+    assert_eq!(card(Some("harbour")).items[0].fact, "harbour/lead");
+    assert_eq!(e.card("parties", None).unwrap().story.id, "bridge");
+    for story in ["harbour", "bridge"] {
+        let a = e.ask_in("who is the governor", Some(story)).unwrap();
+        assert!(a.citations.iter().all(|c| c.article == story), "{a:?}");
+    }
+    // Suggestions tell the namesakes apart by their story.
+    let values: Vec<String> = e
+        .suggest(SuggestKind::Entity("parties"), "gov", 10)
+        .into_iter()
+        .map(|s| s.value)
+        .collect();
+    assert!(values.contains(&"harbour/gov".to_string()), "{values:?}");
+    assert!(values.contains(&"bridge/gov".to_string()), "{values:?}");
+}
