@@ -12,12 +12,15 @@ use serenity::all::Interaction;
 /// Each command with the options the fuzz input fills: (name, type) where
 /// type 3 is a string and 4 an integer.
 const COMMANDS: &[(&str, &[(&str, u8)])] = &[
-    ("ask", &[("question", 3)]),
-    ("search", &[("query", 3), ("topic", 3), ("limit", 4)]),
-    ("parties", &[("party", 3)]),
-    ("corridor", &[]),
-    ("terms", &[("term", 3)]),
-    ("quote", &[("speaker", 3)]),
+    ("ask", &[("question", 3), ("story", 3)]),
+    ("search", &[("query", 3), ("topic", 3), ("story", 3), ("limit", 4)]),
+    ("stories", &[]),
+    ("brief", &[("story", 3)]),
+    ("parties", &[("party", 3), ("story", 3)]),
+    ("corridor", &[("story", 3)]),
+    ("terms", &[("term", 3), ("story", 3)]),
+    ("quote", &[("speaker", 3), ("story", 3)]),
+    ("card", &[("card", 3), ("story", 3)]),
     ("source", &[("paragraph", 4), ("article", 3)]),
     ("help", &[]),
 ];
@@ -29,6 +32,9 @@ const AUTOCOMPLETE: &[(&str, &str)] = &[
     ("terms", "term"),
     ("quote", "speaker"),
     ("source", "article"),
+    ("search", "topic"),
+    ("card", "card"),
+    ("brief", "story"),
 ];
 
 fn interaction(kind: u8, dm: bool, name: &str, options: Vec<Value>) -> Value {

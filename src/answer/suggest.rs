@@ -317,6 +317,30 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The cards to suggest for `typed`: those of `story` when it names a
+    /// story (so no card it lacks is offered), else any story's.
+    pub fn suggest_cards(&self, story: Option<&str>, typed: &str, limit: usize) -> Vec<Suggestion> {
+        let Ok(Some(a)) = self.story_scope(story) else {
+            return self.suggest(SuggestKind::Card, typed, limit);
+        };
+        let needle = text::folded_words(&typed[..text::floor_char_boundary(typed, 200)]).join(" ");
+        self.catalog.articles[a]
+            .cards
+            .iter()
+            .filter(|c| {
+                let title = text::folded_words(&c.title).join(" ");
+                title.contains(&needle) || c.topic.as_str().contains(&needle)
+            })
+            .take(limit)
+            .map(|c| Suggestion {
+                label: cut(&c.title),
+                value: c.topic.to_string(),
+            })
+            .collect()
+    }
+}
+
 /// How well `name` fits what was typed (`needle`, folded): a prefix of the
 /// whole name beats a prefix of one of its words, which beats a substring,
 /// which beats a near miss. `None` when it does not fit at all.

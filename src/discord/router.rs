@@ -346,7 +346,10 @@ fn autocomplete(cmd: &CommandInteraction, engine: &Engine) -> Vec<Suggestion> {
     let kind = match (cmd.data.name.as_str(), focused.name, picks) {
         ("search", "query", _) => SuggestKind::Query,
         ("search", "topic", _) => SuggestKind::Topic,
-        ("card", "card", _) => SuggestKind::Card,
+        ("card", "card", _) => {
+            let story = typed(string_option(cmd, "story"));
+            return engine.suggest_cards(story.as_deref(), focused.value, limits::CHOICES);
+        }
         ("source", "article", _) | (_, "story", _) => SuggestKind::Article,
         (_, _, Some((Pick::Entity, topic))) => SuggestKind::Entity(topic),
         (_, _, Some((Pick::Speaker, _))) => SuggestKind::Speaker,

@@ -293,3 +293,25 @@ fn ask_in_an_unknown_story_is_an_ephemeral_error() {
         .unwrap_or_default();
     assert!(text.contains("no article"), "{v}");
 }
+
+#[test]
+fn card_suggestions_follow_the_chosen_story() {
+    let suggest = |options: Value| -> Vec<String> {
+        let ac = interaction(4, "card", options);
+        let v = serde_json::to_value(router::route(&ac, three_stories())).unwrap();
+        v["data"]["choices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["value"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let in_story = suggest(json!([
+        {"name": "story", "type": 3, "value": "northvale-health-ransomware"},
+        {"name": "card", "type": 3, "value": "", "focused": true}
+    ]));
+    assert_eq!(in_story, ["parties", "terms", "quotes"]);
+    let anywhere = suggest(json!([{"name": "card", "type": 3, "value": "", "focused": true}]));
+    assert!(anywhere.contains(&"corridor".to_string()), "{anywhere:?}");
+    assert!(anywhere.contains(&"context".to_string()), "{anywhere:?}");
+}
