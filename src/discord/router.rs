@@ -72,7 +72,8 @@ fn ask(cmd: &CommandInteraction, engine: &Engine) -> (Message, Option<Event>) {
         );
     };
     let started = Instant::now();
-    let answer = match engine.ask_in(&q, typed(string_option(cmd, "story")).as_deref()) {
+    let named = typed(string_option(cmd, "story"));
+    let answer = match engine.ask_in(&q, named.as_deref()) {
         Ok(answer) => answer,
         Err(e) => return (request_error(&e), None),
     };
@@ -85,10 +86,16 @@ fn ask(cmd: &CommandInteraction, engine: &Engine) -> (Message, Option<Event>) {
         at: record::now(),
         user: cmd.user.id.get(),
         question: q,
+        // The story answered from, or else the one asked about, so a
+        // declined question in a named story counts against that story.
         story: answer
             .story
             .clone()
-            .or_else(|| first.map(|c| c.article.clone())),
+            .or_else(|| first.map(|c| c.article.clone()))
+            .or_else(|| {
+                let a = engine.story_scope(named.as_deref()).ok().flatten()?;
+                Some(engine.catalog().articles[a].id.clone())
+            }),
         answered: answer.answered,
         citation: first.map(|c| format!("{}#{}", c.article, c.paragraph)),
         generation: engine.catalog().manifest.generation,

@@ -315,3 +315,21 @@ fn card_suggestions_follow_the_chosen_story() {
     assert!(anywhere.contains(&"corridor".to_string()), "{anywhere:?}");
     assert!(anywhere.contains(&"context".to_string()), "{anywhere:?}");
 }
+
+#[test]
+fn a_declined_question_in_a_named_story_is_recorded_against_it() {
+    let ask = interaction(
+        2,
+        "ask",
+        json!([{"name": "question", "type": 3, "value": "what is the capital of australia"},
+               {"name": "story", "type": 3, "value": "brennock-dock-strike"}]),
+    );
+    let (_, event) = router::routed(&ask, three_stories());
+    match event {
+        Some(dossier::record::Event::Ask(a)) => {
+            assert!(!a.answered, "{a:?}");
+            assert_eq!(a.story.as_deref(), Some("brennock-dock-strike"));
+        }
+        other => panic!("no /ask recorded: {other:?}"),
+    }
+}
