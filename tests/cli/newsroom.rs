@@ -157,6 +157,27 @@ fn answers_and_search_never_mix_stories() {
 }
 
 #[test]
+fn a_question_declined_in_one_story_names_it() {
+    let d = newsroom();
+    let a = d
+        .ok(&[
+            "ask",
+            "what is the capital of australia",
+            "--story",
+            HACK,
+            "--json",
+        ])
+        .json();
+    assert_eq!(a["answered"], false, "{a}");
+    let text = a["answer"].as_str().unwrap();
+    assert!(
+        text.starts_with("“Ransomware attack cripples Ohio hospital group"),
+        "{text}"
+    );
+    assert!(text.contains("does not answer that question"), "{text}");
+}
+
+#[test]
 fn a_storys_own_entities_survive_a_new_draft_and_pass_check() {
     let d = newsroom();
     let article = d.content().join(format!("articles/{HACK}.md"));

@@ -110,7 +110,11 @@ impl Engine {
             decision: None,
             question_weight: score::question_weight(&q),
         };
-        self.decide(&q, &units, &scored, trace)
+        let (mut answer, trace) = self.decide(&q, &units, &scored, trace);
+        if scope.is_some() && !answer.answered {
+            answer.answer = self.abstention(&q, &answer.related, scope);
+        }
+        (answer, trace)
     }
 
     pub(crate) fn analyse(&self, question: &str) -> Question {
@@ -285,7 +289,7 @@ impl Engine {
     ) -> (Answer, Trace) {
         let mut answer = self.empty_answer(q);
         let Some(best) = scored.first() else {
-            answer.answer = self.abstention(q, &answer.related);
+            answer.answer = self.abstention(q, &answer.related, None);
             return (answer, trace);
         };
         let decision = score::decision(
@@ -306,12 +310,12 @@ impl Engine {
         let vague = q.terms.is_empty();
         if p < score::model().threshold || vague {
             answer.related = self.related(units, scored);
-            answer.answer = self.abstention(q, &answer.related);
+            answer.answer = self.abstention(q, &answer.related, None);
             return (answer, trace);
         }
         self.compose(&mut answer, q, units[best.unit]);
         if !answer.answered {
-            answer.answer = self.abstention(q, &answer.related);
+            answer.answer = self.abstention(q, &answer.related, None);
             return (answer, trace);
         }
         answer.story = Some(self.catalog.articles[units[best.unit].article].id.clone());
@@ -403,14 +407,28 @@ impl Engine {
         out
     }
 
-    fn abstention(&self, q: &Question, related: &[String]) -> String {
-        let mut s = String::from("The sources do not answer that question.");
+    /// The plain statement that the sources (or, asked in one story, that
+    /// story) do not answer, with what might help.
+    fn abstention(&self, q: &Question, related: &[String], scope: Option<usize>) -> String {
+        let (mut s, them) = match scope {
+            Some(a) => (
+                format!(
+                    "“{}” does not answer that question.",
+                    self.catalog.articles[a].title
+                ),
+                "it",
+            ),
+            None => (
+                "The sources do not answer that question.".to_string(),
+                "them",
+            ),
+        };
         if !q.unknown.is_empty() && q.unknown.len() <= 3 {
             let list: Vec<String> = q.unknown.iter().map(|w| format!("“{w}”")).collect();
-            s.push_str(&format!(" Nothing in them mentions {}.", list.join(", ")));
+            s.push_str(&format!(" Nothing in {them} mentions {}.", list.join(", ")));
         }
         if related.is_empty() {
-            s.push_str(" Try /help to see what they cover.");
+            s.push_str(" Try /help to see what the sources cover.");
         } else {
             s.push_str(&format!(" Related: {}.", related.join("; ")));
         }
