@@ -20,13 +20,7 @@ const MOST: usize = 7;
 impl Engine {
     /// The briefing of `story` (an article id), or of the newest story.
     pub fn brief(&self, story: Option<&str>) -> Result<Card, RequestError> {
-        let a = match self.story_scope(story)? {
-            Some(a) => a,
-            None => *self
-                .newest_first()
-                .first()
-                .ok_or_else(|| RequestError::UnknownArticle(String::new()))?,
-        };
+        let a = self.story_or_newest(story)?;
         let article = &self.catalog.articles[a];
         let facts = self.briefing_facts(a);
         let items: Vec<CardItem> = if facts.is_empty() {

@@ -39,12 +39,9 @@ impl Engine {
     /// The cards a story offers (topic and title), or those of every
     /// story, each once, newest story first.
     pub fn cards(&self, story: Option<&str>) -> Result<Vec<CardSpec>, RequestError> {
-        let stories = match self.story_scope(story)? {
-            Some(a) => vec![a],
-            None => self.newest_first(),
-        };
+        let scope = self.story_scope(story)?;
         let mut out: Vec<CardSpec> = Vec::new();
-        for a in stories {
+        for &a in self.stories_in(&scope) {
             for spec in &self.catalog.articles[a].cards {
                 if !out.iter().any(|c| c.topic == spec.topic) {
                     out.push(spec.clone());
@@ -171,13 +168,7 @@ impl Engine {
         article: Option<&str>,
         paragraph: Option<u32>,
     ) -> Result<Vec<Passage>, RequestError> {
-        let a = match self.story_scope(article)? {
-            Some(a) => a,
-            None => *self
-                .newest_first()
-                .first()
-                .ok_or_else(|| RequestError::UnknownArticle(String::new()))?,
-        };
+        let a = self.story_or_newest(article)?;
         let meta = &self.catalog.articles[a];
         let numbers: Vec<u32> = match paragraph {
             Some(n) if n >= 1 && n <= meta.paragraphs => vec![n],
@@ -213,11 +204,7 @@ impl Engine {
         story: Option<&str>,
     ) -> Result<(usize, &CardSpec), RequestError> {
         let scope = self.story_scope(story)?;
-        let stories = match scope {
-            Some(a) => vec![a],
-            None => self.newest_first(),
-        };
-        let found = stories.into_iter().find_map(|a| {
+        let found = self.stories_in(&scope).iter().find_map(|&a| {
             let cards = &self.catalog.articles[a].cards;
             cards
                 .iter()
@@ -254,9 +241,24 @@ impl Engine {
         }
     }
 
-    /// Positions of the stories, newest first (ties by id).
-    pub(super) fn newest_first(&self) -> Vec<usize> {
-        self.by_date.clone()
+    /// The story in scope, or every story newest first (ties by id).
+    fn stories_in<'a>(&'a self, scope: &'a Option<usize>) -> &'a [usize] {
+        match scope {
+            Some(a) => std::slice::from_ref(a),
+            None => &self.by_date,
+        }
+    }
+
+    /// The story named by id or title, or the newest story.
+    pub(super) fn story_or_newest(&self, story: Option<&str>) -> Result<usize, RequestError> {
+        match self.story_scope(story)? {
+            Some(a) => Ok(a),
+            None => self
+                .by_date
+                .first()
+                .copied()
+                .ok_or_else(|| RequestError::UnknownArticle(String::new())),
+        }
     }
 
     pub(super) fn card_item(&self, fact: &Fact) -> CardItem {
@@ -283,11 +285,7 @@ impl Engine {
         fits: impl Fn(usize, usize) -> bool,
     ) -> Option<(usize, usize)> {
         let candidates = self.entity_candidates(name);
-        let stories = match scope {
-            Some(a) => vec![a],
-            None => self.newest_first(),
-        };
-        stories.into_iter().find_map(|a| {
+        self.stories_in(&scope).iter().find_map(|&a| {
             let id = &self.catalog.articles[a].id;
             // A story's own entity before a shared one of the same name.
             let mut serving: Vec<usize> = candidates
@@ -345,13 +343,6 @@ impl Engine {
             .filter(|(d, _)| *d <= allowed)
             .min()
             .map(|(_, i)| i)
-    }
-
-    /// The entity a name refers to, in any story (see
-    /// [`Engine::entity_card`] for one read in a story).
-    pub fn resolve_entity(&self, name: &str) -> Option<usize> {
-        self.resolve_entity_with(name, None, |_, _| true)
-            .map(|(e, _)| e)
     }
 
     /// The fact for which `keep` holds that best matches `name`, if one

@@ -219,23 +219,17 @@ impl Engine {
 
     /// The stories the index holds, newest first.
     pub fn stories(&self) -> Vec<StorySummary> {
-        let mut out: Vec<StorySummary> = self
-            .catalog
-            .articles
+        self.by_date
             .iter()
-            .zip(&self.story_facts)
-            .map(|(a, facts)| StorySummary {
-                id: a.id.clone(),
-                title: a.title.clone(),
-                date: a.date.clone(),
-                url: a.url.clone(),
-                paragraphs: a.paragraphs,
-                facts: facts.len(),
-                cards: a.cards.iter().map(|c| c.topic.to_string()).collect(),
+            .map(|&i| {
+                let a = &self.catalog.articles[i];
+                StorySummary {
+                    article: summary(a),
+                    facts: self.story_facts[i].len(),
+                    cards: a.cards.iter().map(|c| c.topic.to_string()).collect(),
+                }
             })
-            .collect();
-        out.sort_by(|a, b| b.date.cmp(&a.date).then(a.id.cmp(&b.id)));
-        out
+            .collect()
     }
 
     /// What the index covers.

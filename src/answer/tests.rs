@@ -106,11 +106,7 @@ impl TempIndex {
     pub fn new() -> TempIndex {
         let dir = tempfile::tempdir().unwrap();
         let content = dir.path().join("content");
-        let write = |rel: &str, text: &str| {
-            let path = content.join(rel);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        };
+        let write = |rel: &str, text: &str| write_content(&content, rel, text);
         write("articles/harbour.md", ARTICLE);
         write("entities.toml", ENTITIES);
         write("facts/harbour.toml", FACTS);
@@ -123,6 +119,13 @@ impl TempIndex {
         let engine = Engine::open(Path::new(&index)).unwrap();
         TempIndex { _dir: dir, engine }
     }
+}
+
+/// Writes `text` to `rel` under the content directory `content`.
+fn write_content(content: &Path, rel: &str, text: &str) {
+    let path = content.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
 }
 
 fn first_paragraph(a: &Answer) -> Option<u32> {
@@ -322,11 +325,7 @@ fn hostile_input_never_panics() {
 fn two_governors() -> (tempfile::TempDir, Engine) {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
-    let write = |rel: &str, text: &str| {
-        let path = content.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
+    let write = |rel: &str, text: &str| write_content(&content, rel, text);
     write("articles/harbour.md", ARTICLE);
     write(
         "articles/bridge.md",

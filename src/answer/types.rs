@@ -70,12 +70,8 @@ pub struct Answer {
 /// A story the index holds, for `/stories`.
 #[derive(Debug, Clone, Serialize)]
 pub struct StorySummary {
-    pub id: String,
-    pub title: String,
-    pub date: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    pub paragraphs: u32,
+    #[serde(flatten)]
+    pub article: ArticleSummary,
     pub facts: usize,
     /// Topics of the story's cards, in order.
     pub cards: Vec<String>,

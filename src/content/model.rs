@@ -17,11 +17,6 @@ pub struct Corpus {
 }
 
 impl Corpus {
-    /// The entity with key `key` ([`Entity::key`]).
-    pub fn entity(&self, key: &str) -> Option<&Entity> {
-        self.entities.iter().find(|e| e.has_key(key))
-    }
-
     pub fn paragraph_count(&self) -> usize {
         self.articles.iter().map(|a| a.paragraphs.len()).sum()
     }
@@ -81,18 +76,6 @@ impl Entity {
         match &self.story {
             Some(story) => format!("{story}/{}", self.id),
             None => self.id.clone(),
-        }
-    }
-
-    /// Whether `key` is this entity's key, without building it.
-    pub fn has_key(&self, key: &str) -> bool {
-        match &self.story {
-            Some(story) => {
-                key.strip_prefix(story.as_str())
-                    .and_then(|rest| rest.strip_prefix('/'))
-                    == Some(self.id.as_str())
-            }
-            None => key == self.id,
         }
     }
 

@@ -69,10 +69,3 @@ pub struct Catalog {
     /// Every folded word of the corpus with the number of documents holding it.
     pub vocabulary: Vec<(String, u32)>,
 }
-
-impl Catalog {
-    /// The entity with key `key` ([`Entity::key`]).
-    pub fn entity(&self, key: &str) -> Option<&Entity> {
-        self.entities.iter().find(|e| e.has_key(key))
-    }
-}

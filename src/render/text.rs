@@ -31,10 +31,11 @@ pub fn answer(a: &Answer) -> String {
 pub fn stories(list: &[StorySummary]) -> String {
     let mut out = String::new();
     for s in list {
+        let a = &s.article;
         let _ = writeln!(
             out,
             "{}  {}  ({} paragraphs, {} facts)  [{}]",
-            s.date, s.title, s.paragraphs, s.facts, s.id
+            a.date, a.title, a.paragraphs, s.facts, a.id
         );
         if !s.cards.is_empty() {
             let _ = writeln!(out, "            cards: {}", s.cards.join(", "));

@@ -325,16 +325,17 @@ pub fn stories(list: &[StorySummary]) -> Message {
     let mut used = 0;
     let mut lines = Vec::new();
     for s in list {
-        let title = match &s.url {
-            Some(url) => format!("[{}]({url})", escape(&limits::cut(&s.title, 200))),
-            None => format!("**{}**", escape(&limits::cut(&s.title, 200))),
+        let a = &s.article;
+        let title = match &a.url {
+            Some(url) => format!("[{}]({url})", escape(&limits::cut(&a.title, 200))),
+            None => format!("**{}**", escape(&limits::cut(&a.title, 200))),
         };
         let line = format!(
             "{title} · {} · {} paragraphs, {} facts · `{}`",
-            s.date,
-            s.paragraphs,
+            a.date,
+            a.paragraphs,
             s.facts,
-            limits::cut(&s.id, 100)
+            limits::cut(&a.id, 100)
         );
         let len = line.chars().count() + 1;
         if used + len > limits::DESCRIPTION - 100 {
