@@ -5,6 +5,7 @@
 //! when a reindex publishes a new generation. Every quote the engine returns
 //! is checked against the stored paragraph before it leaves.
 
+pub(crate) mod bm25;
 mod brief;
 mod cards;
 pub mod eval;
@@ -351,6 +352,15 @@ impl Engine {
             }
         }
         units
+    }
+
+    /// The engine as it works on large sources: units built per question
+    /// from BM25's candidates, search ranked by BM25.
+    #[cfg(test)]
+    pub(crate) fn scored_as_if_large(mut self) -> Engine {
+        self.units = Vec::new();
+        self.word_vectors = HashMap::new();
+        self
     }
 
     fn entity_index(&self, id: &str) -> Option<usize> {

@@ -2,9 +2,21 @@
 
 use std::collections::{HashMap, HashSet};
 
+use tantivy::Term;
+
+use super::pipeline::analyse::Question;
 use super::pipeline::units::{Origin, Unit};
 use super::{Engine, Hit, HitKind, SearchResults, Snippet};
 use crate::text;
+
+/// What one hit shows, before its snippet is cut: a fact (shown with the
+/// paragraph it cites first) or a paragraph.
+struct Found {
+    article: usize,
+    paragraph: u32,
+    fact: Option<usize>,
+    score: f32,
+}
 
 /// Largest number of hits one search returns.
 pub const MAX_LIMIT: usize = 50;
@@ -12,10 +24,10 @@ pub const MAX_LIMIT: usize = 50;
 const SNIPPET_BYTES: usize = 280;
 
 impl Engine {
-    /// Searches facts and passages for `query`, best first: the answer
-    /// pipeline's units, ranked by its learned score, that hold at least one
-    /// of the query's words; a passage appears once, for its best sentence.
-    /// Hits are grouped by story, stories in the order of their best hit.
+    /// Searches facts and passages for `query`, best first: in small
+    /// sources by the answer pipeline's score, in large ones by BM25 (so a
+    /// search costs a fraction of an answer). Hits are grouped by story,
+    /// stories in the order of their best hit.
     pub fn search(&self, query: &str, topic: Option<&str>, limit: usize) -> SearchResults {
         self.search_scoped(query, topic, None, limit)
     }
@@ -41,41 +53,27 @@ impl Engine {
     ) -> SearchResults {
         let limit = limit.clamp(1, MAX_LIMIT);
         let q = self.analyse(query);
-        let pool = self.retrieve(&q, scope);
-        let units: Vec<&Unit> = pool
-            .iter()
-            .map(|u| u.as_ref())
-            .filter(|u| topic.is_none_or(|t| self.unit_has_topic(u, t)))
-            .collect();
         let terms: HashMap<&str, f32> = q
             .terms
             .iter()
             .flat_map(|t| std::iter::once(&t.stem).chain(&t.alternatives))
             .map(|s| (s.as_str(), 1.0))
             .collect();
-        let mut seen: HashSet<(usize, u32, Option<usize>)> = HashSet::new();
-        let mut hits = Vec::new();
-        // Twice the hits asked for are scored in full: enough to fill the
-        // page once passages repeated by their sentences are dropped.
-        for s in self.score_best(&q, &units, 2 * limit) {
-            // Only what holds a word of the query is a hit.
-            if s.features[3] <= 0.0 || hits.len() == limit {
-                continue;
-            }
-            let u = units[s.unit];
-            let fact = match u.origin {
-                Origin::Fact(i) => Some(i),
-                Origin::Sentence { .. } => None,
-            };
-            if !seen.insert((u.article, u.paragraph, fact)) {
-                continue;
-            }
-            let mut hit = self.hit(u, fact, s.score, &terms);
-            // A passage found under a topic belongs to it: a fact of that
-            // topic cites it.
-            hit.topic = hit.topic.or(topic.map(str::to_string));
-            hits.push(hit);
-        }
+        let found = if self.units.is_empty() {
+            self.bm25_found(&terms, topic, scope, limit)
+        } else {
+            self.scored_found(&q, topic, scope, limit)
+        };
+        let mut hits: Vec<Hit> = found
+            .into_iter()
+            .map(|f| {
+                let mut hit = self.hit(&f, &terms);
+                // A passage found under a topic belongs to it: a fact of
+                // that topic cites it.
+                hit.topic = hit.topic.or(topic.map(str::to_string));
+                hit
+            })
+            .collect();
         super::group_by_story(&mut hits);
         SearchResults {
             query: query.to_string(),
@@ -85,10 +83,105 @@ impl Engine {
         }
     }
 
-    fn hit(&self, u: &Unit, fact: Option<usize>, score: f32, terms: &HashMap<&str, f32>) -> Hit {
-        let meta = &self.catalog.articles[u.article];
+    /// Small sources: the answer pipeline's units, ranked by its learned
+    /// score, that hold at least one of the query's words; a passage
+    /// appears once, for its best sentence.
+    fn scored_found(
+        &self,
+        q: &Question,
+        topic: Option<&str>,
+        scope: Option<usize>,
+        limit: usize,
+    ) -> Vec<Found> {
+        let pool = self.retrieve(q, scope);
+        let units: Vec<&Unit> = pool
+            .iter()
+            .map(|u| u.as_ref())
+            .filter(|u| topic.is_none_or(|t| self.unit_has_topic(u, t)))
+            .collect();
+        let mut seen: HashSet<(usize, u32, Option<usize>)> = HashSet::new();
+        let mut found = Vec::new();
+        // Twice the hits asked for are scored in full: enough to fill the
+        // page once passages repeated by their sentences are dropped.
+        for s in self.score_best(q, &units, 2 * limit) {
+            // Only what holds a word of the query is a hit.
+            if s.features[3] <= 0.0 || found.len() == limit {
+                continue;
+            }
+            let u = units[s.unit];
+            let fact = match u.origin {
+                Origin::Fact(i) => Some(i),
+                Origin::Sentence { .. } => None,
+            };
+            if seen.insert((u.article, u.paragraph, fact)) {
+                found.push(Found {
+                    article: u.article,
+                    paragraph: u.paragraph,
+                    fact,
+                    score: s.score,
+                });
+            }
+        }
+        found
+    }
+
+    /// Large sources: facts and paragraphs ranked by BM25 over the query's
+    /// stems (with their corrections and synonyms), in one pruned union,
+    /// filtered by topic and story in the index.
+    fn bm25_found(
+        &self,
+        terms: &HashMap<&str, f32>,
+        topic: Option<&str>,
+        scope: Option<usize>,
+        limit: usize,
+    ) -> Vec<Found> {
+        let f = &self.fields;
+        let mut stems: Vec<&str> = terms.keys().copied().collect();
+        stems.sort_unstable();
+        let terms: Vec<Term> = stems
+            .iter()
+            .flat_map(|s| {
+                [f.fact_body, f.extra, f.body].map(|field| Term::from_field_text(field, s))
+            })
+            .collect();
+        let filters: Vec<Term> = topic
+            .map(|t| Term::from_field_text(f.topic, t))
+            .into_iter()
+            .chain(scope.map(|a| Term::from_field_text(f.article, &self.catalog.articles[a].id)))
+            .collect();
+        let top = match super::bm25::top_docs(&self.searcher, terms, &filters, limit) {
+            Ok(top) => top,
+            Err(e) => {
+                tracing::error!(error = %e, "BM25 search failed");
+                return Vec::new();
+            }
+        };
+        top.into_iter()
+            .filter_map(|(score, address)| {
+                if let Some(ord) = self.fact_ord(address) {
+                    let fact = self.catalog.facts.get(ord)?;
+                    return Some(Found {
+                        article: self.story_of(fact)?,
+                        paragraph: fact.cites.first().map_or(0, |c| c.paragraph),
+                        fact: Some(ord),
+                        score,
+                    });
+                }
+                let (article, paragraph) = self.passage_at(address)?;
+                Some(Found {
+                    article,
+                    paragraph,
+                    fact: None,
+                    score,
+                })
+            })
+            .collect()
+    }
+
+    fn hit(&self, found: &Found, terms: &HashMap<&str, f32>) -> Hit {
+        let meta = &self.catalog.articles[found.article];
         let article = meta.id.clone();
-        let (kind, snippet, topic, id) = match fact {
+        let (kind, snippet, topic, id) = match found.fact {
             Some(i) => {
                 let f = &self.catalog.facts[i];
                 (
@@ -100,7 +193,7 @@ impl Engine {
             }
             None => {
                 let body = self
-                    .paragraph_text(&article, u.paragraph)
+                    .paragraph_text(&article, found.paragraph)
                     .unwrap_or_default();
                 (
                     HitKind::Passage,
@@ -114,10 +207,10 @@ impl Engine {
             kind,
             title: meta.title.clone(),
             article,
-            paragraph: u.paragraph,
+            paragraph: found.paragraph,
             topic,
             fact: id,
-            score: (score * 1000.0).round() / 1000.0,
+            score: (found.score * 1000.0).round() / 1000.0,
             snippet,
         }
     }
@@ -204,34 +297,16 @@ impl Engine {
     /// `limit`, no spelling, synonyms or re-ranking. The baseline that
     /// `dossier bench` compares with SQLite FTS5, like for like.
     pub fn passage_search(&self, query: &str, limit: usize) -> Vec<(String, u32, f32)> {
-        use tantivy::Term;
-        use tantivy::collector::TopDocs;
-        use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-        use tantivy::schema::IndexRecordOption;
-
         let f = &self.fields;
         let mut stems = text::stems(&query[..text::floor_char_boundary(query, 1000)]);
         stems.sort();
         stems.dedup();
-        let terms: Vec<(Occur, Box<dyn Query>)> = stems
+        let terms: Vec<Term> = stems
             .iter()
-            .map(|s| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_field_text(f.body, s),
-                    IndexRecordOption::WithFreqs,
-                ));
-                (Occur::Should, q)
-            })
+            .map(|s| Term::from_field_text(f.body, s))
             .collect();
-        if terms.is_empty() {
-            return Vec::new();
-        }
-        // Only passages have `body` terms: a plain union, pruned by tantivy.
-        let query = BooleanQuery::new(terms);
-        let Ok(top) = self
-            .searcher
-            .search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())
-        else {
+        // Only passages have `body` terms.
+        let Ok(top) = super::bm25::top_docs(&self.searcher, terms, &[], limit.max(1)) else {
             return Vec::new();
         };
         top.into_iter()

@@ -229,6 +229,49 @@ fn search_marks_matched_words_and_filters_topics() {
 }
 
 #[test]
+fn large_sources_search_by_bm25_with_the_same_filters() {
+    let TempIndex { _dir, engine } = TempIndex::new();
+    let e = engine.scored_as_if_large();
+    let r = e.search("ferry", None, 10);
+    assert!(!r.hits.is_empty());
+    for h in &r.hits {
+        assert!(!h.snippet.matches.is_empty(), "{h:?}");
+    }
+    // The fact and the paragraph it cites are both found, the fact once.
+    let keys: Vec<_> = r
+        .hits
+        .iter()
+        .map(|h| (h.paragraph, h.fact.clone()))
+        .collect();
+    assert!(
+        keys.contains(&(2, Some("harbour/ferry-reopens".to_string()))),
+        "{keys:?}"
+    );
+    assert!(keys.contains(&(2, None)), "{keys:?}");
+    let quotes = e.search("promises", Some(Topic::QUOTES), 10);
+    assert!(!quotes.hits.is_empty());
+    assert!(
+        quotes
+            .hits
+            .iter()
+            .all(|h| h.topic.as_deref() == Some(Topic::QUOTES))
+    );
+    assert_eq!(e.search("ferry", None, 1).hits.len(), 1);
+    assert!(e.search("zzqx", None, 10).hits.is_empty());
+    assert!(matches!(
+        e.search_in("ferry", None, Some("nowhere"), 10),
+        Err(RequestError::UnknownArticle(_))
+    ));
+    // Answers come from BM25's candidates the same way.
+    let a = e.ask("Who mediated the harbour deal?");
+    assert_eq!(
+        a.facts.first().map(|f| f.id.as_str()),
+        Some("broker"),
+        "{a:?}"
+    );
+}
+
+#[test]
 fn cards_resolve_names_and_aliases() {
     let t = TempIndex::new();
     let e = &t.engine;

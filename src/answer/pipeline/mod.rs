@@ -16,9 +16,7 @@ pub mod units;
 
 use std::collections::HashSet;
 
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::Value;
 use tantivy::{TantivyDocument, Term};
 
 use self::analyse::Question;
@@ -208,31 +206,22 @@ impl Engine {
             (KIND_FACT, &[f.fact_body, f.extra][..]),
             (KIND_PASSAGE, &[f.body][..]),
         ] {
-            let words: Vec<(Occur, Box<dyn Query>)> = stems
+            let terms: Vec<Term> = stems
                 .iter()
                 .flat_map(|s| fields.iter().map(|&field| Term::from_field_text(field, s)))
-                .map(|t| {
-                    let q: Box<dyn Query> =
-                        Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
-                    (Occur::Should, q)
-                })
                 .collect();
-            let query: Box<dyn Query> = match scope {
-                Some(a) => {
-                    let id = &self.catalog.articles[a].id;
-                    let term = Term::from_field_text(f.article, id);
-                    Box::new(BooleanQuery::new(vec![
-                        (Occur::Must, Box::new(BooleanQuery::new(words))),
-                        (Occur::Must, super::term_query(term)),
-                    ]))
-                }
-                None => Box::new(BooleanQuery::new(words)),
-            };
-            let collector = TopDocs::with_limit(BM25_CANDIDATES / 2).order_by_score();
-            let Ok(top) = self.searcher.search(&query, &collector) else {
-                tracing::error!("BM25 search failed");
-                continue;
-            };
+            let filters: Vec<Term> = scope
+                .map(|a| Term::from_field_text(f.article, &self.catalog.articles[a].id))
+                .into_iter()
+                .collect();
+            let top =
+                match super::bm25::top_docs(&self.searcher, terms, &filters, BM25_CANDIDATES / 2) {
+                    Ok(top) => top,
+                    Err(e) => {
+                        tracing::error!(error = %e, "BM25 search failed");
+                        continue;
+                    }
+                };
             for (_, address) in top {
                 let fact = (kind == KIND_FACT)
                     .then(|| self.fact_ord(address))
