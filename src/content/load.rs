@@ -68,11 +68,15 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
     }
 
     let entities_path = dir.join(ENTITIES_FILE);
-    let mut shared_names = Names::new();
+    let mut shared_names = ScopedNames {
+        shared: None,
+        own: Names::new(),
+    };
     if let Some(source) = files::read_optional(&entities_path, &mut diags)? {
         corpus.entities =
             parse_entities_file(&entities_path, &source, &mut shared_names, &mut diags);
     }
+    let shared_names = shared_names.own;
 
     let lexicon_path = dir.join(LEXICON_FILE);
     if let Some(source) = files::read_optional(&lexicon_path, &mut diags)? {
@@ -507,10 +511,25 @@ struct RawEntity {
 /// scope never claim one name.
 type Names = HashMap<Vec<String>, (String, String)>;
 
+/// The names taken in one scope: those of the shared entities (borrowed,
+/// when the scope is a story) and those defined in the scope itself.
+struct ScopedNames<'a> {
+    shared: Option<&'a Names>,
+    own: Names,
+}
+
+impl ScopedNames<'_> {
+    fn get(&self, key: &[String]) -> Option<&(String, String)> {
+        self.own
+            .get(key)
+            .or_else(|| self.shared.and_then(|s| s.get(key)))
+    }
+}
+
 fn parse_entities_file(
     path: &Path,
     source: &str,
-    names: &mut Names,
+    names: &mut ScopedNames,
     diags: &mut Diagnostics,
 ) -> Vec<Entity> {
     let file: EntitiesFile = match toml::from_str(source) {
@@ -540,7 +559,7 @@ fn check_entities(
     source: &str,
     raws: Vec<Spanned<RawEntity>>,
     scope: &Scope,
-    names: &mut Names,
+    names: &mut ScopedNames,
     diags: &mut Diagnostics,
 ) -> Vec<Entity> {
     let mut out = Vec::new();
@@ -606,7 +625,7 @@ fn check_names(
     id: &str,
     name: (&str, usize),
     aliases: Vec<Spanned<String>>,
-    names: &mut Names,
+    names: &mut ScopedNames,
     diags: &mut Diagnostics,
 ) -> Vec<String> {
     let line = super::diagnostic::line_column(source, name.1).0;
@@ -640,7 +659,8 @@ fn check_names(
                 continue;
             }
             None => {
-                names.insert(key, (id.to_string(), format!("{}:{line}", path.display())));
+                let place = format!("{}:{line}", path.display());
+                names.own.insert(key, (id.to_string(), place));
             }
         }
         if i > 0 {
@@ -771,7 +791,10 @@ fn parse_facts_file(
                 story: Some(story),
                 shared: &known.shared,
             };
-            let mut names = known.shared_names.clone();
+            let mut names = ScopedNames {
+                shared: Some(&known.shared_names),
+                own: Names::new(),
+            };
             check_entities(path, source, file.entity, &scope, &mut names, diags)
         }
         (None, Some(first)) => {

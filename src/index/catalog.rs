@@ -69,3 +69,15 @@ pub struct Catalog {
     /// Every folded word of the corpus with the number of documents holding it.
     pub vocabulary: Vec<(String, u32)>,
 }
+
+/// A [`Catalog`] that borrows what the corpus already holds, to be written
+/// without copying it (it serializes to the same JSON).
+#[derive(Serialize)]
+pub struct CatalogRef<'a> {
+    pub manifest: &'a Manifest,
+    pub articles: Vec<ArticleMeta>,
+    pub entities: &'a [Entity],
+    pub facts: &'a [Fact],
+    pub lexicon: &'a Lexicon,
+    pub vocabulary: Vec<(String, u32)>,
+}

@@ -6,9 +6,12 @@
 //! Indexing and querying must agree on it, so it lives here and nowhere else.
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer, TokenStream,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, TokenStream,
 };
+
+mod stem_cache;
+
+use stem_cache::CachedStemmer;
 
 /// Name under which [`stemming_analyzer`] is registered in the tantivy index.
 pub const STEMMED: &str = "dossier_en";
@@ -25,7 +28,7 @@ pub fn stemming_analyzer() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(MAX_WORD_LEN))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(CachedStemmer::default())
         .build()
 }
 
@@ -56,7 +59,7 @@ thread_local! {
     static STEMMING: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(stemming_analyzer());
     static STEMMER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(
         TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(Stemmer::new(Language::English))
+            .filter(CachedStemmer::default())
             .build(),
     );
 }
