@@ -256,8 +256,13 @@ impl Engine {
             .search(&query, &TopDocs::with_limit(1).order_by_score())
             .ok()?;
         let (_, address) = top.first()?;
-        let doc: TantivyDocument = self.searcher.doc(*address).ok()?;
-        doc.get_first(f.body)
+        self.document_body(*address)
+    }
+
+    /// The stored text of the passage document at `address`.
+    fn document_body(&self, address: tantivy::DocAddress) -> Option<String> {
+        let doc: TantivyDocument = self.searcher.doc(address).ok()?;
+        doc.get_first(self.fields.body)
             .and_then(|v| v.as_str().map(str::to_string))
     }
 

@@ -16,6 +16,8 @@ struct Found {
     paragraph: u32,
     fact: Option<usize>,
     score: f32,
+    /// The paragraph's document, when the search found it (read directly).
+    document: Option<tantivy::DocAddress>,
 }
 
 /// Largest number of hits one search returns.
@@ -119,6 +121,7 @@ impl Engine {
                     paragraph: u.paragraph,
                     fact,
                     score: s.score,
+                    document: None,
                 });
             }
         }
@@ -165,6 +168,7 @@ impl Engine {
                         paragraph: fact.cites.first().map_or(0, |c| c.paragraph),
                         fact: Some(ord),
                         score,
+                        document: None,
                     });
                 }
                 let (article, paragraph) = self.passage_at(address)?;
@@ -173,6 +177,7 @@ impl Engine {
                     paragraph,
                     fact: None,
                     score,
+                    document: Some(address),
                 })
             })
             .collect()
@@ -192,9 +197,11 @@ impl Engine {
                 )
             }
             None => {
-                let body = self
-                    .paragraph_text(&article, found.paragraph)
-                    .unwrap_or_default();
+                let body = match found.document {
+                    Some(address) => self.document_body(address),
+                    None => self.paragraph_text(&article, found.paragraph),
+                }
+                .unwrap_or_default();
                 (
                     HitKind::Passage,
                     window(&body, terms, SNIPPET_BYTES),

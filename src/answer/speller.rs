@@ -12,7 +12,10 @@ use std::collections::HashMap;
 #[derive(Debug, Default)]
 pub struct Speller {
     known: HashMap<String, u32>,
-    buckets: HashMap<char, Vec<(String, u32)>>,
+    /// Words of four letters or more by first letter, each with its length
+    /// in characters and its count, sorted by length (then word), so a
+    /// correction reads only the words of a length within reach.
+    buckets: HashMap<char, Vec<(usize, String, u32)>>,
 }
 
 impl Speller {
@@ -21,12 +24,13 @@ impl Speller {
         for (w, n) in words {
             *known.entry(w).or_default() += n;
         }
-        let mut buckets: HashMap<char, Vec<(String, u32)>> = HashMap::new();
+        let mut buckets: HashMap<char, Vec<(usize, String, u32)>> = HashMap::new();
         for (w, n) in &known {
             if let Some(c) = w.chars().next()
                 && w.len() >= 4
             {
-                buckets.entry(c).or_default().push((w.clone(), *n));
+                let len = w.chars().count();
+                buckets.entry(c).or_default().push((len, w.clone(), *n));
             }
         }
         for b in buckets.values_mut() {
@@ -53,19 +57,24 @@ impl Speller {
         }
         let first = word.chars().next()?;
         let bucket = self.buckets.get(&first)?;
+        let from = bucket.partition_point(|(clen, ..)| *clen + max < len);
         let mut best: Option<(usize, u32, &str)> = None;
-        for (candidate, count) in bucket {
-            let clen = candidate.chars().count();
-            if clen.abs_diff(len) > max {
-                continue;
+        for (clen, candidate, count) in &bucket[from..] {
+            if *clen > len + max {
+                break;
             }
             let d = strsim::osa_distance(word, candidate);
             if d > max {
                 continue;
             }
+            // Nearest first, then the most used, then the first in
+            // alphabetical order.
             let better = match best {
                 None => true,
-                Some((bd, bc, _)) => d < bd || (d == bd && *count > bc),
+                Some((bd, bc, bw)) => {
+                    d < bd
+                        || (d == bd && (*count > bc || (*count == bc && candidate.as_str() < bw)))
+                }
             };
             if better {
                 best = Some((d, *count, candidate));

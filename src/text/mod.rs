@@ -28,7 +28,7 @@ pub fn stemming_analyzer() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(MAX_WORD_LEN))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(CachedStemmer::default())
+        .filter(CachedStemmer)
         .build()
 }
 
@@ -59,7 +59,7 @@ thread_local! {
     static STEMMING: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(stemming_analyzer());
     static STEMMER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(
         TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(CachedStemmer::default())
+            .filter(CachedStemmer)
             .build(),
     );
 }
