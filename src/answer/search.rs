@@ -129,8 +129,8 @@ impl Engine {
     }
 
     /// Large sources: facts and paragraphs ranked by BM25 over the query's
-    /// stems (with their corrections and synonyms), in one pruned union,
-    /// filtered by topic and story in the index.
+    /// stems (with their corrections and synonyms), rare terms first (see
+    /// [`super::bm25`]), filtered by topic and story in the index.
     fn bm25_found(
         &self,
         terms: &HashMap<&str, f32>,
@@ -300,9 +300,10 @@ pub fn window(text_: &str, terms: &HashMap<&str, f32>, max: usize) -> Snippet {
 }
 
 impl Engine {
-    /// Plain BM25 search over the paragraphs: the query's stems OR-ed, top
-    /// `limit`, no spelling, synonyms or re-ranking. The baseline that
-    /// `dossier bench` compares with SQLite FTS5, like for like.
+    /// Plain BM25 search over the paragraphs: the query's stems OR-ed (rare
+    /// terms first, see [`super::bm25`]), top `limit`, no spelling, synonyms
+    /// or re-ranking. The baseline that `dossier bench` compares with SQLite
+    /// FTS5.
     pub fn passage_search(&self, query: &str, limit: usize) -> Vec<(String, u32, f32)> {
         let f = &self.fields;
         let mut stems = text::stems(&query[..text::floor_char_boundary(query, 1000)]);
