@@ -31,11 +31,11 @@ fuzz_target!(|data: &[u8]| {
     let q = String::from_utf8_lossy(data);
     let q = q.as_ref();
 
-    let answer = engine.ask(q);
+    let answer = engine.ask(q).expect("a readable index answers");
     check(engine, "ask", q, &answer.citations);
 
-    let _ = engine.search(q, None, 10);
-    let _ = engine.search(q, Some(Topic::QUOTES), 3);
+    let _ = engine.search(q, None, 10).expect("a readable index answers");
+    let _ = engine.search(q, Some(Topic::QUOTES), 3).expect("a readable index answers");
     let _ = engine.suggest(SuggestKind::Query, q, 25);
 
     if let Ok(card) = engine.entity_card("parties", Some(q), None) {

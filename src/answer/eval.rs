@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Engine;
+use super::{Engine, RequestError};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -140,12 +140,16 @@ impl EvalReport {
 }
 
 /// Runs every case of `set` through `engine.ask`.
-pub fn run(engine: &Engine, set: &EvalSet) -> EvalReport {
+pub fn run(engine: &Engine, set: &EvalSet) -> Result<EvalReport, RequestError> {
     run_with(engine, set, &mut |_| {})
 }
 
 /// [`run`], handing each question's features to `rows`.
-pub fn run_with(engine: &Engine, set: &EvalSet, rows: &mut dyn FnMut(FeatureRow)) -> EvalReport {
+pub fn run_with(
+    engine: &Engine,
+    set: &EvalSet,
+    rows: &mut dyn FnMut(FeatureRow),
+) -> Result<EvalReport, RequestError> {
     let mut r = EvalReport {
         answerable: 0,
         top1_correct: 0,
@@ -157,7 +161,7 @@ pub fn run_with(engine: &Engine, set: &EvalSet, rows: &mut dyn FnMut(FeatureRow)
         outcomes: Vec::new(),
     };
     for case in &set.cases {
-        let (answer, trace) = engine.ask_traced(&case.question);
+        let (answer, trace) = engine.ask_traced(&case.question)?;
         rows(FeatureRow {
             question: case.question.clone(),
             answerable: !case.abstain,
@@ -221,7 +225,7 @@ pub fn run_with(engine: &Engine, set: &EvalSet, rows: &mut dyn FnMut(FeatureRow)
             miss,
         });
     }
-    r
+    Ok(r)
 }
 
 /// One story of a story directory, evaluated.

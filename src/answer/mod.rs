@@ -45,6 +45,10 @@ pub enum RequestError {
     },
     #[error("nothing matches `{0}`")]
     NotFound(String),
+    /// The index could not be searched: an internal failure, never
+    /// reported as "the sources do not say".
+    #[error("the index could not be searched: {0}")]
+    Index(String),
     /// No story, or not the one named, has a card of this topic.
     #[error("{}", no_card(card, story.as_ref(), cards))]
     NoCard {
@@ -381,6 +385,12 @@ fn summary(a: &ArticleMeta) -> ArticleSummary {
         url: a.url.clone(),
         paragraphs: a.paragraphs,
     }
+}
+
+/// A failed index search, logged, as the error the request gets.
+pub(crate) fn index_failure(e: tantivy::TantivyError) -> RequestError {
+    tracing::error!(error = %e, "the index could not be searched");
+    RequestError::Index(e.to_string())
 }
 
 fn term_query(term: Term) -> Box<dyn Query> {

@@ -30,7 +30,12 @@ impl Engine {
     /// sources by the answer pipeline's score, in large ones by BM25 (so a
     /// search costs a fraction of an answer). Hits are grouped by story,
     /// stories in the order of their best hit.
-    pub fn search(&self, query: &str, topic: Option<&str>, limit: usize) -> SearchResults {
+    pub fn search(
+        &self,
+        query: &str,
+        topic: Option<&str>,
+        limit: usize,
+    ) -> Result<SearchResults, super::RequestError> {
         self.search_scoped(query, topic, None, limit)
     }
 
@@ -43,7 +48,7 @@ impl Engine {
         limit: usize,
     ) -> Result<SearchResults, super::RequestError> {
         let scope = self.story_scope(story)?;
-        Ok(self.search_scoped(query, topic, scope, limit))
+        self.search_scoped(query, topic, scope, limit)
     }
 
     fn search_scoped(
@@ -52,7 +57,7 @@ impl Engine {
         topic: Option<&str>,
         scope: Option<usize>,
         limit: usize,
-    ) -> SearchResults {
+    ) -> Result<SearchResults, super::RequestError> {
         let limit = limit.clamp(1, MAX_LIMIT);
         let q = self.analyse(query);
         let terms: HashMap<&str, f32> = q
@@ -62,9 +67,9 @@ impl Engine {
             .map(|s| (s.as_str(), 1.0))
             .collect();
         let found = if self.units.is_empty() {
-            self.bm25_found(&terms, topic, scope, limit)
+            self.bm25_found(&terms, topic, scope, limit)?
         } else {
-            self.scored_found(&q, topic, scope, limit)
+            self.scored_found(&q, topic, scope, limit)?
         };
         let mut hits: Vec<Hit> = found
             .into_iter()
@@ -77,12 +82,12 @@ impl Engine {
             })
             .collect();
         super::group_by_story(&mut hits);
-        SearchResults {
+        Ok(SearchResults {
             query: query.to_string(),
             topic: topic.map(str::to_string),
             hits,
             corrections: q.corrections,
-        }
+        })
     }
 
     /// Small sources: the answer pipeline's units, ranked by its learned
@@ -94,8 +99,8 @@ impl Engine {
         topic: Option<&str>,
         scope: Option<usize>,
         limit: usize,
-    ) -> Vec<Found> {
-        let pool = self.retrieve(q, scope);
+    ) -> Result<Vec<Found>, super::RequestError> {
+        let pool = self.retrieve(q, scope)?;
         let units: Vec<&Unit> = pool
             .iter()
             .map(|u| u.as_ref())
@@ -125,7 +130,7 @@ impl Engine {
                 });
             }
         }
-        found
+        Ok(found)
     }
 
     /// Large sources: facts and paragraphs ranked by BM25 over the query's
@@ -137,7 +142,7 @@ impl Engine {
         topic: Option<&str>,
         scope: Option<usize>,
         limit: usize,
-    ) -> Vec<Found> {
+    ) -> Result<Vec<Found>, super::RequestError> {
         let f = &self.fields;
         let mut stems: Vec<&str> = terms.keys().copied().collect();
         stems.sort_unstable();
@@ -152,14 +157,10 @@ impl Engine {
             .into_iter()
             .chain(scope.map(|a| Term::from_field_text(f.article, &self.catalog.articles[a].id)))
             .collect();
-        let top = match super::bm25::top_docs(&self.searcher, terms, &filters, limit) {
-            Ok(top) => top,
-            Err(e) => {
-                tracing::error!(error = %e, "BM25 search failed");
-                return Vec::new();
-            }
-        };
-        top.into_iter()
+        let top = super::bm25::top_docs(&self.searcher, terms, &filters, limit)
+            .map_err(super::index_failure)?;
+        Ok(top
+            .into_iter()
             .filter_map(|(score, address)| {
                 if let Some(ord) = self.fact_ord(address) {
                     let fact = self.catalog.facts.get(ord)?;
@@ -180,7 +181,7 @@ impl Engine {
                     document: Some(address),
                 })
             })
-            .collect()
+            .collect())
     }
 
     fn hit(&self, found: &Found, terms: &HashMap<&str, f32>) -> Hit {

@@ -127,7 +127,7 @@ pub fn run(opts: &Options, step: &mut dyn FnMut(&str)) -> Result<(Report, Work)>
             .iter()
             .skip(kind)
             .step_by(5)
-            .map(|a| a.answered)
+            .map(|a| a.as_ref().is_ok_and(|a| a.answered))
             .collect();
         let yes = asked.iter().filter(|&&a| a).count();
         100.0 * yes as f64 / asked.len().max(1) as f64

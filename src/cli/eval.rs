@@ -28,7 +28,7 @@ pub struct Options {
 pub fn run(engine: &Engine, file: &Path, opts: &Options) -> Result<ExitCode> {
     let set = read_set(file)?;
     let mut sink = FeatureSink::create(opts.features.as_deref())?;
-    let report = eval::run_with(engine, &set, &mut |row| sink.write("", row));
+    let report = eval::run_with(engine, &set, &mut |row| sink.write("", row))?;
     sink.finish()?;
     if opts.json {
         super::print(&serde_json::to_string_pretty(&report)?)?;
@@ -95,7 +95,7 @@ fn eval_story(
     let scratch = tempfile::tempdir().context("could not create a temporary index")?;
     index::build_from(&corpus, scratch.path())?;
     let engine = Engine::open(scratch.path())?;
-    Ok(eval::run_with(&engine, &set, rows))
+    Ok(eval::run_with(&engine, &set, rows)?)
 }
 
 fn read_set(file: &Path) -> Result<EvalSet> {

@@ -60,6 +60,7 @@ fn request_kind(e: &RequestError) -> &'static str {
         RequestError::NoSuchParagraph { .. } => "no_such_paragraph",
         RequestError::NotFound(_) => "not_found",
         RequestError::NoCard { .. } => "no_such_card",
+        RequestError::Index(_) => "index_failed",
     }
 }
 
@@ -152,6 +153,9 @@ mod tests {
         assert_eq!(kind(&e), "not_found");
         let e = anyhow::Error::new(IndexError::Missing("index".into())).context("ctx");
         assert_eq!(kind(&e), "index_missing");
+        let e = anyhow::Error::new(RequestError::Index("read failed".into()));
+        assert_eq!(kind(&e), "index_failed");
+        assert_eq!(message(&e), "the index could not be searched: read failed");
         assert_eq!(kind(&anyhow::anyhow!("other")), "internal");
     }
 }

@@ -162,7 +162,10 @@ fn search_page(engine: &Engine, page: &Page) -> Message {
     let limit = usize::from(page.limit).clamp(1, MAX_HITS as usize);
     let skip = page.page as usize * limit;
     let topic = page.topic.as_ref().map(Topic::as_str);
-    let mut results = engine.search(&page.query, topic, skip + limit + 1);
+    let mut results = match engine.search(&page.query, topic, skip + limit + 1) {
+        Ok(results) => results,
+        Err(e) => return request_error(&e),
+    };
     let more = results.hits.len() > skip + limit;
     results.hits = results.hits.into_iter().skip(skip).take(limit).collect();
     crate::answer::group_by_story(&mut results.hits);
@@ -339,6 +342,9 @@ fn request_error(e: &RequestError) -> Message {
             }
             t
         }
+        RequestError::Index(_) => {
+            "Something went wrong reading the index; this is not your question's fault. Try again in a moment.".to_string()
+        }
     };
     render::error(&text)
 }
@@ -492,4 +498,18 @@ pub fn edit(m: &Message) -> EditInteractionResponse {
         b = b.content(content);
     }
     b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_failure_is_an_error_not_an_abstention() {
+        let m = request_error(&RequestError::Index("read failed".into()));
+        assert!(m.ephemeral);
+        let text = &m.embeds[0].description;
+        assert!(text.contains("reading the index"), "{text}");
+        assert!(!text.contains("do not answer"), "{text}");
+    }
 }

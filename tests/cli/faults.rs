@@ -25,9 +25,9 @@ fn fifty_reindexes_under_two_thousand_queries() {
             std::thread::spawn(move || {
                 while !done.load(Ordering::Relaxed) || queries.load(Ordering::Relaxed) < 2000 {
                     let engine = live.engine();
-                    let a = engine.ask("Zangezur corridor");
+                    let a = engine.ask("Zangezur corridor").expect("the index answers");
                     assert!(a.answered && !a.citations.is_empty(), "empty answer: {a:?}");
-                    let s = engine.search("corridor", None, 5);
+                    let s = engine.search("corridor", None, 5).unwrap();
                     assert!(!s.hits.is_empty(), "empty search");
                     queries.fetch_add(1, Ordering::Relaxed);
                 }

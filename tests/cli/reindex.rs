@@ -134,7 +134,8 @@ fn readers_never_see_a_missing_or_empty_index_during_reindex() {
                             .ask("Where does the corridor go?")
                     } else {
                         live.engine().ask("Where does the corridor go?")
-                    };
+                    }
+                    .expect("the index answers during a reindex");
                     assert!(answer.answered, "empty answer during reindex");
                     assert!(!answer.citations.is_empty());
                     queries += 1;

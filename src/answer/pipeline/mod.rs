@@ -58,18 +58,18 @@ pub struct Trace {
 
 impl Engine {
     /// Answers `question` from the sources, citing passages verbatim.
-    pub fn ask(&self, question: &str) -> Answer {
-        self.answer(question, None).0
+    pub fn ask(&self, question: &str) -> Result<Answer, RequestError> {
+        Ok(self.answer(question, None)?.0)
     }
 
     /// [`Engine::ask`] from one story (an article id) only.
     pub fn ask_in(&self, question: &str, story: Option<&str>) -> Result<Answer, RequestError> {
         let scope = self.story_scope(story)?;
-        Ok(self.answer(question, scope).0)
+        Ok(self.answer(question, scope)?.0)
     }
 
     /// [`Engine::ask`], with what the answer was decided on.
-    pub fn ask_traced(&self, question: &str) -> (Answer, Trace) {
+    pub fn ask_traced(&self, question: &str) -> Result<(Answer, Trace), RequestError> {
         self.answer(question, None)
     }
 
@@ -91,9 +91,13 @@ impl Engine {
             .ok_or_else(|| RequestError::UnknownArticle(name.to_string()))
     }
 
-    fn answer(&self, question: &str, scope: Option<usize>) -> (Answer, Trace) {
+    fn answer(
+        &self,
+        question: &str,
+        scope: Option<usize>,
+    ) -> Result<(Answer, Trace), RequestError> {
         let q = self.analyse(question);
-        let pool = self.retrieve(&q, scope);
+        let pool = self.retrieve(&q, scope)?;
         let units: Vec<&Unit> = pool.iter().map(|u| u.as_ref()).collect();
         let scored = self.score(&q, &units);
         let trace = Trace {
@@ -112,7 +116,7 @@ impl Engine {
         if scope.is_some() && !answer.answered {
             answer.answer = self.abstention(&q, &answer.related, scope);
         }
-        (answer, trace)
+        Ok((answer, trace))
     }
 
     pub(crate) fn analyse(&self, question: &str) -> Question {
@@ -153,18 +157,22 @@ pub struct Scored {
 impl Engine {
     /// Stage 2: the units that could answer, of one story when `scope`
     /// names one.
-    pub(crate) fn retrieve(&self, q: &Question, scope: Option<usize>) -> Vec<Pooled<'_>> {
+    pub(crate) fn retrieve(
+        &self,
+        q: &Question,
+        scope: Option<usize>,
+    ) -> Result<Vec<Pooled<'_>>, RequestError> {
         if !self.units.is_empty() {
-            return self
+            return Ok(self
                 .units
                 .iter()
                 .filter(|u| scope.is_none_or(|a| u.article == a))
                 .map(Pooled::Shared)
-                .collect();
+                .collect());
         }
         let mut out = Vec::new();
         let mut seen = HashSet::new();
-        for (doc, fact) in self.bm25(q, scope) {
+        for (doc, fact) in self.bm25(q, scope)? {
             if let Some(ord) = fact {
                 if seen.insert(Origin::Fact(ord)) {
                     out.extend(self.fact_unit(ord).map(|u| Pooled::Owned(Box::new(u))));
@@ -182,11 +190,15 @@ impl Engine {
                 out.extend(units.into_iter().map(|u| Pooled::Owned(Box::new(u))));
             }
         }
-        out
+        Ok(out)
     }
 
     /// The best facts and paragraphs for the question's words, by BM25.
-    fn bm25(&self, q: &Question, scope: Option<usize>) -> Vec<(TantivyDocument, Option<usize>)> {
+    fn bm25(
+        &self,
+        q: &Question,
+        scope: Option<usize>,
+    ) -> Result<Vec<(TantivyDocument, Option<usize>)>, RequestError> {
         let f = &self.fields;
         let mut stems: Vec<&str> = q
             .terms
@@ -197,7 +209,7 @@ impl Engine {
         stems.sort_unstable();
         stems.dedup();
         if stems.is_empty() {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         let mut out = Vec::new();
         // Facts and passages have fields of their own, so each search is a
@@ -214,14 +226,8 @@ impl Engine {
                 .map(|a| Term::from_field_text(f.article, &self.catalog.articles[a].id))
                 .into_iter()
                 .collect();
-            let top =
-                match super::bm25::top_docs(&self.searcher, terms, &filters, BM25_CANDIDATES / 2) {
-                    Ok(top) => top,
-                    Err(e) => {
-                        tracing::error!(error = %e, "BM25 search failed");
-                        continue;
-                    }
-                };
+            let top = super::bm25::top_docs(&self.searcher, terms, &filters, BM25_CANDIDATES / 2)
+                .map_err(super::index_failure)?;
             for (_, address) in top {
                 let fact = (kind == KIND_FACT)
                     .then(|| self.fact_ord(address))
@@ -233,7 +239,7 @@ impl Engine {
                 }
             }
         }
-        out
+        Ok(out)
     }
 
     /// Stage 3: features and rank scores, best first.
