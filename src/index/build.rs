@@ -41,12 +41,9 @@ pub fn build(
     let matcher = EntityMatcher::new(&corpus.entities);
     let total = (corpus.paragraph_count() + corpus.facts.len()) as u64;
     let mut done = 0u64;
-    let mut vocabulary: FxHashMap<String, u32> = FxHashMap::default();
-    let count_words = |text: &str, vocabulary: &mut FxHashMap<String, u32>| {
-        count_folded(
-            text::spans(text).iter().map(|w| w.folded.as_str()),
-            vocabulary,
-        );
+    let mut vocabulary = Vocabulary::default();
+    let count_words = |text: &str, vocabulary: &mut Vocabulary| {
+        vocabulary.count(text::spans(text).iter().map(|w| w.folded.as_str()));
     };
 
     // Topics of the facts citing each paragraph, so passages can be filtered by topic.
@@ -91,7 +88,7 @@ pub fn build(
             doc.add_text(f.passage, schema::passage_key(&article.id, number));
             doc.add_u64(f.article_ord, ai as u64);
             writer.add_document(doc)?;
-            count_folded(words.iter().map(|w| w.folded.as_str()), &mut vocabulary);
+            vocabulary.count(words.iter().map(|w| w.folded.as_str()));
             text_bytes += paragraph.len() as u64;
             done += 1;
             if done.is_multiple_of(4096) {
@@ -142,8 +139,7 @@ pub fn build(
     tracing::debug!(elapsed = ?started.elapsed(), segments, "committed");
     progress(total, total);
 
-    let mut vocabulary: Vec<(String, u32)> = vocabulary.into_iter().collect();
-    vocabulary.sort();
+    let vocabulary = vocabulary.into_sorted();
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         generation,
@@ -182,19 +178,41 @@ pub fn build(
     Ok(manifest)
 }
 
-/// Counts each distinct word once into `vocabulary`, allocating only for
-/// words not seen before.
-fn count_folded<'a>(words: impl Iterator<Item = &'a str>, vocabulary: &mut FxHashMap<String, u32>) {
-    let mut unique: Vec<&str> = words.collect();
-    unique.sort_unstable();
-    unique.dedup();
-    for w in unique {
-        match vocabulary.get_mut(w) {
-            Some(n) => *n += 1,
-            None => {
-                vocabulary.insert(w.to_string(), 1);
+/// Every folded word of the corpus with the number of texts holding it.
+#[derive(Default)]
+struct Vocabulary {
+    /// Word → (texts holding it, the last text that did).
+    words: FxHashMap<String, (u32, u32)>,
+    /// Texts counted so far.
+    texts: u32,
+}
+
+impl Vocabulary {
+    /// Counts each distinct word of one text once, allocating only for
+    /// words not seen before.
+    fn count<'a>(&mut self, words: impl Iterator<Item = &'a str>) {
+        self.texts += 1;
+        let text = self.texts;
+        for w in words {
+            match self.words.get_mut(w) {
+                Some((n, last)) => {
+                    if *last != text {
+                        *n += 1;
+                        *last = text;
+                    }
+                }
+                None => {
+                    self.words.insert(w.to_string(), (1, text));
+                }
             }
         }
+    }
+
+    fn into_sorted(self) -> Vec<(String, u32)> {
+        let mut out: Vec<(String, u32)> =
+            self.words.into_iter().map(|(w, (n, _))| (w, n)).collect();
+        out.sort();
+        out
     }
 }
 
