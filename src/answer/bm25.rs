@@ -110,11 +110,11 @@ fn filtered(union: BooleanQuery, filters: &[Term]) -> BooleanQuery {
     let union: Box<dyn Query> = Box::new(union);
     BooleanQuery::new(
         std::iter::once((Occur::Must, union))
-            .chain(filters.iter().map(|t| {
-                let q: Box<dyn Query> =
-                    Box::new(TermQuery::new(t.clone(), IndexRecordOption::Basic));
-                (Occur::Must, q)
-            }))
+            .chain(
+                filters
+                    .iter()
+                    .map(|t| (Occur::Must, super::term_query(t.clone()))),
+            )
             .collect(),
     )
 }
@@ -208,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn when_all_terms_are_common_the_least_common_finds_the_candidates() {
+    fn when_all_terms_are_common_every_result_holds_the_least_common() {
         let (searcher, body) = searcher();
         let top = top_docs(&searcher, terms(body, &["common", "also"]), &[], 5).unwrap();
         assert_eq!(top.len(), 5);

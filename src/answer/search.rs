@@ -60,14 +60,10 @@ impl Engine {
     ) -> Result<SearchResults, super::RequestError> {
         let limit = limit.clamp(1, MAX_LIMIT);
         let q = self.analyse(query);
-        let terms: HashMap<&str, f32> = q
-            .terms
-            .iter()
-            .flat_map(|t| std::iter::once(&t.stem).chain(&t.alternatives))
-            .map(|s| (s.as_str(), 1.0))
-            .collect();
+        let stems = q.stems();
+        let terms: HashMap<&str, f32> = stems.iter().map(|&s| (s, 1.0)).collect();
         let found = if self.units.is_empty() {
-            self.bm25_found(&terms, topic, scope, limit)?
+            self.bm25_found(&stems, topic, scope, limit)?
         } else {
             self.scored_found(&q, topic, scope, limit)?
         };
@@ -138,27 +134,14 @@ impl Engine {
     /// [`super::bm25`]), filtered by topic and story in the index.
     fn bm25_found(
         &self,
-        terms: &HashMap<&str, f32>,
+        stems: &[&str],
         topic: Option<&str>,
         scope: Option<usize>,
         limit: usize,
     ) -> Result<Vec<Found>, super::RequestError> {
         let f = &self.fields;
-        let mut stems: Vec<&str> = terms.keys().copied().collect();
-        stems.sort_unstable();
-        let terms: Vec<Term> = stems
-            .iter()
-            .flat_map(|s| {
-                [f.fact_body, f.extra, f.body].map(|field| Term::from_field_text(field, s))
-            })
-            .collect();
-        let filters: Vec<Term> = topic
-            .map(|t| Term::from_field_text(f.topic, t))
-            .into_iter()
-            .chain(scope.map(|a| Term::from_field_text(f.article, &self.catalog.articles[a].id)))
-            .collect();
-        let top = super::bm25::top_docs(&self.searcher, terms, &filters, limit)
-            .map_err(super::index_failure)?;
+        let fields = [f.fact_body, f.extra, f.body];
+        let top = self.bm25_top(stems, &fields, topic, scope, limit)?;
         Ok(top
             .into_iter()
             .filter_map(|(score, address)| {

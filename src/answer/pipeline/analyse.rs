@@ -53,6 +53,20 @@ impl Question {
     pub fn weight(&self) -> f32 {
         self.terms.iter().map(|t| t.weight).sum()
     }
+
+    /// The stems a search looks for: each content word's, with its
+    /// corrections and synonyms; sorted, without repeats.
+    pub fn stems(&self) -> Vec<&str> {
+        let mut stems: Vec<&str> = self
+            .terms
+            .iter()
+            .flat_map(|t| std::iter::once(&t.stem).chain(&t.alternatives))
+            .map(String::as_str)
+            .collect();
+        stems.sort_unstable();
+        stems.dedup();
+        stems
+    }
 }
 
 /// What analysis needs from the engine.

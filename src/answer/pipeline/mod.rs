@@ -200,34 +200,15 @@ impl Engine {
         scope: Option<usize>,
     ) -> Result<Vec<(TantivyDocument, Option<usize>)>, RequestError> {
         let f = &self.fields;
-        let mut stems: Vec<&str> = q
-            .terms
-            .iter()
-            .flat_map(|t| std::iter::once(&t.stem).chain(&t.alternatives))
-            .map(String::as_str)
-            .collect();
-        stems.sort_unstable();
-        stems.dedup();
-        if stems.is_empty() {
-            return Ok(Vec::new());
-        }
+        let stems = q.stems();
         let mut out = Vec::new();
-        // Facts and passages have fields of their own, so each search is a
-        // union of terms (pruned by tantivy) with no filter on the kind.
+        // Facts and passages have fields of their own, so each kind is
+        // searched with no filter on the kind.
         for (kind, fields) in [
             (KIND_FACT, &[f.fact_body, f.extra][..]),
             (KIND_PASSAGE, &[f.body][..]),
         ] {
-            let terms: Vec<Term> = stems
-                .iter()
-                .flat_map(|s| fields.iter().map(|&field| Term::from_field_text(field, s)))
-                .collect();
-            let filters: Vec<Term> = scope
-                .map(|a| Term::from_field_text(f.article, &self.catalog.articles[a].id))
-                .into_iter()
-                .collect();
-            let top = super::bm25::top_docs(&self.searcher, terms, &filters, BM25_CANDIDATES / 2)
-                .map_err(super::index_failure)?;
+            let top = self.bm25_top(&stems, fields, None, scope, BM25_CANDIDATES / 2)?;
             for (_, address) in top {
                 let fact = (kind == KIND_FACT)
                     .then(|| self.fact_ord(address))
@@ -488,6 +469,31 @@ impl Engine {
         } else {
             ((n as f32) / (df as f32)).ln().max(0.0)
         }
+    }
+}
+
+impl Engine {
+    /// BM25's best `limit` documents for `stems` in `fields`, of one topic
+    /// and one story when given (rare terms first: see [`super::bm25`]).
+    pub(super) fn bm25_top(
+        &self,
+        stems: &[&str],
+        fields: &[tantivy::schema::Field],
+        topic: Option<&str>,
+        scope: Option<usize>,
+        limit: usize,
+    ) -> Result<Vec<(f32, tantivy::DocAddress)>, RequestError> {
+        let f = &self.fields;
+        let terms: Vec<Term> = stems
+            .iter()
+            .flat_map(|s| fields.iter().map(|&field| Term::from_field_text(field, s)))
+            .collect();
+        let filters: Vec<Term> = topic
+            .map(|t| Term::from_field_text(f.topic, t))
+            .into_iter()
+            .chain(scope.map(|a| Term::from_field_text(f.article, &self.catalog.articles[a].id)))
+            .collect();
+        super::bm25::top_docs(&self.searcher, terms, &filters, limit).map_err(super::index_failure)
     }
 }
 
