@@ -118,6 +118,27 @@ impl fmt::Display for Diagnostics {
     }
 }
 
+/// The 1-based line numbers of byte offsets in one source text, found by
+/// one scan: for naming the line of every entry of a long file.
+pub struct Lines {
+    /// Byte offsets where lines start, ascending.
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub fn of(source: &str) -> Lines {
+        let after_newlines = source.match_indices('\n').map(|(i, _)| i + 1);
+        Lines {
+            starts: std::iter::once(0).chain(after_newlines).collect(),
+        }
+    }
+
+    /// The line of byte `offset`, as [`line_column`] counts it.
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset)
+    }
+}
+
 /// 1-based line and column (in characters) of byte `offset` in `source`.
 pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
     let offset = crate::text::floor_char_boundary(source, offset);
@@ -131,6 +152,19 @@ pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_number_as_line_column_does() {
+        let src = "a = 1\nbé = 2\n\nc\n";
+        let lines = Lines::of(src);
+        for offset in 0..=src.len() {
+            assert_eq!(
+                lines.line(offset),
+                line_column(src, offset).0,
+                "offset {offset}"
+            );
+        }
+    }
 
     #[test]
     fn line_column_counts_from_one() {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::diagnostic::{Diagnostic, Diagnostics};
+use super::diagnostic::{Diagnostic, Diagnostics, Lines};
 use super::model::{
     Article, CardSpec, Cite, Corpus, Entity, Fact, Intent, Lexicon, Topic, is_slug,
 };
@@ -564,11 +564,12 @@ fn check_entities(
 ) -> Vec<Entity> {
     let mut out = Vec::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
+    let lines = Lines::of(source);
     for raw in raws {
         let raw = raw.into_inner();
         let id = raw.id.get_ref().clone();
         let here = raw.id.span().start;
-        let line = super::diagnostic::line_column(source, here).0;
+        let line = lines.line(here);
         if !is_slug(&id) {
             diags.push(
                 Diagnostic::new(path, format!("entity id `{id}` is not a slug"))
@@ -600,7 +601,11 @@ fn check_entities(
             path,
             source,
             &id,
-            (&raw.name, here),
+            Named {
+                name: &raw.name,
+                at: here,
+                line,
+            },
             raw.aliases,
             names,
             diags,
@@ -617,22 +622,30 @@ fn check_entities(
     out
 }
 
+/// An entity's name, its byte offset and its line in the file.
+struct Named<'a> {
+    name: &'a str,
+    at: usize,
+    line: usize,
+}
+
 /// The aliases of entity `id` worth keeping; a name another entity in
 /// scope already has is reported.
 fn check_names(
     path: &Path,
     source: &str,
     id: &str,
-    name: (&str, usize),
+    name: Named<'_>,
     aliases: Vec<Spanned<String>>,
     names: &mut ScopedNames,
     diags: &mut Diagnostics,
 ) -> Vec<String> {
-    let line = super::diagnostic::line_column(source, name.1).0;
-    let all = std::iter::once((name.0.to_string(), name.1)).chain(aliases.into_iter().map(|a| {
-        let at = a.span().start;
-        (a.into_inner(), at)
-    }));
+    let line = name.line;
+    let all =
+        std::iter::once((name.name.to_string(), name.at)).chain(aliases.into_iter().map(|a| {
+            let at = a.span().start;
+            (a.into_inner(), at)
+        }));
     let mut kept = Vec::new();
     for (i, (name, at)) in all.enumerate() {
         let key = text::folded_words(&name);
@@ -809,6 +822,7 @@ fn parse_facts_file(
         }
         (None, None) => Vec::new(),
     };
+    let lines = Lines::of(source);
     let facts = file
         .fact
         .into_iter()
@@ -816,6 +830,7 @@ fn parse_facts_file(
             let cx = FactContext {
                 path,
                 source,
+                lines: &lines,
                 corpus,
                 known,
                 story,
@@ -831,6 +846,7 @@ fn parse_facts_file(
 struct FactContext<'a> {
     path: &'a Path,
     source: &'a str,
+    lines: &'a Lines,
     corpus: &'a Corpus,
     known: &'a Known,
     /// The story of the file, when it is named after an article.
@@ -858,7 +874,7 @@ fn parse_fact(
     let raw = raw.into_inner();
     let before = diags.len();
     let id = raw.id.get_ref().clone();
-    let line = super::diagnostic::line_column(cx.source, raw.id.span().start).0;
+    let line = cx.lines.line(raw.id.span().start);
     let (topic, answers) = check_fact_fields(cx, &raw, fact_at, diags);
     let mut cites = Vec::new();
     for cite in raw.cite {

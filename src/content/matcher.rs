@@ -9,7 +9,7 @@
 //! names the class: which of its members is meant depends on the story
 //! being read, which the caller knows.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::model::Entity;
 use crate::text::Word;
@@ -43,7 +43,7 @@ pub struct EntityMatcher {
 
 impl EntityMatcher {
     pub fn new(entities: &[Entity]) -> EntityMatcher {
-        let mut by_first_word: HashMap<String, Vec<Pattern>> = HashMap::new();
+        let mut by_first_word: HashMap<String, Vec<Pattern>> = HashMap::default();
         for (entity, e) in entities.iter().enumerate() {
             for name in e.names() {
                 let words = crate::text::folded_words(name);

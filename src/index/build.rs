@@ -42,12 +42,15 @@ pub fn build(
     let total = (corpus.paragraph_count() + corpus.facts.len()) as u64;
     let mut done = 0u64;
     let mut vocabulary = Vocabulary::default();
-    let count_words = |text: &str, vocabulary: &mut Vocabulary| {
-        vocabulary.count(text::spans(text).iter().map(|w| w.folded.as_str()));
+    // Words of the text being read, their buffers reused from text to text.
+    let mut words = Vec::new();
+    let mut count_words = |text: &str, vocabulary: &mut Vocabulary| {
+        text::spans_into(text, &mut words);
+        vocabulary.count(words.iter().map(|w| w.folded.as_str()));
     };
 
     // Topics of the facts citing each paragraph, so passages can be filtered by topic.
-    let mut cited_topics: HashMap<(&str, u32), BTreeSet<&str>> = HashMap::new();
+    let mut cited_topics: FxHashMap<(&str, u32), BTreeSet<&str>> = FxHashMap::default();
     for fact in &corpus.facts {
         for cite in &fact.cites {
             cited_topics
@@ -58,6 +61,7 @@ pub fn build(
     }
 
     let mut text_bytes = 0u64;
+    let mut paragraph_words = Vec::new();
     for (ai, article) in corpus.articles.iter().enumerate() {
         for (i, paragraph) in article.paragraphs.iter().enumerate() {
             let number = i as u32 + 1;
@@ -73,9 +77,10 @@ pub fn build(
                 doc.add_text(f.topic, topic);
             }
             // One pass over the words finds the names and counts the vocabulary.
-            let words = text::spans(paragraph);
+            text::spans_into(paragraph, &mut paragraph_words);
+            let words = &paragraph_words;
             let mut mentioned: Vec<usize> = matcher
-                .find(paragraph, &words)
+                .find(paragraph, words)
                 .iter()
                 .map(|m| m.entity)
                 .collect();

@@ -5,12 +5,12 @@
 //! ("Naxçıvan" → "naxcivan") and stemmed with the English Snowball stemmer.
 //! Indexing and querying must agree on it, so it lives here and nowhere else.
 
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, TokenStream,
-};
+use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream};
 
+mod fold;
 mod stem_cache;
 
+use fold::FoldingTokenizer;
 use stem_cache::CachedStemmer;
 
 /// Name under which [`stemming_analyzer`] is registered in the tantivy index.
@@ -24,21 +24,14 @@ const MAX_WORD_LEN: usize = 40;
 
 /// The analyzer of full-text fields: split, lowercase, fold, stem.
 pub fn stemming_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_WORD_LEN))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
+    TextAnalyzer::builder(FoldingTokenizer::default())
         .filter(CachedStemmer)
         .build()
 }
 
 /// The analyzer of words as written: split, lowercase, fold (no stemming).
 pub fn folding_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_WORD_LEN))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
+    TextAnalyzer::from(FoldingTokenizer::default())
 }
 
 /// One word of a text: its folded form, its stem and where it stands.
@@ -92,15 +85,31 @@ pub fn words(text: &str) -> Vec<Word> {
 /// matter (finding names): much cheaper on long texts.
 pub fn spans(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
-    for_each_token(&FOLDING, text, |token| {
-        out.push(Word {
-            folded: token.text.clone(),
-            stem: String::new(),
-            start: token.offset_from,
-            end: token.offset_to,
-        });
-    });
+    spans_into(text, &mut out);
     out
+}
+
+/// [`spans`] into `out`, reusing its words' buffers: for many texts in a
+/// row, as indexing reads them.
+pub fn spans_into(text: &str, out: &mut Vec<Word>) {
+    let mut n = 0;
+    for_each_token(&FOLDING, text, |token| {
+        if let Some(w) = out.get_mut(n) {
+            w.folded.clear();
+            w.folded.push_str(&token.text);
+            w.start = token.offset_from;
+            w.end = token.offset_to;
+        } else {
+            out.push(Word {
+                folded: token.text.clone(),
+                stem: String::new(),
+                start: token.offset_from,
+                end: token.offset_to,
+            });
+        }
+        n += 1;
+    });
+    out.truncate(n);
 }
 
 /// The stem of one already folded word.
