@@ -57,65 +57,65 @@ pub struct FoldingStream<'a> {
 }
 
 impl FoldingStream<'_> {
-    /// The next word at or after `self.at`: its byte range, and whether it
-    /// is all ASCII.
-    fn next_word(&mut self) -> Option<(usize, usize, bool)> {
-        let start = self.skip(false)?;
-        let end = self.skip(true).unwrap_or(self.text.len());
-        // `skip` stopped on the separator after the word: step over it.
-        self.at = end + self.text[end..].chars().next().map_or(0, char::len_utf8);
-        let ascii = self.text.as_bytes()[start..end].is_ascii();
-        Some((start, end, ascii))
+    /// The character at byte `i` (beyond ASCII): whether it is a letter or
+    /// digit, and its length.
+    fn char_at(&self, i: usize) -> (bool, usize) {
+        self.text[i..]
+            .chars()
+            .next()
+            .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
     }
 
-    /// From `self.at`, the offset of the first character that is (when
-    /// `word` is false) or is not (when true) a letter or digit.
-    fn skip(&mut self, word: bool) -> Option<usize> {
+    /// The next word from `self.at`: its byte range, and whether it is all
+    /// ASCII. Moves `self.at` past it.
+    fn next_word(&mut self) -> Option<(usize, usize, bool)> {
         let bytes = self.text.as_bytes();
-        let wanted = if word { WORD } else { SEPARATOR };
         let mut i = self.at;
-        loop {
-            // A run of ASCII of the class being skipped, byte by byte.
-            let Some(run) = bytes[i..]
-                .iter()
-                .position(|&b| CLASS[usize::from(b)] != wanted)
-            else {
-                self.at = bytes.len();
-                return None;
-            };
-            i += run;
-            if bytes[i].is_ascii() {
-                break;
+        let start = loop {
+            let &b = bytes.get(i)?;
+            if b.is_ascii() {
+                if IS_WORD[usize::from(b)] {
+                    break i;
+                }
+                i += 1;
+            } else {
+                let (word, len) = self.char_at(i);
+                if word {
+                    break i;
+                }
+                i += len;
             }
-            let c = self.text[i..].chars().next()?;
-            if c.is_alphanumeric() != word {
-                break;
+        };
+        let mut ascii = true;
+        while let Some(&b) = bytes.get(i) {
+            if b.is_ascii() {
+                if !IS_WORD[usize::from(b)] {
+                    break;
+                }
+                i += 1;
+            } else {
+                let (word, len) = self.char_at(i);
+                if !word {
+                    break;
+                }
+                ascii = false;
+                i += len;
             }
-            i += c.len_utf8();
         }
         self.at = i;
-        Some(i)
+        Some((start, i, ascii))
     }
 }
 
-/// What a byte is: an ASCII separator, an ASCII letter or digit, or part of
-/// a character beyond ASCII.
-const SEPARATOR: u8 = 0;
-const WORD: u8 = 1;
-const BEYOND_ASCII: u8 = 2;
-
-static CLASS: [u8; 256] = {
-    let mut class = [BEYOND_ASCII; 256];
+/// Which ASCII bytes are letters or digits.
+static IS_WORD: [bool; 128] = {
+    let mut table = [false; 128];
     let mut b = 0;
     while b < 128 {
-        class[b] = if (b as u8).is_ascii_alphanumeric() {
-            WORD
-        } else {
-            SEPARATOR
-        };
+        table[b] = (b as u8).is_ascii_alphanumeric();
         b += 1;
     }
-    class
+    table
 };
 
 impl TokenStream for FoldingStream<'_> {
