@@ -107,7 +107,9 @@ pub fn read(path: &Path) -> Result<String, ContentError> {
     })
 }
 
-/// Every entry the loader looks at, by name, whatever each turns out to be.
+/// Every entry the loader looks at, by name, whatever each turns out to be,
+/// in the order of their paths: the articles, the shared entities, the
+/// facts files, the lexicon (each listing is sorted by name).
 fn entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let listed = |sub: &str, ext: &str| {
         listed(&dir.join(sub), ext).map_err(|e| match e {
@@ -115,14 +117,12 @@ fn entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             other => std::io::Error::other(other.to_string()),
         })
     };
+    let single = |name: &str| Some(dir.join(name)).filter(|p| fs::symlink_metadata(p).is_ok());
     let mut all = listed(ARTICLES_DIR, "md")?;
+    all.extend(single(ENTITIES_FILE));
     all.extend(listed(FACTS_DIR, "toml")?);
-    all.extend(
-        [ENTITIES_FILE, LEXICON_FILE]
-            .iter()
-            .map(|f| dir.join(f))
-            .filter(|p| fs::symlink_metadata(p).is_ok()),
-    );
+    all.extend(single(LEXICON_FILE));
+    debug_assert!(all.is_sorted());
     Ok(all)
 }
 
@@ -132,10 +132,8 @@ fn entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 /// entries the loader reads; one it cannot follow counts by name alone
 /// (loading reports it).
 pub fn fingerprint(dir: &Path) -> std::io::Result<String> {
-    let mut files = entries(dir)?;
-    files.sort();
     let mut hash = Fnv::default();
-    for path in files {
+    for path in entries(dir)? {
         let rel = path.strip_prefix(dir).unwrap_or(&path);
         hash.write(rel.to_string_lossy().as_bytes());
         hash.write(&[0]);
