@@ -106,7 +106,10 @@ pub fn run(opts: &Options, step: &mut dyn FnMut(&str)) -> Result<(Report, Work)>
         .context("could not write the corpus")?;
     let generate_secs = started.elapsed().as_secs_f64();
 
-    step("reindexing (child process)");
+    step(&format!(
+        "reindexing (child process, the median of {} runs)",
+        reindex::RUNS
+    ));
     let reindex = reindex::run(work.path(), &content_dir, &index_dir)?;
 
     step("timing ask, search and autocomplete");

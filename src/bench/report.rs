@@ -194,9 +194,16 @@ impl Report {
             None,
         );
         let r = &self.reindex;
+        let runs: Vec<String> = r.wall_secs_runs.iter().map(|s| format!("{s:.2}")).collect();
         row(
             "reindex wall time",
-            format!("{:.2} s (build alone {:.2} s)", r.wall_secs, r.build_secs),
+            format!(
+                "{:.2} s, the median of {} runs ({} s); build alone {:.2} s",
+                r.wall_secs,
+                runs.len(),
+                runs.join(" / "),
+                r.build_secs
+            ),
             None,
         );
         row(

@@ -72,6 +72,17 @@ fn bench_smoke_run_reports_every_figure() {
         );
     }
     assert_eq!(report["corpus"]["articles"], 200);
+    // The reindex figure is the median of its timed runs.
+    let runs: Vec<f64> = report["reindex"]["wall_secs_runs"]
+        .as_array()
+        .expect("every reindex run's wall time")
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    assert_eq!(runs.len(), 3, "{runs:?}");
+    let mut sorted = runs.clone();
+    sorted.sort_by(f64::total_cmp);
+    assert_eq!(report["reindex"]["wall_secs"].as_f64(), Some(sorted[1]));
     assert_eq!(report["latency"]["ask"]["count"], 300);
     assert_eq!(report["targets"].as_array().map(Vec::len), Some(10));
     let names = report["targets"].to_string();
