@@ -34,9 +34,10 @@ pub fn listed(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, ContentError> {
             files.push(path);
         }
     }
-    // One directory: the names alone order the paths, and comparing them
-    // is much cheaper than comparing whole paths component by component.
-    files.sort_unstable_by(|a, b| a.file_name().cmp(&b.file_name()));
+    // One directory: the names alone order the paths. Each name is read
+    // out once, as comparing paths (or asking each for its name) parses
+    // them anew at every comparison.
+    files.sort_by_cached_key(|path| path.file_name().map(std::ffi::OsStr::to_os_string));
     Ok(files)
 }
 
