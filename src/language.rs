@@ -18,7 +18,8 @@
 //! scheme (Arora et al., 2017): `a / (a + p(word))`.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::sync::LazyLock;
+use std::hash::BuildHasher;
+use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
 use half::f16;
 use half::slice::HalfFloatSliceExt;
@@ -38,9 +39,13 @@ static VECTORS: &[u8] = include_bytes!("../model/vectors.safetensors");
 static TOKENIZER: &[u8] = include_bytes!("../model/tokenizer.json");
 static ENGLISH: &str = include_str!("../model/english.tsv");
 
-/// Word vectors kept per thread (about 1 KB each): the words of recent
-/// questions and candidates, which repeat.
+/// Word vectors kept (about 1 KB each): the words of recent questions and
+/// candidates, which repeat. One cache serves every thread, so memory does
+/// not grow with the threads answering (4 MB each when it was per thread).
 const WORD_CACHE: usize = 4096;
+/// The cache is split by word into this many parts, each with its own lock,
+/// so threads looking up words seldom wait on each other.
+const WORD_CACHE_SHARDS: usize = 16;
 
 /// A dense vector, unit length unless it is all zeros.
 pub type Vector = Vec<f32>;
@@ -54,6 +59,26 @@ pub struct Language {
     wordpiece: tokenizers::models::ModelWrapper,
     frequency: HashMap<&'static str, f32>,
     stopwords: HashSet<&'static str>,
+    word_cache: WordCache,
+}
+
+/// Recent words' vectors ([`Language::word_vector`]), in shards by word.
+#[derive(Default)]
+struct WordCache {
+    shards: [Mutex<HashMap<String, Option<Vector>>>; WORD_CACHE_SHARDS],
+}
+
+impl WordCache {
+    fn shard(&self, folded: &str) -> &Mutex<HashMap<String, Option<Vector>>> {
+        let hash = rustc_hash::FxBuildHasher.hash_one(folded);
+        &self.shards[(hash as usize) % WORD_CACHE_SHARDS]
+    }
+}
+
+/// A shard's map. A thread that panicked while holding it can only have
+/// left it with a word more or less: it is used as it is.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The process-wide language data, loaded on first use.
@@ -84,6 +109,7 @@ impl Language {
             wordpiece: tokenizer.get_model().clone(),
             frequency: english_frequencies(),
             stopwords: stop_words::get("en").iter().copied().collect(),
+            word_cache: WordCache::default(),
         }
     }
 
@@ -123,23 +149,18 @@ impl Language {
     }
 
     /// The word's vector (unit length), or `None` for a word the tokenizer
-    /// cannot read. The most recent words' vectors are kept per thread.
+    /// cannot read. The most recent words' vectors are kept.
     pub fn word_vector(&self, folded: &str) -> Option<Vector> {
-        thread_local! {
-            static CACHE: std::cell::RefCell<HashMap<String, Option<Vector>>> =
-                std::cell::RefCell::new(HashMap::default());
-        }
-        if let Some(hit) = CACHE.with(|c| c.borrow().get(folded).cloned()) {
-            return hit;
+        let shard = self.word_cache.shard(folded);
+        if let Some(hit) = lock(shard).get(folded) {
+            return hit.clone();
         }
         let v = self.compute_word_vector(folded);
-        CACHE.with(|c| {
-            let mut c = c.borrow_mut();
-            if c.len() >= WORD_CACHE {
-                c.clear();
-            }
-            c.insert(folded.to_string(), v.clone());
-        });
+        let mut cached = lock(shard);
+        if cached.len() >= WORD_CACHE / WORD_CACHE_SHARDS {
+            cached.clear();
+        }
+        cached.insert(folded.to_string(), v.clone());
         v
     }
 
@@ -261,6 +282,30 @@ mod tests {
         assert!(l.is_stopword("cant"));
         assert!(!l.is_stopword("met"));
         assert!(!l.is_stopword("ant"));
+    }
+
+    #[test]
+    fn the_shared_cache_gives_every_thread_the_computed_vectors() {
+        let l = language();
+        let words: Vec<String> = (0..3 * WORD_CACHE).map(|i| format!("word{i}")).collect();
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let words = &words;
+                s.spawn(move || {
+                    // Each thread walks the words from its own start, past
+                    // the cache's size, so entries are added and evicted
+                    // while the others read.
+                    for w in words
+                        .iter()
+                        .cycle()
+                        .skip(t * WORD_CACHE / 2)
+                        .take(words.len())
+                    {
+                        assert_eq!(l.word_vector(w), l.compute_word_vector(w), "{w}");
+                    }
+                });
+            }
+        });
     }
 
     #[test]
