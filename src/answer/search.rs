@@ -288,7 +288,11 @@ impl Engine {
     /// terms first, see [`super::bm25`]), top `limit`, no spelling, synonyms
     /// or re-ranking. The baseline that `dossier bench` compares with SQLite
     /// FTS5.
-    pub fn passage_search(&self, query: &str, limit: usize) -> Vec<(String, u32, f32)> {
+    pub fn passage_search(
+        &self,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, u32, f32)>, super::RequestError> {
         let f = &self.fields;
         let mut stems = text::stems(&query[..text::floor_char_boundary(query, 1000)]);
         stems.sort();
@@ -298,16 +302,16 @@ impl Engine {
             .map(|s| Term::from_field_text(f.body, s))
             .collect();
         // Only passages have `body` terms.
-        let Ok(top) = super::bm25::top_docs(&self.searcher, terms, &[], limit.max(1)) else {
-            return Vec::new();
-        };
-        top.into_iter()
+        let top = super::bm25::top_docs(&self.searcher, terms, &[], limit.max(1))
+            .map_err(super::index_failure)?;
+        Ok(top
+            .into_iter()
             .filter_map(|(score, address)| {
                 let (article, paragraph) = self.passage_at(address)?;
                 let id = self.catalog.articles.get(article)?.id.clone();
                 Some((id, paragraph, score))
             })
-            .collect()
+            .collect())
     }
 }
 

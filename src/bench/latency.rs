@@ -62,6 +62,23 @@ pub fn time<T>(inputs: &[String], warmup: usize, mut f: impl FnMut(&str) -> T) -
     (Stats::of(samples), outputs)
 }
 
+/// An error naming the first of `outputs` (one per input) that failed: a
+/// failed call must not pass for a quick one.
+pub fn all_ok<T, E: std::fmt::Display>(
+    what: &str,
+    inputs: &[String],
+    outputs: &[Result<T, E>],
+) -> anyhow::Result<()> {
+    match inputs
+        .iter()
+        .zip(outputs)
+        .find_map(|(q, o)| Some((q, o.as_ref().err()?)))
+    {
+        Some((q, e)) => anyhow::bail!("{what} failed on `{q}`: {e}"),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +91,15 @@ mod tests {
         assert_eq!(s.mean_us, 50.5);
         let one = Stats::of(vec![Duration::from_micros(7)]);
         assert_eq!((one.p50_us, one.p99_us, one.max_us), (7.0, 7.0, 7.0));
+    }
+
+    #[test]
+    fn a_failed_call_fails_the_figure_and_names_its_input() {
+        let inputs = ["a".to_string(), "b".to_string(), "c".to_string()];
+        let fine: Vec<Result<u8, String>> = vec![Ok(1), Ok(2), Ok(3)];
+        assert!(all_ok("ask", &inputs, &fine).is_ok());
+        let failed: Vec<Result<u8, String>> = vec![Ok(1), Err("index gone".into()), Ok(3)];
+        let e = all_ok("ask", &inputs, &failed).unwrap_err().to_string();
+        assert_eq!(e, "ask failed on `b`: index gone");
     }
 }

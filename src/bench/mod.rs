@@ -120,7 +120,9 @@ pub fn run(opts: &Options, step: &mut dyn FnMut(&str)) -> Result<(Report, Work)>
     let prefixes = queries::prefixes(&generated, opts.queries, corpus::SEED + 2);
     let warmup = (opts.queries / 4).clamp(50, WARMUP);
     let (ask, answers) = latency::time(&questions, warmup, |q| engine.ask(q));
-    let (search, _) = latency::time(&questions, warmup, |q| engine.search(q, None, 10));
+    latency::all_ok("ask", &questions, &answers)?;
+    let (search, found) = latency::time(&questions, warmup, |q| engine.search(q, None, 10));
+    latency::all_ok("search", &questions, &found)?;
     let (autocomplete, _) = latency::time(&prefixes, warmup, |p| {
         engine.suggest(SuggestKind::Query, p, 25)
     });
@@ -161,8 +163,10 @@ pub fn run(opts: &Options, step: &mut dyn FnMut(&str)) -> Result<(Report, Work)>
         fts.search(q)
             .with_context(|| format!("FTS5 failed on `{q}`"))?;
     }
-    let (fts5, _) = latency::time(&questions, 0, |q| fts.search(q));
-    let (plain, _) = latency::time(&questions, warmup, |q| engine.passage_search(q, 10));
+    let (fts5, found) = latency::time(&questions, 0, |q| fts.search(q));
+    latency::all_ok("FTS5 search", &questions, &found)?;
+    let (plain, found) = latency::time(&questions, warmup, |q| engine.passage_search(q, 10));
+    latency::all_ok("plain search", &questions, &found)?;
     let fts_secs = fts_build.as_secs_f64();
     let plain_search = report::Plain {
         search_p50_ratio: plain.p50_us / fts5.p50_us,

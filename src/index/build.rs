@@ -42,11 +42,12 @@ pub fn build(
     let total = (corpus.paragraph_count() + corpus.facts.len()) as u64;
     let mut done = 0u64;
     let mut vocabulary = Vocabulary::default();
-    // Words of the text being read, their buffers reused from text to text.
-    let mut words = Vec::new();
+    // Words of the fact or name being counted, their buffers reused from
+    // text to text (paragraphs have their own, `paragraph_words`).
+    let mut text_words = Vec::new();
     let mut count_words = |text: &str, vocabulary: &mut Vocabulary| {
-        text::spans_into(text, &mut words);
-        vocabulary.count(words.iter().map(|w| w.folded.as_str()));
+        text::spans_into(text, &mut text_words);
+        vocabulary.count(text_words.iter().map(|w| w.folded.as_str()));
     };
 
     // Topics of the facts citing each paragraph, so passages can be filtered by topic.
@@ -249,4 +250,25 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
     let mut file = std::fs::File::create(path).map_err(io)?;
     file.write_all(bytes).map_err(io)?;
     file.sync_all().map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_vocabulary_counts_the_texts_that_hold_each_word() {
+        let mut v = Vocabulary::default();
+        v.count(["port", "strike", "port"].into_iter());
+        v.count(["strike", "ends"].into_iter());
+        v.count(["port"].into_iter());
+        assert_eq!(
+            v.into_sorted(),
+            [
+                ("ends".to_string(), 1),
+                ("port".to_string(), 2),
+                ("strike".to_string(), 2)
+            ]
+        );
+    }
 }
