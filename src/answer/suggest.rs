@@ -34,30 +34,33 @@ const MAX_LEN: usize = 100;
 /// keystroke stays well under a millisecond with many fact titles.
 const SCAN_LIMIT: usize = 600;
 
-/// One thing that can be suggested.
-struct Item {
-    /// Names it can be found by, as shown; the first is the label.
-    names: Vec<String>,
-    /// The same names folded (lowercase, ASCII, single spaces).
-    folded: Vec<String>,
-    /// What to fill in, when not the first name.
-    value: Option<String>,
-}
+/// A piece of [`Options::text`]: byte offsets.
+type Span = (u32, u32);
 
-impl Item {
-    fn value(&self) -> &str {
-        self.value.as_deref().unwrap_or(&self.names[0])
-    }
+/// One thing that can be suggested: names in [`Options::text`].
+struct Item {
+    /// Its first name in `shown` and `folded`; the first is the label.
+    first: u32,
+    /// How many names it has.
+    count: u16,
+    /// What to fill in, when not the first name.
+    value: Option<Span>,
 }
 
 /// Where a key starts: an item, one of its names, a byte offset in it.
 type Key = (u32, u16, u16);
 
-/// The options of one kind, with sorted keys for prefix look-ups. Keys
-/// point into the folded names instead of copying them: an index of many
-/// articles has many fact titles.
+/// The options of one kind, with sorted keys for prefix look-ups. Every
+/// name, folded name and value is a span of one string, and keys point
+/// into the folded names: an index of many articles has many fact titles,
+/// and a string apiece would cost more than the text.
 #[derive(Default)]
 struct Options {
+    text: String,
+    /// Per name: as shown.
+    shown: Vec<Span>,
+    /// Per name: folded (lowercase, ASCII, single spaces).
+    folded: Vec<Span>,
     items: Vec<Item>,
     /// Whole names, sorted: whole-name prefixes.
     names: Vec<Key>,
@@ -66,34 +69,98 @@ struct Options {
 }
 
 impl Options {
-    fn new(items: Vec<Item>) -> Options {
+    /// Adds an option found by `names` (the first is its label) that fills
+    /// in `value`. Options past 4 GiB of names are left out.
+    fn push<'a>(&mut self, names: impl IntoIterator<Item = &'a str>, value: &str) {
+        let Ok(first) = u32::try_from(self.shown.len()) else {
+            return;
+        };
+        let mut count = 0u16;
+        let mut label_is_value = false;
+        for name in names.into_iter().take(usize::from(u16::MAX)) {
+            let folded = text::folded_words(name).join(" ");
+            let (Some(shown), Some(folded)) = (self.add(name), self.add(&folded)) else {
+                break;
+            };
+            label_is_value |= count == 0 && name == value;
+            self.shown.push(shown);
+            self.folded.push(folded);
+            count += 1;
+        }
+        let value = match label_is_value {
+            true => None,
+            false => self.add(value),
+        };
+        if count > 0 && (label_is_value || value.is_some()) {
+            self.items.push(Item {
+                first,
+                count,
+                value,
+            });
+        }
+    }
+
+    fn add(&mut self, s: &str) -> Option<Span> {
+        let start = u32::try_from(self.text.len()).ok()?;
+        let end = u32::try_from(self.text.len() + s.len()).ok()?;
+        self.text.push_str(s);
+        Some((start, end))
+    }
+
+    /// Sorts the keys once every option is in.
+    fn finish(mut self) -> Options {
         let mut names = Vec::new();
         let mut words = Vec::new();
-        for (i, item) in items.iter().enumerate() {
-            for (n, folded) in item.folded.iter().enumerate() {
-                names.push((i as u32, n as u16, 0));
-                let starts = folded.match_indices(' ').map(|(at, _)| at + 1);
+        for (i, item) in self.items.iter().enumerate() {
+            for n in 0..item.count {
+                names.push((i as u32, n, 0));
+                let starts = self
+                    .folded_name(i, n)
+                    .match_indices(' ')
+                    .map(|(at, _)| at + 1);
                 words.extend(
                     starts
                         .filter(|&at| at <= usize::from(u16::MAX))
-                        .map(|at| (i as u32, n as u16, at as u16)),
+                        .map(|at| (i as u32, n, at as u16)),
                 );
             }
         }
-        let mut options = Options {
-            items,
-            names: Vec::new(),
-            words: Vec::new(),
-        };
-        names.sort_by(|a, b| options.key(*a).cmp(options.key(*b)));
-        words.sort_by(|a, b| options.key(*a).cmp(options.key(*b)));
-        options.names = names;
-        options.words = words;
-        options
+        names.sort_by(|a, b| self.key(*a).cmp(self.key(*b)));
+        words.sort_by(|a, b| self.key(*a).cmp(self.key(*b)));
+        self.names = names;
+        self.words = words;
+        self.text.shrink_to_fit();
+        self.shown.shrink_to_fit();
+        self.folded.shrink_to_fit();
+        self.items.shrink_to_fit();
+        self
+    }
+
+    fn span(&self, (start, end): Span) -> &str {
+        &self.text[start as usize..end as usize]
+    }
+
+    /// Name `n` of item `i`, folded.
+    fn folded_name(&self, i: usize, n: u16) -> &str {
+        let at = self.items[i].first as usize + usize::from(n);
+        self.span(self.folded[at])
+    }
+
+    /// Name `n` of item `i`, as shown.
+    fn shown_name(&self, i: usize, n: u16) -> &str {
+        let at = self.items[i].first as usize + usize::from(n);
+        self.span(self.shown[at])
+    }
+
+    fn value(&self, i: usize) -> &str {
+        match self.items[i].value {
+            Some(span) => self.span(span),
+            None => self.shown_name(i, 0),
+        }
     }
 
     fn key(&self, (item, name, at): Key) -> &str {
-        &self.items[item as usize].folded[usize::from(name)][usize::from(at)..]
+        &self.folded_name(item as usize, name)[usize::from(at)..]
     }
 
     /// Keys of `keys` whose text starts with `prefix`.
@@ -131,24 +198,25 @@ impl Suggester {
         }
         let by_key: HashMap<String, &crate::content::Entity> =
             c.entities.iter().map(|e| (e.key(), e)).collect();
-        let entity_items = |keys: Vec<&str>| -> Vec<Item> {
+        let entity_options = |keys: Vec<&str>| -> Options {
+            let mut options = Options::default();
             let mut seen = HashSet::new();
-            keys.into_iter()
+            let entities = keys
+                .into_iter()
                 .filter(|key| seen.insert(*key))
-                .filter_map(|key| by_key.get(key).copied())
-                .map(|e| {
-                    let mut names: Vec<String> = e.names().map(str::to_string).collect();
-                    let story = e.story.as_deref().and_then(|s| titles.get(s));
-                    if let Some(story) = story.filter(|_| named[&text::folded_words(&e.name)] > 1) {
-                        names.insert(0, format!("{} ({story})", e.name));
-                    }
-                    item(names, e.key())
-                })
-                .collect()
+                .filter_map(|key| by_key.get(key).copied());
+            for e in entities {
+                let story = e.story.as_deref().and_then(|s| titles.get(s));
+                let label = story
+                    .filter(|_| named[&text::folded_words(&e.name)] > 1)
+                    .map(|story| format!("{} ({story})", e.name));
+                options.push(label.as_deref().into_iter().chain(e.names()), &e.key());
+            }
+            options.finish()
         };
-        let mut about: HashMap<String, Vec<&str>> = HashMap::new();
+        let mut about: HashMap<&str, Vec<&str>> = HashMap::new();
         for f in &c.facts {
-            let keys = about.entry(f.topic.to_string()).or_default();
+            let keys = about.entry(f.topic.as_str()).or_default();
             keys.extend(f.about.iter().map(String::as_str));
         }
         let speaker = c
@@ -156,65 +224,55 @@ impl Suggester {
             .iter()
             .filter_map(|f| f.speaker.as_deref())
             .collect();
-        let mut facts: HashMap<String, Vec<Item>> = HashMap::new();
+        let mut facts: HashMap<&str, Options> = HashMap::new();
         for f in &c.facts {
-            let names = std::iter::once(f.title.clone())
-                .chain(f.keywords.iter().cloned())
-                .collect();
-            let items = facts.entry(f.topic.to_string()).or_default();
-            items.push(item(names, f.key()));
+            let names = std::iter::once(&f.title).chain(&f.keywords);
+            let options = facts.entry(f.topic.as_str()).or_default();
+            options.push(names.map(String::as_str), &f.key());
         }
-        let article = by_date
-            .iter()
-            .map(|&i| {
-                let a = &c.articles[i];
-                item(
-                    vec![format!("{} ({})", a.title, a.date), a.id.clone()],
-                    a.id.clone(),
-                )
-            })
-            .collect();
-        let mut card: Vec<Item> = Vec::new();
+        let mut article = Options::default();
+        for a in by_date.iter().map(|&i| &c.articles[i]) {
+            let label = format!("{} ({})", a.title, a.date);
+            article.push([label.as_str(), &a.id], &a.id);
+        }
+        let mut card = Options::default();
         let mut cards_seen = HashSet::new();
         for spec in by_date.iter().flat_map(|&i| &c.articles[i].cards) {
             if cards_seen.insert(spec.topic.as_str()) {
-                card.push(item(
-                    vec![spec.title.clone(), spec.topic.to_string()],
-                    spec.topic.to_string(),
-                ));
+                card.push(
+                    [spec.title.as_str(), spec.topic.as_str()],
+                    spec.topic.as_str(),
+                );
             }
         }
         let mut topics: Vec<&str> = c.facts.iter().map(|f| f.topic.as_str()).collect();
         topics.sort_unstable();
         topics.dedup();
-        let topic = topics
-            .into_iter()
-            .map(|t| item(vec![t.to_string()], t.to_string()))
-            .collect();
-        let mut query: Vec<Item> = c
-            .entities
-            .iter()
-            .map(|e| item(e.names().map(str::to_string).collect(), e.name.clone()))
-            .collect();
-        query.extend(
-            c.facts
-                .iter()
-                .map(|f| item(vec![f.title.clone()], f.title.clone())),
-        );
+        let mut topic = Options::default();
+        for t in topics {
+            topic.push([t], t);
+        }
+        let mut query = Options::default();
+        for e in &c.entities {
+            query.push(e.names(), &e.name);
+        }
+        for f in &c.facts {
+            query.push([f.title.as_str()], &f.title);
+        }
         Suggester {
             entity: about
                 .into_iter()
-                .map(|(topic, keys)| (topic, Options::new(entity_items(keys))))
+                .map(|(topic, keys)| (topic.to_string(), entity_options(keys)))
                 .collect(),
             facts: facts
                 .into_iter()
-                .map(|(topic, items)| (topic, Options::new(items)))
+                .map(|(topic, options)| (topic.to_string(), options.finish()))
                 .collect(),
-            speaker: Options::new(entity_items(speaker)),
-            article: Options::new(article),
-            card: Options::new(card),
-            topic: Options::new(topic),
-            query: Options::new(query),
+            speaker: entity_options(speaker),
+            article: article.finish(),
+            card: card.finish(),
+            topic: topic.finish(),
+            query: query.finish(),
             none: Options::default(),
         }
     }
@@ -229,19 +287,6 @@ impl Suggester {
             SuggestKind::Topic => &self.topic,
             SuggestKind::Query => &self.query,
         }
-    }
-}
-
-fn item(names: Vec<String>, value: String) -> Item {
-    let folded = names
-        .iter()
-        .map(|n| text::folded_words(n).join(" "))
-        .collect();
-    let value = (value != names[0]).then_some(value);
-    Item {
-        names,
-        folded,
-        value,
     }
 }
 
@@ -284,14 +329,14 @@ impl Engine {
                 let mut contained = Vec::new();
                 let mut near = Vec::new();
                 for (i, item) in options.items.iter().take(SCAN_LIMIT).enumerate() {
-                    if let Some(n) = item.folded.iter().position(|f| f.contains(needle.as_str())) {
-                        contained.push((i as u32, n as u16));
-                    } else if let Some(n) = item
-                        .folded
-                        .iter()
-                        .position(|f| match_score(&needle, f) == Some(2))
+                    let folded = |n: &u16| options.folded_name(i, *n);
+                    let mut names = 0..item.count;
+                    if let Some(n) = names.clone().find(|n| folded(n).contains(needle.as_str())) {
+                        contained.push((i as u32, n));
+                    } else if let Some(n) =
+                        names.find(|n| match_score(&needle, folded(n)) == Some(2))
                     {
-                        near.push((i as u32, n as u16));
+                        near.push((i as u32, n));
                     }
                 }
                 take(&mut contained, &mut chosen);
@@ -301,16 +346,16 @@ impl Engine {
         chosen
             .into_iter()
             .map(|(i, n)| {
-                let item = &options.items[i as usize];
-                let n = n as usize;
+                let i = i as usize;
+                let first = options.shown_name(i, 0);
                 let label = if n == 0 || needle.is_empty() {
-                    item.names[0].clone()
+                    first.to_string()
                 } else {
-                    format!("{} ({})", item.names[0], item.names[n])
+                    format!("{first} ({})", options.shown_name(i, n))
                 };
                 Suggestion {
                     label: cut(&label),
-                    value: cut(item.value()),
+                    value: cut(options.value(i)),
                 }
             })
             .collect()
@@ -391,6 +436,23 @@ mod tests {
         assert_eq!(match_score("chiv", "nakhchivan"), Some(3));
         assert_eq!(match_score("nakhcv", "nakhchivan"), Some(2));
         assert_eq!(match_score("zzz", "nakhchivan"), None);
+    }
+
+    #[test]
+    fn options_keep_names_folded_names_and_values_apart() {
+        let mut o = Options::default();
+        o.push(["Harbour Bridge (North)", "HB"], "bridge");
+        o.push(["Ilse Brandvold"], "Ilse Brandvold");
+        let o = o.finish();
+        assert_eq!(o.shown_name(0, 1), "HB");
+        assert_eq!(o.folded_name(0, 0), "harbour bridge north");
+        assert_eq!((o.value(0), o.value(1)), ("bridge", "Ilse Brandvold"));
+        assert!(
+            o.items[1].value.is_none(),
+            "a value equal to the label is not stored twice"
+        );
+        assert_eq!(o.prefixed(&o.words, "bran"), &[(1, 0, 5)]);
+        assert_eq!(o.prefixed(&o.names, "h"), &[(0, 0, 0), (0, 1, 0)]);
     }
 
     #[test]
