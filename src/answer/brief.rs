@@ -24,12 +24,12 @@ impl Engine {
         let article = &self.catalog.articles[a];
         let facts = self.briefing_facts(a);
         let items: Vec<CardItem> = if facts.is_empty() {
-            self.lead_sentences(&article.id, article.paragraphs)
+            self.lead_sentences(&article.id, article.paragraphs)?
         } else {
             facts
                 .into_iter()
                 .map(|i| self.card_item(&self.catalog.facts[i]))
-                .collect()
+                .collect::<Result<_, _>>()?
         };
         Ok(Card {
             title: format!("Briefing: {}", article.title),
@@ -78,26 +78,36 @@ impl Engine {
     }
 
     /// The first sentence of each of the first paragraphs.
-    fn lead_sentences(&self, article: &str, paragraphs: u32) -> Vec<CardItem> {
-        (1..=paragraphs)
-            .filter_map(|p| {
-                let body = self.paragraph_text(article, p)?;
-                let (start, end) = crate::text::sentence_ranges(&body).into_iter().next()?;
-                let sentence = body[start..end].to_string();
-                let cite = Cite {
-                    article: article.to_string(),
-                    paragraph: p,
-                    quote: sentence.clone(),
-                };
-                Some(CardItem {
-                    fact: format!("{article}-p{p}"),
-                    heading: format!("¶{p}"),
-                    text: sentence,
-                    speaker: None,
-                    citations: self.citations([&cite]),
-                })
-            })
-            .take(MOST)
-            .collect()
+    fn lead_sentences(
+        &self,
+        article: &str,
+        paragraphs: u32,
+    ) -> Result<Vec<CardItem>, RequestError> {
+        let mut items = Vec::new();
+        for p in 1..=paragraphs {
+            if items.len() == MOST {
+                break;
+            }
+            let Some(body) = self.paragraph_text(article, p)? else {
+                continue;
+            };
+            let Some((start, end)) = crate::text::sentence_ranges(&body).into_iter().next() else {
+                continue;
+            };
+            let sentence = body[start..end].to_string();
+            let cite = Cite {
+                article: article.to_string(),
+                paragraph: p,
+                quote: sentence.clone(),
+            };
+            items.push(CardItem {
+                fact: format!("{article}-p{p}"),
+                heading: format!("¶{p}"),
+                text: sentence,
+                speaker: None,
+                citations: self.citations([&cite])?,
+            });
+        }
+        Ok(items)
     }
 }

@@ -27,7 +27,7 @@ impl Engine {
             .story_facts(a)
             .filter(|f| f.topic == spec.topic)
             .map(|f| self.card_item(f))
-            .collect();
+            .collect::<Result<_, _>>()?;
         Ok(Card {
             title: spec.title.clone(),
             story: self.story_ref(a),
@@ -89,7 +89,7 @@ impl Engine {
                 .into_iter()
                 .take(ENTITY_ITEMS)
                 .map(|f| self.card_item(f))
-                .collect(),
+                .collect::<Result<_, _>>()?,
         })
     }
 
@@ -124,7 +124,7 @@ impl Engine {
             title: fact.title.clone(),
             story: self.story_ref(a),
             description: None,
-            items: vec![self.card_item(fact)],
+            items: vec![self.card_item(fact)?],
         })
     }
 
@@ -157,7 +157,7 @@ impl Engine {
                 .story_facts(a)
                 .filter(|f| f.speaker.as_deref() == Some(&key))
                 .map(|f| self.card_item(f))
-                .collect(),
+                .collect::<Result<_, _>>()?,
         })
     }
 
@@ -181,20 +181,21 @@ impl Engine {
             }
             None => (1..=meta.paragraphs).collect(),
         };
-        Ok(numbers
-            .into_iter()
-            .filter_map(|n| {
-                Some(Passage {
+        let mut passages = Vec::new();
+        for n in numbers {
+            if let Some(text) = self.paragraph_text(&meta.id, n)? {
+                passages.push(Passage {
                     article: meta.id.clone(),
                     title: meta.title.clone(),
                     date: meta.date.clone(),
                     url: meta.url.clone(),
                     paragraph: n,
                     paragraphs: meta.paragraphs,
-                    text: self.paragraph_text(&meta.id, n)?,
-                })
-            })
-            .collect())
+                    text,
+                });
+            }
+        }
+        Ok(passages)
     }
 
     /// The story to show a card of `topic` from, and the card's spec.
@@ -261,8 +262,8 @@ impl Engine {
         }
     }
 
-    pub(super) fn card_item(&self, fact: &Fact) -> CardItem {
-        CardItem {
+    pub(super) fn card_item(&self, fact: &Fact) -> Result<CardItem, RequestError> {
+        Ok(CardItem {
             fact: fact.key(),
             heading: fact.title.clone(),
             text: fact.text.clone(),
@@ -271,8 +272,8 @@ impl Engine {
                 .as_ref()
                 .and_then(|key| self.entity_index(key))
                 .map(|e| self.catalog.entities[e].name.clone()),
-            citations: self.citations(&fact.cites),
-        }
+            citations: self.citations(&fact.cites)?,
+        })
     }
 
     /// The entity a name refers to and the story to read it in: within

@@ -180,7 +180,7 @@ pub fn run_with(
         for c in &answer.citations {
             r.quotes += 1;
             if engine
-                .paragraph_text(&c.article, c.paragraph)
+                .paragraph_text(&c.article, c.paragraph)?
                 .is_some_and(|p| p.contains(c.quote.as_str()))
             {
                 r.quotes_verbatim += 1;

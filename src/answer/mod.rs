@@ -118,6 +118,22 @@ impl Engine {
     }
 
     pub fn from_snapshot(snapshot: Snapshot) -> Result<Engine, IndexError> {
+        let dir = snapshot.dir.clone();
+        let mut engine = Engine::without_units(snapshot)?;
+        engine.units = engine.all_units().map_err(|e| IndexError::Corrupt {
+            path: dir,
+            reason: match e {
+                RequestError::Index(reason) => reason,
+                other => other.to_string(),
+            },
+        })?;
+        engine.word_vectors = pipeline::score::unit_word_vectors(&engine.units);
+        Ok(engine)
+    }
+
+    /// The engine with no units built: every question builds its own from
+    /// BM25's candidates, as on large sources.
+    fn without_units(snapshot: Snapshot) -> Result<Engine, IndexError> {
         let Snapshot {
             mut catalog,
             reader,
@@ -185,7 +201,7 @@ impl Engine {
         let suggester = suggest::Suggester::new(&catalog, &by_date);
         // Read into the speller; not needed again.
         catalog.vocabulary = Vec::new();
-        let mut engine = Engine {
+        Ok(Engine {
             by_date,
             story_facts,
             suggester,
@@ -202,10 +218,7 @@ impl Engine {
             entity_ids,
             units: Vec::new(),
             word_vectors: HashMap::new(),
-        };
-        engine.units = engine.all_units();
-        engine.word_vectors = pipeline::score::unit_word_vectors(&engine.units);
-        Ok(engine)
+        })
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -250,30 +263,43 @@ impl Engine {
         }
     }
 
-    /// The stored text of paragraph `number` of `article`.
-    pub fn paragraph_text(&self, article: &str, number: u32) -> Option<String> {
+    /// The stored text of paragraph `number` of `article`: `None` when the
+    /// article has no such paragraph, an error when the index cannot be read.
+    pub fn paragraph_text(
+        &self,
+        article: &str,
+        number: u32,
+    ) -> Result<Option<String>, RequestError> {
         let f = &self.fields;
         let key = index::passage_key(article, number);
         let query = term_query(Term::from_field_text(f.passage, &key));
         let top = self
             .searcher
             .search(&query, &TopDocs::with_limit(1).order_by_score())
-            .ok()?;
-        let (_, address) = top.first()?;
-        self.document_body(*address)
+            .map_err(index_failure)?;
+        match top.first() {
+            Some((_, address)) => self.document_body(*address).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// The stored text of the passage document at `address`.
-    fn document_body(&self, address: tantivy::DocAddress) -> Option<String> {
-        let doc: TantivyDocument = self.searcher.doc(address).ok()?;
+    fn document_body(&self, address: tantivy::DocAddress) -> Result<String, RequestError> {
+        let doc: TantivyDocument = self.searcher.doc(address).map_err(index_failure)?;
         doc.get_first(self.fields.body)
             .and_then(|v| v.as_str().map(str::to_string))
+            .ok_or_else(|| damaged("a stored paragraph has no text"))
     }
 
-    /// Turns cites into citations, keeping only quotes found verbatim in the
-    /// stored paragraph. Content checks make a mismatch impossible; this is
-    /// the last line of defence, so a mismatch is logged, never shown.
-    fn citations<'a>(&self, cites: impl IntoIterator<Item = &'a Cite>) -> Vec<Citation> {
+    /// Turns cites into citations, each quote checked verbatim against the
+    /// stored paragraph. Content checks make a mismatch impossible, so one
+    /// means the index is damaged: the request fails rather than lose the
+    /// citation (an answer without it would pass for "the sources do not
+    /// say").
+    fn citations<'a>(
+        &self,
+        cites: impl IntoIterator<Item = &'a Cite>,
+    ) -> Result<Vec<Citation>, RequestError> {
         let mut out: Vec<Citation> = Vec::new();
         // Each paragraph is read once, however many quotes it backs.
         let mut read: HashMap<(&str, u32), Option<String>> = HashMap::new();
@@ -283,23 +309,31 @@ impl Engine {
             }) {
                 continue;
             }
-            let paragraph = read
-                .entry((cite.article.as_str(), cite.paragraph))
-                .or_insert_with(|| self.paragraph_text(&cite.article, cite.paragraph));
-            let verbatim = paragraph
+            let key = (cite.article.as_str(), cite.paragraph);
+            let paragraph = match read.get(&key) {
+                Some(p) => p,
+                None => {
+                    let p = self.paragraph_text(&cite.article, cite.paragraph)?;
+                    read.entry(key).or_insert(p)
+                }
+            };
+            if !paragraph
                 .as_deref()
-                .is_some_and(|p| p.contains(cite.quote.as_str()));
-            if !verbatim {
+                .is_some_and(|p| p.contains(cite.quote.as_str()))
+            {
                 tracing::error!(
                     article = %cite.article,
                     paragraph = cite.paragraph,
-                    "quote not found verbatim in its paragraph; citation withheld"
+                    "quote not found verbatim in its stored paragraph"
                 );
-                continue;
+                return Err(damaged(&format!(
+                    "paragraph {} of `{}` does not hold the quote cited from it",
+                    cite.paragraph, cite.article
+                )));
             }
             out.push(self.citation(&cite.article, cite.paragraph, cite.quote.clone()));
         }
-        out
+        Ok(out)
     }
 
     fn citation(&self, article: &str, paragraph: u32, quote: String) -> Citation {
@@ -344,23 +378,23 @@ impl Engine {
     }
 
     /// Every unit of the sources when they are small enough to score whole.
-    fn all_units(&self) -> Vec<pipeline::units::Unit> {
+    fn all_units(&self) -> Result<Vec<pipeline::units::Unit>, RequestError> {
         let m = &self.catalog.manifest;
         if m.paragraphs * UNITS_PER_PARAGRAPH + m.facts > pipeline::EXHAUSTIVE_UNITS {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         let mut units: Vec<_> = (0..self.catalog.facts.len())
             .filter_map(|ord| self.fact_unit(ord))
             .collect();
         for (ai, a) in self.catalog.articles.iter().enumerate() {
             for p in 1..=a.paragraphs {
-                if let Some(body) = self.paragraph_text(&a.id, p) {
+                if let Some(body) = self.paragraph_text(&a.id, p)? {
                     let known = self.known(Vec::new());
                     units.extend(pipeline::units::Unit::of_paragraph(ai, p, &body, known));
                 }
             }
         }
-        units
+        Ok(units)
     }
 
     /// The engine as it works on large sources: units built per question
@@ -370,6 +404,13 @@ impl Engine {
         self.units = Vec::new();
         self.word_vectors = HashMap::new();
         self
+    }
+
+    /// [`Engine::open`] as on large sources: no paragraph read when it
+    /// opens.
+    #[cfg(test)]
+    pub(crate) fn open_as_if_large(index_dir: &Path) -> Result<Engine, IndexError> {
+        Engine::without_units(index::open(index_dir)?)
     }
 
     fn entity_index(&self, id: &str) -> Option<usize> {
@@ -385,6 +426,14 @@ fn summary(a: &ArticleMeta) -> ArticleSummary {
         url: a.url.clone(),
         paragraphs: a.paragraphs,
     }
+}
+
+/// Stored data that cannot be what the index was built from, as the error
+/// the request gets.
+fn damaged(what: &str) -> RequestError {
+    RequestError::Index(format!(
+        "{what}; run `dossier reindex` to rebuild the index"
+    ))
 }
 
 /// A failed index search, logged, as the error the request gets.

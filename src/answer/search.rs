@@ -70,13 +70,13 @@ impl Engine {
         let mut hits: Vec<Hit> = found
             .into_iter()
             .map(|f| {
-                let mut hit = self.hit(&f, &terms);
+                let mut hit = self.hit(&f, &terms)?;
                 // A passage found under a topic belongs to it: a fact of
                 // that topic cites it.
                 hit.topic = hit.topic.or(topic.map(str::to_string));
-                hit
+                Ok(hit)
             })
-            .collect();
+            .collect::<Result<_, super::RequestError>>()?;
         super::group_by_story(&mut hits);
         Ok(SearchResults {
             query: query.to_string(),
@@ -167,7 +167,7 @@ impl Engine {
             .collect())
     }
 
-    fn hit(&self, found: &Found, terms: &HashMap<&str, f32>) -> Hit {
+    fn hit(&self, found: &Found, terms: &HashMap<&str, f32>) -> Result<Hit, super::RequestError> {
         let meta = &self.catalog.articles[found.article];
         let article = meta.id.clone();
         let (kind, snippet, topic, id) = match found.fact {
@@ -182,10 +182,11 @@ impl Engine {
             }
             None => {
                 let body = match found.document {
-                    Some(address) => self.document_body(address),
-                    None => self.paragraph_text(&article, found.paragraph),
-                }
-                .unwrap_or_default();
+                    Some(address) => self.document_body(address)?,
+                    None => self
+                        .paragraph_text(&article, found.paragraph)?
+                        .unwrap_or_default(),
+                };
                 (
                     HitKind::Passage,
                     window(&body, terms, SNIPPET_BYTES),
@@ -194,7 +195,7 @@ impl Engine {
                 )
             }
         };
-        Hit {
+        Ok(Hit {
             kind,
             title: meta.title.clone(),
             article,
@@ -203,7 +204,7 @@ impl Engine {
             fact: id,
             score: (found.score * 1000.0).round() / 1000.0,
             snippet,
-        }
+        })
     }
 
     /// Whether a unit belongs to a topic: a fact of it, or a sentence of a

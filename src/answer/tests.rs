@@ -364,6 +364,7 @@ fn hostile_input_never_panics() {
                 t.engine
                     .paragraph_text(&c.article, c.paragraph)
                     .unwrap()
+                    .unwrap()
                     .contains(&c.quote)
             );
         }
@@ -431,4 +432,56 @@ fn namesakes_resolve_to_the_story_being_read() {
         .collect();
     assert!(values.contains(&"harbour/gov".to_string()), "{values:?}");
     assert!(values.contains(&"bridge/gov".to_string()), "{values:?}");
+}
+
+/// Scrambles the compressed blocks of every document store of the current
+/// generation of `index`, keeping the files' lengths.
+fn damage_stored_paragraphs(index: &Path) {
+    let current = std::fs::read_to_string(index.join("CURRENT")).unwrap();
+    let generation = index.join(current.trim());
+    for entry in std::fs::read_dir(&generation).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "store") {
+            let mut bytes = std::fs::read(&path).unwrap();
+            let half = bytes.len() / 2;
+            for b in &mut bytes[8..half] {
+                *b = b.wrapping_mul(7).wrapping_add(13);
+            }
+            let mut perms = std::fs::metadata(&path).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            std::fs::set_permissions(&path, perms).unwrap();
+            std::fs::write(&path, bytes).unwrap();
+        }
+    }
+}
+
+#[test]
+fn unreadable_stored_paragraphs_fail_the_request_instead_of_passing_for_no_answer() {
+    let TempIndex { _dir, engine } = TempIndex::new();
+    assert!(
+        engine
+            .ask("Who mediated the harbour deal?")
+            .unwrap()
+            .answered
+    );
+    drop(engine);
+    let index = _dir.path().join("index");
+    damage_stored_paragraphs(&index);
+    // Large sources read paragraphs per question.
+    let large = Engine::open_as_if_large(&index).unwrap();
+    let failed = |r: Result<(), RequestError>| matches!(r, Err(RequestError::Index(_)));
+    assert!(failed(
+        large.ask("Who mediated the harbour deal?").map(|_| ())
+    ));
+    assert!(failed(large.search("ferry", None, 10).map(|_| ())));
+    assert!(failed(large.paragraph_text("harbour", 3).map(|_| ())));
+    assert!(failed(large.brief(None).map(|_| ())));
+    // Small sources read every paragraph when the engine opens.
+    let opened = Engine::open(&index);
+    assert!(
+        matches!(opened, Err(IndexError::Corrupt { .. })),
+        "{:?}",
+        opened.err()
+    );
 }

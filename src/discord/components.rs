@@ -96,7 +96,9 @@ pub fn for_answer(interaction: u64, answer: &Answer, engine: &Engine) -> Vec<Vec
 }
 
 fn cite_option(c: &Citation, engine: &Engine) -> Option<Choice> {
-    let text = engine.paragraph_text(&c.article, c.paragraph)?;
+    // Without the paragraph there is nothing to open; the answer itself
+    // was checked against it.
+    let text = engine.paragraph_text(&c.article, c.paragraph).ok()??;
     let start = text.find(&c.quote)?;
     let value = format!(
         "{}:{}:{}:{:08x}:{}",

@@ -22,7 +22,7 @@ use tantivy::{TantivyDocument, Term};
 use self::analyse::Question;
 use self::score::{Features, WordVectors};
 use self::units::{Known, Origin, Unit};
-use super::{Answer, Engine, RequestError};
+use super::{Answer, Engine, RequestError, index_failure};
 use crate::index::{KIND_FACT, KIND_PASSAGE};
 use crate::language::cosine;
 
@@ -112,7 +112,7 @@ impl Engine {
             decision: None,
             question_weight: score::question_weight(&q),
         };
-        let (mut answer, trace) = self.decide(&q, &units, &scored, trace);
+        let (mut answer, trace) = self.decide(&q, &units, &scored, trace)?;
         if scope.is_some() && !answer.answered {
             answer.answer = self.abstention(&q, &answer.related, scope);
         }
@@ -215,7 +215,8 @@ impl Engine {
                     .flatten();
                 if fact.is_some() {
                     out.push((TantivyDocument::default(), fact));
-                } else if let Ok(doc) = self.searcher.doc::<TantivyDocument>(address) {
+                } else {
+                    let doc = self.searcher.doc(address).map_err(index_failure)?;
                     out.push((doc, None));
                 }
             }
@@ -262,11 +263,11 @@ impl Engine {
         units: &[&Unit],
         scored: &[Scored],
         mut trace: Trace,
-    ) -> (Answer, Trace) {
+    ) -> Result<(Answer, Trace), RequestError> {
         let mut answer = self.empty_answer(q);
         let Some(best) = scored.first() else {
             answer.answer = self.abstention(q, &answer.related, None);
-            return (answer, trace);
+            return Ok((answer, trace));
         };
         let decision = score::decision(
             &best.features,
@@ -287,19 +288,19 @@ impl Engine {
         if p < score::model().threshold || vague {
             answer.related = self.related(units, scored);
             answer.answer = self.abstention(q, &answer.related, None);
-            return (answer, trace);
+            return Ok((answer, trace));
         }
-        self.compose(&mut answer, q, units[best.unit]);
+        self.compose(&mut answer, q, units[best.unit])?;
         if !answer.answered {
             answer.answer = self.abstention(q, &answer.related, None);
-            return (answer, trace);
+            return Ok((answer, trace));
         }
         answer.story = Some(self.catalog.articles[units[best.unit].article].id.clone());
         answer.also = self.also_answering(units, scored);
-        (answer, trace)
+        Ok((answer, trace))
     }
 
-    fn compose(&self, answer: &mut Answer, q: &Question, unit: &Unit) {
+    fn compose(&self, answer: &mut Answer, q: &Question, unit: &Unit) -> Result<(), RequestError> {
         match &unit.origin {
             Origin::Fact(ord) => {
                 let fact = &self.catalog.facts[*ord];
@@ -309,7 +310,7 @@ impl Engine {
                     cosine(&q.vector, &crate::language::language().text_vector(quote))
                 };
                 cites.sort_by(|a, b| closeness(&b.quote).total_cmp(&closeness(&a.quote)));
-                answer.citations = self.citations(cites);
+                answer.citations = self.citations(cites)?;
                 answer.answer = fact.text.clone();
                 answer.facts = vec![self.fact_ref(*ord)];
             }
@@ -322,12 +323,13 @@ impl Engine {
                     paragraph: *paragraph,
                     quote: unit.text.clone(),
                 };
-                answer.citations = self.citations([&cite]);
+                answer.citations = self.citations([&cite])?;
                 answer.answer = unit.text.clone();
                 answer.facts = self.facts_citing(id, *paragraph);
             }
         }
         answer.answered = !answer.citations.is_empty();
+        Ok(())
     }
 
     fn empty_answer(&self, q: &Question) -> Answer {
