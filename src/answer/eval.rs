@@ -48,6 +48,9 @@ pub struct Outcome {
     pub expected: String,
     pub got: String,
     pub pass: bool,
+    /// Whether the best-ranked unit cites a right paragraph (answerable
+    /// cases only).
+    pub ranked_right: bool,
     /// How a failed case failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub miss: Option<Miss>,
@@ -91,6 +94,10 @@ pub struct FeatureRow {
 pub struct EvalReport {
     pub answerable: usize,
     pub top1_correct: usize,
+    /// Answerable cases whose best-ranked unit cites a right paragraph,
+    /// whether or not the sources were judged to answer: what the ranking
+    /// alone gets right.
+    pub ranked_first: usize,
     pub abstain_cases: usize,
     pub abstained: usize,
     pub quotes: usize,
@@ -106,6 +113,11 @@ fn share(n: usize, of: usize) -> f64 {
 impl EvalReport {
     pub fn top1(&self) -> f64 {
         share(self.top1_correct, self.answerable)
+    }
+
+    /// Share of answerable cases whose best-ranked unit is right.
+    pub fn ranked(&self) -> f64 {
+        share(self.ranked_first, self.answerable)
     }
 
     pub fn abstention(&self) -> f64 {
@@ -137,6 +149,15 @@ impl EvalReport {
             .filter(|o| o.miss == Some(kind))
             .count()
     }
+
+    /// Wrongly declined cases whose best-ranked unit was right: misses of
+    /// the decision, not of the ranking.
+    pub fn declined_ranked_right(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| o.miss == Some(Miss::WronglyDeclined) && o.ranked_right)
+            .count()
+    }
 }
 
 /// Runs every case of `set` through `engine.ask`.
@@ -153,6 +174,7 @@ pub fn run_with(
     let mut r = EvalReport {
         answerable: 0,
         top1_correct: 0,
+        ranked_first: 0,
         abstain_cases: 0,
         abstained: 0,
         quotes: 0,
@@ -162,6 +184,16 @@ pub fn run_with(
     };
     for case in &set.cases {
         let (answer, trace) = engine.ask_traced(&case.question)?;
+        let right = |article: &String, paragraph: &u32| {
+            !case.abstain
+                && case.paragraphs.contains(paragraph)
+                && case.article.as_ref().is_none_or(|a| a == article)
+        };
+        let ranked_right = trace
+            .units
+            .first()
+            .is_some_and(|(article, paragraph, ..)| right(article, paragraph));
+        r.ranked_first += usize::from(ranked_right);
         rows(FeatureRow {
             question: case.question.clone(),
             answerable: !case.abstain,
@@ -170,10 +202,7 @@ pub fn run_with(
                 .units
                 .iter()
                 .map(|(article, paragraph, features, _)| {
-                    let right = !case.abstain
-                        && case.paragraphs.contains(paragraph)
-                        && case.article.as_ref().is_none_or(|a| a == article);
-                    (features.to_vec(), right)
+                    (features.to_vec(), right(article, paragraph))
                 })
                 .collect(),
         });
@@ -222,6 +251,7 @@ pub fn run_with(
             expected,
             got,
             pass,
+            ranked_right,
             miss,
         });
     }
@@ -240,6 +270,8 @@ pub struct StoryReport {
 pub struct StoriesReport {
     pub stories: Vec<StoryReport>,
     pub top1: f64,
+    /// Macro average of [`EvalReport::ranked`].
+    pub ranked: f64,
     pub abstention: f64,
     pub faithfulness: f64,
 }
@@ -254,6 +286,7 @@ impl StoriesReport {
         };
         StoriesReport {
             top1: mean(&EvalReport::top1),
+            ranked: mean(&EvalReport::ranked),
             abstention: mean(&EvalReport::abstention),
             faithfulness: mean(&EvalReport::faithfulness),
             stories,

@@ -485,3 +485,20 @@ fn unreadable_stored_paragraphs_fail_the_request_instead_of_passing_for_no_answe
         opened.err()
     );
 }
+
+#[test]
+fn eval_counts_what_the_ranking_alone_gets_right() {
+    let t = TempIndex::new();
+    let set = eval::EvalSet::parse(
+        "[thresholds]\ntop1 = 0.0\nabstention = 0.0\nfaithfulness = 1.0\n\n\
+         [[case]]\nquestion = \"Who mediated the harbour deal?\"\nparagraphs = [1]\n\n\
+         [[case]]\nquestion = \"Who mediated the harbour deal?\"\nparagraphs = [3]\n\n\
+         [[case]]\nquestion = \"What is the capital of Peru?\"\nabstain = true\n",
+    )
+    .unwrap();
+    let r = eval::run(&t.engine, &set).unwrap();
+    assert_eq!((r.answerable, r.top1_correct, r.ranked_first), (2, 1, 1));
+    let ranked: Vec<bool> = r.outcomes.iter().map(|o| o.ranked_right).collect();
+    assert_eq!(ranked, [true, false, false]);
+    assert_eq!(r.ranked(), 0.5);
+}

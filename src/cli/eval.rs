@@ -139,6 +139,13 @@ fn print_report(report: &EvalReport, verbose: bool) -> Result<()> {
         report.answerable,
         t.top1,
     ))?;
+    super::print(&format!(
+        "{:<25}{:>6.1}%  ({}/{}: the ranking alone)",
+        "right unit ranked first",
+        report.ranked() * 100.0,
+        report.ranked_first,
+        report.answerable
+    ))?;
     super::print(&line(
         "abstention accuracy",
         report.abstention(),
@@ -154,9 +161,10 @@ fn print_report(report: &EvalReport, verbose: bool) -> Result<()> {
         t.faithfulness,
     ))?;
     super::print(&format!(
-        "misses                   {} wrong answer, {} wrongly declined, {} wrongly answered",
+        "misses                   {} wrong answer, {} wrongly declined ({} with a right unit ranked first), {} wrongly answered",
         report.misses(Miss::WrongAnswer),
         report.misses(Miss::WronglyDeclined),
+        report.declined_ranked_right(),
         report.misses(Miss::WronglyAnswered)
     ))
 }
@@ -164,15 +172,16 @@ fn print_report(report: &EvalReport, verbose: bool) -> Result<()> {
 fn print_summary(all: &StoriesReport) -> Result<()> {
     super::print("")?;
     super::print(&format!(
-        "{:<44} {:>7} {:>7} {:>7}  misses (wrong / declined / answered)",
-        "story", "top-1", "abstain", "faithful"
+        "{:<44} {:>7} {:>7} {:>7} {:>7}  misses (wrong / declined / answered)",
+        "story", "top-1", "ranked", "abstain", "faithful"
     ))?;
     for s in &all.stories {
         let r = &s.report;
         super::print(&format!(
-            "{:<44} {:>6.1}% {:>6.1}% {:>7.1}%  {} / {} / {}",
+            "{:<44} {:>6.1}% {:>6.1}% {:>6.1}% {:>7.1}%  {} / {} / {}",
             s.story,
             r.top1() * 100.0,
+            r.ranked() * 100.0,
             r.abstention() * 100.0,
             r.faithfulness() * 100.0,
             r.misses(Miss::WrongAnswer),
@@ -181,9 +190,10 @@ fn print_summary(all: &StoriesReport) -> Result<()> {
         ))?;
     }
     super::print(&format!(
-        "{:<44} {:>6.1}% {:>6.1}% {:>7.1}%",
+        "{:<44} {:>6.1}% {:>6.1}% {:>6.1}% {:>7.1}%",
         "macro average",
         all.top1 * 100.0,
+        all.ranked * 100.0,
         all.abstention * 100.0,
         all.faithfulness * 100.0
     ))
