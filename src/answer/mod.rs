@@ -430,7 +430,7 @@ fn summary(a: &ArticleMeta) -> ArticleSummary {
 
 /// Stored data that cannot be what the index was built from, as the error
 /// the request gets.
-fn damaged(what: &str) -> RequestError {
+pub(crate) fn damaged(what: &str) -> RequestError {
     RequestError::Index(format!(
         "{what}; run `dossier reindex` to rebuild the index"
     ))

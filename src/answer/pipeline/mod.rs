@@ -183,12 +183,18 @@ impl Engine {
             let article = doc.get_first(f.article).and_then(|v| v.as_str());
             let paragraph = doc.get_first(f.paragraph).and_then(|v| v.as_u64());
             let body = doc.get_first(f.body).and_then(|v| v.as_str());
-            if let (Some(a), Some(p), Some(body)) = (article, paragraph, body)
-                && let Some(&ai) = self.articles.get(a)
-            {
-                let units = Unit::of_paragraph(ai, p as u32, body, self.known(Vec::new()));
-                out.extend(units.into_iter().map(|u| Pooled::Owned(Box::new(u))));
-            }
+            let (Some(a), Some(p), Some(body)) = (article, paragraph, body) else {
+                return Err(super::damaged(
+                    "a stored paragraph lacks its article, number or text",
+                ));
+            };
+            let (Some(&ai), Ok(p)) = (self.articles.get(a), u32::try_from(p)) else {
+                return Err(super::damaged(&format!(
+                    "a stored paragraph names `{a}` ¶{p}, which the catalog does not hold"
+                )));
+            };
+            let units = Unit::of_paragraph(ai, p, body, self.known(Vec::new()));
+            out.extend(units.into_iter().map(|u| Pooled::Owned(Box::new(u))));
         }
         Ok(out)
     }
