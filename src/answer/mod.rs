@@ -140,16 +140,6 @@ impl Engine {
             fields,
             ..
         } = snapshot;
-        // Deserialized vectors keep spare capacity; with many facts it adds up.
-        catalog.facts.shrink_to_fit();
-        for fact in &mut catalog.facts {
-            fact.about.shrink_to_fit();
-            fact.keywords.shrink_to_fit();
-            fact.answers.shrink_to_fit();
-            fact.cites.shrink_to_fit();
-        }
-        catalog.articles.shrink_to_fit();
-        catalog.entities.shrink_to_fit();
         let searcher = reader.searcher();
         let fact_columns = searcher
             .segment_readers()

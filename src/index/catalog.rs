@@ -70,6 +70,27 @@ pub struct Catalog {
     pub vocabulary: Vec<(String, u32)>,
 }
 
+impl Catalog {
+    /// Gives back the spare room its lists were read with (see
+    /// [`Fact::shrink_to_fit`]); the catalog is read once and kept while
+    /// the index serves.
+    pub fn shrink_to_fit(&mut self) {
+        for fact in &mut self.facts {
+            fact.shrink_to_fit();
+        }
+        self.facts.shrink_to_fit();
+        for article in &mut self.articles {
+            article.cards.shrink_to_fit();
+        }
+        self.articles.shrink_to_fit();
+        for entity in &mut self.entities {
+            entity.aliases.shrink_to_fit();
+        }
+        self.entities.shrink_to_fit();
+        self.vocabulary.shrink_to_fit();
+    }
+}
+
 /// A [`Catalog`] that borrows what the corpus already holds, to be written
 /// without copying it (it serializes to the same JSON).
 #[derive(Serialize)]
@@ -80,4 +101,51 @@ pub struct CatalogRef<'a> {
     pub facts: &'a [Fact],
     pub lexicon: &'a Lexicon,
     pub vocabulary: Vec<(String, u32)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A catalog as `reindex` writes it: one fact with one subject and one
+    /// cite, one article with one card, one entity with one alias.
+    const CATALOG: &str = r#"{
+        "manifest": {"schema_version": 1, "generation": 1, "content_fingerprint": "x",
+                     "built_at": 0, "build_millis": 0, "articles": 1, "paragraphs": 1,
+                     "facts": 1, "entities": 1, "text_bytes": 10},
+        "articles": [{"id": "a", "title": "A", "date": "2026-01-01", "paragraphs": 1,
+                      "cards": [{"topic": "terms", "title": "Terms"}]}],
+        "entities": [{"id": "e", "name": "Ada Vell", "kind": "person", "aliases": ["Vell"]}],
+        "facts": [{"id": "f", "story": "a", "topic": "terms", "title": "T", "about": ["e"],
+                   "text": "It ends.", "keywords": ["end"], "answers": ["what"],
+                   "cites": [{"article": "a", "paragraph": 1, "quote": "It ends"}]}],
+        "lexicon": {"groups": []},
+        "vocabulary": [["ends", 1]]
+    }"#;
+
+    #[test]
+    fn a_catalog_read_from_json_keeps_no_spare_room_once_shrunk() {
+        let mut catalog: Catalog = serde_json::from_str(CATALOG).unwrap();
+        let fact = &catalog.facts[0];
+        assert!(
+            fact.cites.capacity() > fact.cites.len(),
+            "serde_json reads lists with room to grow"
+        );
+        catalog.shrink_to_fit();
+        let fact = &catalog.facts[0];
+        for (capacity, len) in [
+            (fact.about.capacity(), fact.about.len()),
+            (fact.keywords.capacity(), fact.keywords.len()),
+            (fact.answers.capacity(), fact.answers.len()),
+            (fact.cites.capacity(), fact.cites.len()),
+            (catalog.facts.capacity(), catalog.facts.len()),
+            (catalog.articles[0].cards.capacity(), 1),
+            (catalog.articles.capacity(), catalog.articles.len()),
+            (catalog.entities[0].aliases.capacity(), 1),
+            (catalog.entities.capacity(), catalog.entities.len()),
+            (catalog.vocabulary.capacity(), catalog.vocabulary.len()),
+        ] {
+            assert_eq!(capacity, len);
+        }
+    }
 }

@@ -243,12 +243,14 @@ fn open_generation(generation: &Path) -> Result<Snapshot, IndexError> {
         path: path.clone(),
         source,
     })?;
-    let catalog: Catalog = serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
-        IndexError::Corrupt {
-            path,
-            reason: e.to_string(),
-        }
-    })?;
+    let mut catalog: Catalog =
+        serde_json::from_reader(std::io::BufReader::new(file)).map_err(|e| {
+            IndexError::Corrupt {
+                path,
+                reason: e.to_string(),
+            }
+        })?;
+    catalog.shrink_to_fit();
     // Read-only: no lock file, so an index the reader may not write opens.
     let index = readonly::ReadOnlyDir::open(generation)
         .and_then(Index::open)

@@ -9,7 +9,7 @@ use crate::text;
 
 /// Bumped whenever the schema or the catalog changes shape; an index built
 /// with another version is rebuilt from scratch.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 pub const KIND_PASSAGE: &str = "passage";
 pub const KIND_FACT: &str = "fact";
@@ -67,12 +67,14 @@ pub fn schema() -> Schema {
         .set_tokenizer(text::STEMMED)
         .set_index_option(IndexRecordOption::WithFreqs);
     let mut b = Schema::builder();
-    b.add_text_field("kind", STRING | STORED);
+    // Stored: only what a paragraph is read back for (its article, number
+    // and text); the rest is searched or read from fast fields.
+    b.add_text_field("kind", STRING);
     b.add_text_field("article", STRING | STORED);
     b.add_u64_field("paragraph", INDEXED | STORED | FAST);
-    b.add_u64_field("fact", STORED | FAST);
-    b.add_text_field("topic", STRING | STORED);
-    b.add_text_field("entity", STRING | STORED);
+    b.add_u64_field("fact", FAST);
+    b.add_text_field("topic", STRING);
+    b.add_text_field("entity", STRING);
     b.add_text_field("passage", STRING);
     b.add_u64_field("article_ord", FAST);
     b.add_text_field(
