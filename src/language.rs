@@ -6,8 +6,9 @@
 //! binary, so nothing is downloaded at build or run time:
 //!
 //! - `model/vectors.safetensors`: static token vectors distilled from
-//!   all-MiniLM-L6-v2 (model2vec method, 256 dimensions, F16), one row per
-//!   WordPiece token of `model/tokenizer.json`;
+//!   all-MiniLM-L6-v2 (model2vec method, 256 dimensions), one row per
+//!   WordPiece token of `model/tokenizer.json`, each row 8-bit integers
+//!   (`embeddings`) times its own scale (`scales`);
 //! - `model/english.tsv`: the 50,000 most frequent English words with their
 //!   frequency (wordfreq): which words are English (spelling is corrected
 //!   only outside them and the corpus) and how much each word weighs;
@@ -21,8 +22,6 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::hash::BuildHasher;
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
-use half::f16;
-use half::slice::HalfFloatSliceExt;
 use tokenizers::Model;
 
 use crate::text;
@@ -52,8 +51,10 @@ pub type Vector = Vec<f32>;
 
 /// The loaded language data; one per process (see [`language`]).
 pub struct Language {
-    /// Byte offset of row 0 in [`VECTORS`].
+    /// Byte offset of row 0 in [`VECTORS`] (I8, [`DIMS`] bytes a row).
     rows_at: usize,
+    /// Byte offset of row 0's scale in [`VECTORS`] (F32, little-endian).
+    scales_at: usize,
     rows: usize,
     vocab: HashMap<String, u32>,
     wordpiece: tokenizers::models::ModelWrapper,
@@ -93,17 +94,30 @@ impl Language {
         // broken build, not something a user can cause.
         let tensors = safetensors::SafeTensors::deserialize(VECTORS)
             .expect("model/vectors.safetensors is a valid safetensors file");
-        let view = tensors
-            .tensor("embeddings")
-            .expect("model/vectors.safetensors holds `embeddings`");
-        assert_eq!(view.shape()[1], DIMS, "vectors have {DIMS} dimensions");
-        let rows = view.shape()[0];
-        let rows_at = view.data().as_ptr() as usize - VECTORS.as_ptr() as usize;
+        let tensor = |name: &str, dtype: safetensors::Dtype| {
+            let view = tensors
+                .tensor(name)
+                .unwrap_or_else(|_| panic!("model/vectors.safetensors holds `{name}`"));
+            assert_eq!(view.dtype(), dtype, "`{name}` is {dtype:?}");
+            view
+        };
+        let embeddings = tensor("embeddings", safetensors::Dtype::I8);
+        let scales = tensor("scales", safetensors::Dtype::F32);
+        assert_eq!(
+            embeddings.shape()[1],
+            DIMS,
+            "vectors have {DIMS} dimensions"
+        );
+        let rows = embeddings.shape()[0];
+        assert_eq!(scales.shape(), [rows], "one scale a row");
+        let at = |data: &[u8]| data.as_ptr() as usize - VECTORS.as_ptr() as usize;
+        let (rows_at, scales_at) = (at(embeddings.data()), at(scales.data()));
         let tokenizer = tokenizers::Tokenizer::from_bytes(TOKENIZER)
             .expect("model/tokenizer.json is a valid tokenizer");
         let vocab = tokenizer.get_vocab(false);
         Language {
             rows_at,
+            scales_at,
             rows,
             vocab: vocab.into_iter().collect(),
             wordpiece: tokenizer.get_model().clone(),
@@ -209,18 +223,18 @@ impl Language {
         if id >= self.rows {
             return;
         }
-        let start = self.rows_at + id * DIMS * 2;
-        let row = &VECTORS[start..start + DIMS * 2];
-        // The compiled-in bytes have no alignment: copy the row out, then
-        // convert it in one (SIMD) pass.
-        let mut halves = [f16::ZERO; DIMS];
-        for (h, bytes) in halves.iter_mut().zip(row.chunks_exact(2)) {
-            *h = f16::from_le_bytes([bytes[0], bytes[1]]);
-        }
-        let mut floats = [0.0f32; DIMS];
-        halves.convert_to_f32_slice(&mut floats);
-        for (s, x) in sum.iter_mut().zip(floats) {
-            *s += weight * x;
+        let at = self.scales_at + id * 4;
+        let scale = f32::from_le_bytes([
+            VECTORS[at],
+            VECTORS[at + 1],
+            VECTORS[at + 2],
+            VECTORS[at + 3],
+        ]);
+        let start = self.rows_at + id * DIMS;
+        let row = &VECTORS[start..start + DIMS];
+        let weight = weight * scale;
+        for (s, &q) in sum.iter_mut().zip(row) {
+            *s += weight * f32::from(q.cast_signed());
         }
     }
 }
