@@ -56,7 +56,6 @@ pub struct Language {
     /// Byte offset of row 0's scale in [`VECTORS`] (F32, little-endian).
     scales_at: usize,
     rows: usize,
-    vocab: HashMap<String, u32>,
     wordpiece: tokenizers::models::ModelWrapper,
     frequency: HashMap<&'static str, f32>,
     stopwords: HashSet<&'static str>,
@@ -114,12 +113,10 @@ impl Language {
         let (rows_at, scales_at) = (at(embeddings.data()), at(scales.data()));
         let tokenizer = tokenizers::Tokenizer::from_bytes(TOKENIZER)
             .expect("model/tokenizer.json is a valid tokenizer");
-        let vocab = tokenizer.get_vocab(false);
         Language {
             rows_at,
             scales_at,
             rows,
-            vocab: vocab.into_iter().collect(),
             wordpiece: tokenizer.get_model().clone(),
             frequency: english_frequencies(),
             stopwords: stop_words::get("en").iter().copied().collect(),
@@ -180,7 +177,9 @@ impl Language {
 
     fn compute_word_vector(&self, folded: &str) -> Option<Vector> {
         let mut sum = vec![0.0f32; DIMS];
-        if let Some(&id) = self.vocab.get(folded) {
+        // A whole word in the vocabulary is one row (WordPiece would find
+        // the same); the model's own map answers it without tokenizing.
+        if let Some(id) = self.wordpiece.token_to_id(folded) {
             self.add_row(&mut sum, id, 1.0);
         } else {
             let tokens = self.wordpiece.tokenize(folded).ok()?;
