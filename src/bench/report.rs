@@ -84,6 +84,19 @@ pub struct Target {
     pub target: f64,
     pub unit: &'static str,
     pub met: bool,
+    /// The issue that set it, where two issues set different targets for
+    /// one figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue: Option<u32>,
+}
+
+impl Target {
+    fn of_issue(self, issue: u32) -> Target {
+        Target {
+            issue: Some(issue),
+            ..self
+        }
+    }
 }
 
 pub(super) fn target(
@@ -105,6 +118,7 @@ pub(super) fn target(
         target,
         unit,
         met,
+        issue: None,
     }
 }
 
@@ -123,12 +137,15 @@ pub struct Report {
 }
 
 impl Report {
-    /// The targets of issues 4 and 11, checked against the figures.
+    /// The targets of issues 4, 8 and 11, checked against the figures.
+    /// Issue 8 restated two of issue 4's for a pipeline that embeds every
+    /// question: ask p99 5 ms (4: 2 ms) and serving RSS 150 MB (4: 100 MB).
     pub fn check_targets(&mut self) {
         let e = &self.end_to_end;
         self.targets = vec![
             target("search p99", self.latency.search.p99_us, "<=", 1000.0, "µs"),
-            target("ask p99", self.latency.ask.p99_us, "<=", 2000.0, "µs"),
+            target("ask p99", self.latency.ask.p99_us, "<=", 2000.0, "µs").of_issue(4),
+            target("ask p99", self.latency.ask.p99_us, "<=", 5000.0, "µs").of_issue(8),
             target(
                 "autocomplete p99",
                 self.latency.autocomplete.p99_us,
@@ -150,7 +167,8 @@ impl Report {
                 20.0,
                 "MB/s",
             ),
-            target("serving RSS", e.serving_rss_mb, "<=", 100.0, "MB"),
+            target("serving RSS", e.serving_rss_mb, "<=", 100.0, "MB").of_issue(4),
+            target("serving RSS", e.serving_rss_mb, "<=", 150.0, "MB").of_issue(8),
             target(
                 "burst answered within 3 s",
                 e.burst.answered_pct(),
@@ -171,19 +189,18 @@ impl Report {
     /// The figures as a Markdown table, targets beside them.
     pub fn table(&self) -> String {
         let mut rows: Vec<(String, String, String)> = Vec::new();
-        let mut row = |what: &str, value: String, goal: Option<&Target>| {
-            let goal = goal.map_or(String::new(), |t| {
-                format!(
-                    "{} {} {} {}",
-                    if t.met { "✓" } else { "✗" },
-                    t.op,
-                    t.target,
-                    t.unit
-                )
-            });
-            rows.push((what.to_string(), value, goal));
+        let mut row = |what: &str, value: String, goals: Vec<&Target>| {
+            let goal: Vec<String> = goals
+                .iter()
+                .map(|t| {
+                    let issue = t.issue.map_or(String::new(), |n| format!(" (issue {n})"));
+                    let met = if t.met { "✓" } else { "✗" };
+                    format!("{met} {} {} {}{issue}", t.op, t.target, t.unit)
+                })
+                .collect();
+            rows.push((what.to_string(), value, goal.join("; ")));
         };
-        let t = |name: &str| self.targets.iter().find(|t| t.name == name);
+        let t = |name: &str| self.targets.iter().filter(|t| t.name == name).collect();
         let c = &self.corpus;
         row(
             "corpus",
@@ -191,7 +208,7 @@ impl Report {
                 "{} articles, {} paragraphs, {} facts, {} entities, {:.1} MB of text (generated in {:.1} s)",
                 c.articles, c.paragraphs, c.facts, c.entities, c.text_mb, c.generate_secs
             ),
-            None,
+            Vec::new(),
         );
         let r = &self.reindex;
         let runs: Vec<String> = r.wall_secs_runs.iter().map(|s| format!("{s:.2}")).collect();
@@ -204,19 +221,23 @@ impl Report {
                 runs.join(" / "),
                 r.build_secs
             ),
-            None,
+            Vec::new(),
         );
         row(
             "reindex throughput",
             format!("{:.1} MB/s", r.mb_per_sec),
             t("reindex throughput"),
         );
-        row("reindex peak RSS", format!("{:.0} MB", r.peak_rss_mb), None);
-        row("index size", format!("{:.1} MB", r.index_mb), None);
+        row(
+            "reindex peak RSS",
+            format!("{:.0} MB", r.peak_rss_mb),
+            Vec::new(),
+        );
+        row("index size", format!("{:.1} MB", r.index_mb), Vec::new());
         row(
             "engine open",
             format!("{:.2} s", self.latency.engine_open_secs),
-            None,
+            Vec::new(),
         );
         let lat = |s: &Stats| {
             format!(
@@ -232,8 +253,8 @@ impl Report {
             t("autocomplete p99"),
         );
         let p = &self.plain_search;
-        row("plain search, dossier", lat(&p.dossier), None);
-        row("plain search, FTS5", lat(&p.fts5), None);
+        row("plain search, dossier", lat(&p.dossier), Vec::new());
+        row("plain search, FTS5", lat(&p.fts5), Vec::new());
         row(
             "plain search p50 dossier/FTS5",
             format!("{:.2}", p.search_p50_ratio),
@@ -245,7 +266,7 @@ impl Report {
                 "{:.2} s, {:.1} MB database",
                 p.fts5_build_secs, p.fts5_db_mb
             ),
-            None,
+            Vec::new(),
         );
         row(
             "build time dossier/FTS5",
@@ -253,7 +274,7 @@ impl Report {
                 "{:.2} (reindex wall time); {:.2} (build alone)",
                 p.build_time_ratio, p.build_only_ratio
             ),
-            None,
+            Vec::new(),
         );
         let e = &self.end_to_end;
         let s = &e.sequential;
@@ -274,7 +295,7 @@ impl Report {
                 "{:.0} interactions/s ({} in flight)",
                 e.per_second, e.in_flight
             ),
-            None,
+            Vec::new(),
         );
         let b = &e.burst;
         row(
