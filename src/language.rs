@@ -41,7 +41,10 @@ static ENGLISH: &str = include_str!("../model/english.tsv");
 /// Word vectors kept (about 1 KB each): the words of recent questions and
 /// candidates, which repeat. One cache serves every thread, so memory does
 /// not grow with the threads answering (4 MB each when it was per thread).
-const WORD_CACHE: usize = 4096;
+/// At 10,000 articles 2,048 words answered as fast as 4,096 with 4 MB less
+/// memory; 1,024 cost about 0.1 ms a question (BENCHMARKS.md, "Memory
+/// given back at once, no huge pages, 8-bit vectors").
+const WORD_CACHE: usize = 2048;
 /// The cache is split by word into this many parts, each with its own lock,
 /// so threads looking up words seldom wait on each other.
 const WORD_CACHE_SHARDS: usize = 16;
