@@ -5,7 +5,7 @@
 // transparent huge pages (`no_thp`): a 2 MiB page counts whole in the
 // process's memory however little of it is used, and the engine's many
 // small objects leave most huge pages part-used (BENCHMARKS.md, "Memory
-// given back at once, no huge pages").
+// given back at once, no huge pages, 8-bit vectors").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
