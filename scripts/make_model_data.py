@@ -105,7 +105,8 @@ def layer_norm(x, weight, bias, np):
 
 def erf_approx(x, np):
     """erf for BERT's exact GELU: numpy has none, so the Chebyshev fit of
-    Numerical Recipes' erfc (relative error < 1.2e-7, far below what the stored vectors keep)."""
+    Numerical Recipes' erfc (relative error < 1.2e-7, far below what the
+    stored vectors keep)."""
     z = np.abs(x)
     t = 1.0 / (1.0 + 0.5 * z)
     poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
