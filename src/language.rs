@@ -12,7 +12,10 @@
 //! - `model/english.tsv`: the 50,000 most frequent English words with their
 //!   frequency (wordfreq): which words are English (spelling is corrected
 //!   only outside them and the corpus) and how much each word weighs;
-//! - function words: the NLTK English stopword list (the `stop-words` crate).
+//! - function words: the NLTK English stopword list (the `stop-words` crate),
+//!   and `model/chat.tsv`, written for dossier: how chat spells function
+//!   words ("wat", "u"), and words that frame a chat message or address the
+//!   bot rather than name a topic ("lol", "hey", "tell", "please").
 //!
 //! A text's vector is the weighted mean of its words' vectors, a word's
 //! vector the mean of its WordPiece tokens' rows; weights follow the SIF
@@ -37,6 +40,7 @@ const SIF_A: f32 = 1e-4;
 static VECTORS: &[u8] = include_bytes!("../model/vectors.safetensors");
 static TOKENIZER: &[u8] = include_bytes!("../model/tokenizer.json");
 static ENGLISH: &str = include_str!("../model/english.tsv");
+static CHAT: &str = include_str!("../model/chat.tsv");
 
 /// Word vectors kept (about 1 KB each): the words of recent questions and
 /// candidates, which repeat. One cache serves every thread, so memory does
@@ -62,6 +66,9 @@ pub struct Language {
     wordpiece: tokenizers::models::ModelWrapper,
     frequency: HashMap<&'static str, f32>,
     stopwords: HashSet<&'static str>,
+    /// Chat words ([`CHAT`]): the function word each stands for, `None`
+    /// for one that only frames a message.
+    chat: HashMap<&'static str, Option<&'static str>>,
     word_cache: WordCache,
 }
 
@@ -123,6 +130,7 @@ impl Language {
             wordpiece: tokenizer.get_model().clone(),
             frequency: english_frequencies(),
             stopwords: stop_words::get("en").iter().copied().collect(),
+            chat: chat_words(),
             word_cache: WordCache::default(),
         }
     }
@@ -130,7 +138,7 @@ impl Language {
     /// Whether `folded` is a function word ("the", "of", "which"), also as
     /// chat writes contractions without the apostrophe ("whats", "dont").
     pub fn is_stopword(&self, folded: &str) -> bool {
-        if self.stopwords.contains(folded) {
+        if self.stopwords.contains(folded) || self.chat.contains_key(folded) {
             return true;
         }
         let contracted = |suffix: &str| {
@@ -141,6 +149,12 @@ impl Language {
         // "cant", "wont": only after an n, so "met" and "bet" stay words.
         let cannot = folded.ends_with("nt") && folded.len() > 3 && contracted("t");
         contracted("s") || contracted("nt") || cannot
+    }
+
+    /// The function word a chat spelling stands for ("wat" → "what"), if
+    /// `folded` is one.
+    pub fn chat_standard(&self, folded: &str) -> Option<&'static str> {
+        self.chat.get(folded).copied().flatten()
     }
 
     /// Whether `folded` is a common English word (in the word list).
@@ -267,6 +281,16 @@ fn english_frequencies() -> HashMap<&'static str, f32> {
         .collect()
 }
 
+fn chat_words() -> HashMap<&'static str, Option<&'static str>> {
+    CHAT.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (word, standard) = l.split_once('\t')?;
+            Some((word, (standard != "-").then_some(standard)))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,6 +322,24 @@ mod tests {
         assert!(l.is_stopword("cant"));
         assert!(!l.is_stopword("met"));
         assert!(!l.is_stopword("ant"));
+    }
+
+    #[test]
+    fn chat_words_weigh_nothing_and_spellings_name_their_function_word() {
+        let l = language();
+        for w in ["lol", "pls", "u", "wat", "tell"] {
+            assert_eq!(l.weight(w), 0.0, "{w}");
+        }
+        assert_eq!(l.chat_standard("wat"), Some("what"));
+        assert_eq!(l.chat_standard("hw"), Some("how"));
+        assert_eq!(l.chat_standard("lol"), None);
+        assert_eq!(l.chat_standard("corridor"), None);
+        // Every standard form is itself a function word.
+        for (form, standard) in &l.chat {
+            if let Some(s) = standard {
+                assert!(l.stopwords.contains(s) || l.is_stopword(s), "{form} → {s}");
+            }
+        }
     }
 
     #[test]

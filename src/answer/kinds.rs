@@ -261,7 +261,9 @@ pub fn expected(words: &[Word]) -> Option<Kind> {
     if has("why") {
         return Some(Kind::Reason);
     }
-    if folded.iter().any(|w| SPEECH_CUES.contains(w)) {
+    // "tell me about …" asks the bot, not what someone told.
+    let asks_the_bot = |i: usize| folded.get(i + 1).is_some_and(|n| ["me", "us"].contains(n));
+    if (0..folded.len()).any(|i| SPEECH_CUES.contains(&folded[i]) && !asks_the_bot(i)) {
         return Some(Kind::Speech);
     }
     None
@@ -336,6 +338,11 @@ mod tests {
         assert_eq!(kind("whos the mediator"), Some(Kind::Agent));
         assert_eq!(kind("who is the mediator"), Some(Kind::Agent));
         assert_eq!(kind("what did the mediator say"), Some(Kind::Speech));
+        assert_eq!(
+            kind("what did the mediator tell reporters"),
+            Some(Kind::Speech)
+        );
+        assert_eq!(kind("tell me about the mediator"), None);
     }
 
     #[test]

@@ -179,6 +179,22 @@ fn words_the_sources_never_use_lead_to_abstention() {
 }
 
 #[test]
+fn chat_spellings_and_filler_are_read_as_the_plain_question() {
+    let t = TempIndex::new();
+    let plain = t.engine.ask("Who brokered the agreement?").unwrap();
+    for q in [
+        "hey so hu brokered the agreement lol",
+        "pls tell me who brokered the agreement",
+    ] {
+        let a = t.engine.ask(q).unwrap();
+        assert!(a.answered, "{q}: {a:?}");
+        assert_eq!(a.facts[0].id, plain.facts[0].id, "{q}");
+        assert_eq!(a.intent, Some("who"), "{q}");
+        assert!(a.corrections.is_empty(), "{q}: {:?}", a.corrections);
+    }
+}
+
+#[test]
 fn typos_are_corrected_and_reported() {
     let t = TempIndex::new();
     let a = t.engine.ask("what about the fery to Sothbay").unwrap();

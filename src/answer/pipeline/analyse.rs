@@ -89,6 +89,7 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
     let question = &question[..text::floor_word_boundary(question, MAX_QUESTION_BYTES)];
     let mut words = text::words(question);
     words.truncate(MAX_WORDS);
+    standardise_chat(&mut words);
     let corrections = correct(&mut words, cx.speller);
     let mentions = cx.matcher.find(question, &words);
     let mut entity_of: Vec<Option<usize>> = vec![None; words.len()];
@@ -133,6 +134,19 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
         corrections,
         entities,
         unknown,
+    }
+}
+
+/// Reads chat spellings of function words as those words ("wat" as
+/// "what"), so question words still say what is asked for and the speller
+/// leaves them alone.
+fn standardise_chat(words: &mut [Word]) {
+    let lang = language();
+    for w in words.iter_mut() {
+        if let Some(standard) = lang.chat_standard(&w.folded) {
+            w.folded = standard.to_string();
+            w.stem = text::stem(standard);
+        }
     }
 }
 
