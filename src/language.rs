@@ -157,6 +157,31 @@ impl Language {
         self.chat.get(folded).copied().flatten()
     }
 
+    /// The function word one edit away from `folded` ("waht" → "what",
+    /// "hwo" → "how"), for a word neither English nor the sources know:
+    /// typos of question words are common in chat. The candidate starts
+    /// with the same letter; between several, the most frequent wins.
+    pub fn function_word_near(&self, folded: &str) -> Option<&'static str> {
+        let first = folded.chars().next()?;
+        if folded.chars().count() < 3 || self.is_stopword(folded) {
+            return None;
+        }
+        let mut best: Option<(f32, &'static str)> = None;
+        for &candidate in &self.stopwords {
+            if candidate.len() < 3
+                || !candidate.starts_with(first)
+                || strsim::osa_distance(folded, candidate) != 1
+            {
+                continue;
+            }
+            let f = self.frequency(candidate);
+            if best.is_none_or(|(bf, bw)| f > bf || (f == bf && candidate < bw)) {
+                best = Some((f, candidate));
+            }
+        }
+        best.map(|(_, w)| w)
+    }
+
     /// Whether `folded` is a common English word (in the word list).
     pub fn is_english(&self, folded: &str) -> bool {
         self.frequency.contains_key(folded)
@@ -340,6 +365,17 @@ mod tests {
                 assert!(l.stopwords.contains(s) || l.is_stopword(s), "{form} → {s}");
             }
         }
+    }
+
+    #[test]
+    fn typos_of_function_words_find_them() {
+        let l = language();
+        assert_eq!(l.function_word_near("waht"), Some("what"));
+        assert_eq!(l.function_word_near("hwo"), Some("how"));
+        assert_eq!(l.function_word_near("becuase"), Some("because"));
+        assert_eq!(l.function_word_near("what"), None);
+        assert_eq!(l.function_word_near("corridor"), None);
+        assert_eq!(l.function_word_near("wh"), None);
     }
 
     #[test]

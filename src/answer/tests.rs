@@ -192,6 +192,12 @@ fn chat_spellings_and_filler_are_read_as_the_plain_question() {
         assert_eq!(a.intent, Some("who"), "{q}");
         assert!(a.corrections.is_empty(), "{q}: {:?}", a.corrections);
     }
+    // A mistyped question word is corrected to it, not to a word of the
+    // sources, and said so.
+    let a = t.engine.ask("waht did the governor broker").unwrap();
+    assert!(a.answered, "{a:?}");
+    assert_eq!(a.facts[0].id, "broker");
+    assert_eq!(a.corrections, [("waht".to_string(), "what".to_string())]);
 }
 
 #[test]

@@ -151,7 +151,8 @@ fn standardise_chat(words: &mut [Word]) {
 }
 
 /// Corrects, in place, the words that are neither English nor in the
-/// sources; returns what was changed.
+/// sources (to a function word or a word of the sources); returns what was
+/// changed.
 fn correct(words: &mut [Word], speller: &Speller) -> Vec<(String, String)> {
     let lang = language();
     let mut out = Vec::new();
@@ -159,7 +160,12 @@ fn correct(words: &mut [Word], speller: &Speller) -> Vec<(String, String)> {
         if lang.is_english(&w.folded) || lang.is_stopword(&w.folded) || speller.knows(&w.folded) {
             continue;
         }
-        if let Some(fixed) = speller.correct(&w.folded) {
+        // A question word mistyped first ("waht" is nearer "what" than any
+        // word of the sources), then the words of the sources.
+        let fixed = lang
+            .function_word_near(&w.folded)
+            .or_else(|| speller.correct(&w.folded));
+        if let Some(fixed) = fixed {
             out.push((w.folded.clone(), fixed.to_string()));
             w.folded = fixed.to_string();
             w.stem = text::stem(fixed);
