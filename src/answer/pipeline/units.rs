@@ -107,6 +107,7 @@ impl Unit {
         let first = fact.cites.first().map_or(0, |c| c.paragraph);
         let words = text::words(&fact.text);
         let origin = Origin::Fact(ord);
+        let known_entities = known.entities;
         let mut unit = Unit::new(origin, (article, first), fact.text.clone(), words, known);
         // The title, the editor's keywords and the quotes say the same
         // thing in other words.
@@ -118,7 +119,9 @@ impl Unit {
                 unit.stems.insert(w.stem);
             }
         }
-        unit.context = Arc::new(unit.stems.clone());
+        let mut context = unit.stems.clone();
+        add_descriptions(&mut context, &unit.entities, known_entities);
+        unit.context = Arc::new(context);
         unit
     }
 
@@ -126,7 +129,15 @@ impl Unit {
     pub fn of_paragraph(article: usize, paragraph: u32, body: &str, known: Known<'_>) -> Vec<Unit> {
         // The paragraph is read once; each sentence takes its own words.
         let all = text::words(body);
-        let context: Arc<HashSet<String>> = Arc::new(all.iter().map(|w| w.stem.clone()).collect());
+        let mut context: HashSet<String> = all.iter().map(|w| w.stem.clone()).collect();
+        let named: Vec<usize> = known
+            .matcher
+            .find(body, &all)
+            .iter()
+            .map(|m| m.entity)
+            .collect();
+        add_descriptions(&mut context, &named, known.entities);
+        let context = Arc::new(context);
         let shared: Arc<str> = body.into();
         text::sentence_ranges(body)
             .into_iter()
@@ -176,6 +187,17 @@ impl Unit {
     }
 }
 
+/// Adds the stems of the editor's descriptions of `named` entities to a
+/// unit's context: a question may name someone by role ("the mediator")
+/// where the text names them.
+fn add_descriptions(context: &mut HashSet<String>, named: &[usize], entities: &[Entity]) {
+    for &e in named {
+        if let Some(d) = entities.get(e).and_then(|e| e.description.as_deref()) {
+            context.extend(text::words(d).into_iter().map(|w| w.stem));
+        }
+    }
+}
+
 /// What units are matched against: the entities of the sources.
 #[derive(Clone)]
 pub struct Known<'a> {
@@ -183,4 +205,35 @@ pub struct Known<'a> {
     pub entities: &'a [Entity],
     /// Entities a fact is about beyond those it names.
     pub extra: Vec<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unit_s_context_holds_the_descriptions_of_the_entities_it_names() {
+        let entities = vec![Entity {
+            id: "vell".into(),
+            story: None,
+            name: "Ada Vell".into(),
+            kind: "person".into(),
+            aliases: Vec::new(),
+            description: Some("Mediator appointed by the regional council.".into()),
+        }];
+        let matcher = EntityMatcher::new(&entities);
+        let known = Known {
+            matcher: &matcher,
+            entities: &entities,
+            extra: Vec::new(),
+        };
+        let named =
+            Unit::of_paragraph(0, 1, "Ada Vell met both sides. Talks ended.", known.clone());
+        let mediator = text::stem("mediator");
+        // Every sentence of the paragraph shares the context, not the words.
+        assert!(named.iter().all(|u| u.context.contains(&mediator)));
+        assert!(!named[0].stems.contains(&mediator));
+        let unnamed = Unit::of_paragraph(0, 2, "Talks ended on Monday.", known);
+        assert!(!unnamed[0].context.contains(&mediator));
+    }
 }
