@@ -201,6 +201,27 @@ fn chat_spellings_and_filler_are_read_as_the_plain_question() {
 }
 
 #[test]
+fn a_message_that_asks_nothing_is_told_so() {
+    let t = TempIndex::new();
+    for q in ["lol", "hey, thanks!", "??", "ok"] {
+        let a = t.engine.ask(q).unwrap();
+        assert!(!a.answered, "{q}: {a:?}");
+        assert!(
+            a.answer.starts_with("That message asks nothing"),
+            "{q}: {}",
+            a.answer
+        );
+        assert!(a.related.is_empty(), "{q}: {:?}", a.related);
+    }
+    let a = t.engine.ask_in("lol", Some("harbour")).unwrap();
+    assert!(
+        a.answer.starts_with("That message asks nothing"),
+        "{}",
+        a.answer
+    );
+}
+
+#[test]
 fn typos_are_corrected_and_reported() {
     let t = TempIndex::new();
     let a = t.engine.ask("what about the fery to Sothbay").unwrap();

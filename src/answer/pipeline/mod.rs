@@ -271,6 +271,11 @@ impl Engine {
         mut trace: Trace,
     ) -> Result<(Answer, Trace), RequestError> {
         let mut answer = self.empty_answer(q);
+        // Nothing asked ("hey", "lol", "thanks"): no topic to relate to.
+        if q.terms.is_empty() {
+            answer.answer = self.abstention(q, &[], None);
+            return Ok((answer, trace));
+        }
         let Some(best) = scored.first() else {
             answer.answer = self.abstention(q, &answer.related, None);
             return Ok((answer, trace));
@@ -290,8 +295,7 @@ impl Engine {
             tracing::debug!(p, terms = ?q.terms.iter().map(|t| (&t.folded, t.weight, t.idf)).collect::<Vec<_>>(), "decision");
         }
         trace.decision = Some(decision);
-        let vague = q.terms.is_empty();
-        if p < score::model().threshold || vague {
+        if p < score::model().threshold {
             answer.related = self.related(units, scored);
             answer.answer = self.abstention(q, &answer.related, None);
             return Ok((answer, trace));
@@ -394,6 +398,11 @@ impl Engine {
     /// The plain statement that the sources (or, asked in one story, that
     /// story) do not answer, with what might help.
     fn abstention(&self, q: &Question, related: &[String], scope: Option<usize>) -> String {
+        if q.terms.is_empty() {
+            return "That message asks nothing the sources could answer. Ask about a story \
+                    in your own words, or try /help to see what they cover."
+                .to_string();
+        }
         let (mut s, them) = match scope {
             Some(a) => (
                 format!(
