@@ -13,6 +13,8 @@ pub enum Kind {
     Place,
     /// When: a date, a day, a time.
     Time,
+    /// What time of day: a clock time ("4 a.m.", "14:30", "noon").
+    Clock,
     /// How many, what share.
     Number,
     /// How much money, what price.
@@ -31,6 +33,7 @@ impl Kind {
             Kind::Agent => "who",
             Kind::Place => "where",
             Kind::Time => "when",
+            Kind::Clock => "what time",
             Kind::Number => "how many",
             Kind::Money => "how much",
             Kind::Duration => "how long",
@@ -249,6 +252,9 @@ pub fn expected(words: &[Word]) -> Option<Kind> {
     {
         return Some(Kind::Number);
     }
+    if follows("what", &["time"]) || follows("which", &["time"]) {
+        return Some(Kind::Clock);
+    }
     if has("when") || follows("what", &["time", "date", "day", "year", "month"]) {
         return Some(Kind::Time);
     }
@@ -290,11 +296,32 @@ pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names) -> bool {
         Kind::Time => folded().any(|w| {
             CALENDAR.contains(&w) || (w.len() == 4 && (w.starts_with("19") || w.starts_with("20")))
         }),
+        Kind::Clock => is_clock_time(source, words),
         Kind::Reason => folded().any(|w| REASON_WORDS.contains(&w)),
         Kind::Speech => {
             source.contains(QUOTATION_MARKS) || folded().any(|w| SPEECH_MARKS.contains(&w))
         }
     }
+}
+
+/// Words that name a time of day on their own.
+const TIMES_OF_DAY: &[&str] = &["noon", "midday", "midnight", "dawn", "dusk"];
+
+/// Whether a text gives a time of day: a number followed by "a.m."/"pm"
+/// or "o'clock", hours and minutes ("14:30"), or a word such as "noon".
+fn is_clock_time(source: &str, words: &[Word]) -> bool {
+    let after_number = words.windows(2).any(|p| {
+        p[0].folded.chars().all(|c| c.is_ascii_digit())
+            && ["a", "p", "am", "pm", "o", "gmt", "utc"].contains(&p[1].folded.as_str())
+    });
+    let hours_minutes = source.as_bytes().windows(4).any(|w| {
+        w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+    });
+    after_number
+        || hours_minutes
+        || words
+            .iter()
+            .any(|w| TIMES_OF_DAY.contains(&w.folded.as_str()))
 }
 
 /// Whether a text names an agent or a place.
@@ -335,6 +362,7 @@ mod tests {
         assert_eq!(kind("how much did it cost"), Some(Kind::Money));
         assert_eq!(kind("how many ships were stuck"), Some(Kind::Number));
         assert_eq!(kind("when was it signed"), Some(Kind::Time));
+        assert_eq!(kind("what time did the talks end"), Some(Kind::Clock));
         assert_eq!(kind("whos the mediator"), Some(Kind::Agent));
         assert_eq!(kind("who is the mediator"), Some(Kind::Agent));
         assert_eq!(kind("what did the mediator say"), Some(Kind::Speech));
@@ -353,5 +381,16 @@ mod tests {
         assert!(holds(Kind::Money, t, &w, Names::default()));
         assert!(holds(Kind::Number, t, &w, Names::default()));
         assert!(!holds(Kind::Time, t, &w, Names::default()));
+        assert!(!holds(Kind::Clock, t, &w, Names::default()));
+        for t in [
+            "Talks ended shortly before 4 a.m. on Tuesday.",
+            "The ballot closed at noon.",
+            "Systems went down at 03:40.",
+        ] {
+            assert!(
+                holds(Kind::Clock, t, &text::spans(t), Names::default()),
+                "{t}"
+            );
+        }
     }
 }
