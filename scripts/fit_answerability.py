@@ -20,7 +20,8 @@ fixed steps (deterministic: the same input gives the same bytes):
   weight.
 
 The threshold on the decision is the one that maximises the mean of top-1
-accuracy and abstention accuracy on the training questions.
+accuracy and abstention accuracy on the training questions, averaged over it
+and its nearest neighbours (SMOOTHING).
 
 Usage (scripts/refit.sh does all three):
   cargo run --release -- eval tests/stories/train --features /tmp/f1.jsonl
@@ -47,6 +48,11 @@ STEPS = 3000
 RATE = 0.5
 # L2 penalty: keeps weights of rare features small.
 L2 = 1e-3
+# Neighbouring thresholds (hundredths, each side) averaged when choosing the
+# threshold. Leave one story out on the training stories, mean of top-1 and
+# abstention with and without facts: 67.5% for the single best threshold,
+# 68.6% with 2, 68.4% with 5, 67.1% with 10.
+SMOOTHING = 2
 
 
 def load(paths):
@@ -130,9 +136,16 @@ def best_threshold(rows, labels, answerable, decide):
         top1 = np.sum((labels == 1) & (p >= t)) / max(1, answerable.sum())
         abstain = np.sum(~answerable & (p < t)) / max(1, (~answerable).sum())
         return (top1 + abstain) / 2
-    # Candidate thresholds 0.05 to 0.95; ties go to the one nearest 0.5.
-    best = max((quality(t), -abs(t - 0.5), t) for t in [i / 100 for i in range(5, 96)])
-    return best[2], best[0]
+    # Candidate thresholds 0.05 to 0.95, each judged by the mean quality of
+    # it and its neighbours within SMOOTHING steps: the curve is jagged (one
+    # question moves it), and its single highest point moved by several
+    # hundredths when a feature changed one question. Ties go to the one
+    # nearest 0.5.
+    candidates = [i / 100 for i in range(5, 96)]
+    raw = [quality(t) for t in candidates]
+    smooth = [np.mean(raw[max(0, i - SMOOTHING):i + SMOOTHING + 1]) for i in range(len(raw))]
+    best = max((smooth[i], -abs(t - 0.5), i) for i, t in enumerate(candidates))
+    return candidates[best[2]], raw[best[2]]
 
 
 def main():
