@@ -87,6 +87,8 @@ pub struct Engine {
     searcher: Searcher,
     speller: speller::Speller,
     matcher: EntityMatcher,
+    /// Per entity, the stems of its description (unit contexts).
+    described: Vec<Vec<String>>,
     /// The editor's synonyms (lexicon.toml), by stem; empty by default.
     synonyms: HashMap<String, Vec<String>>,
     entity_ids: HashMap<String, usize>,
@@ -155,6 +157,7 @@ impl Engine {
             })
             .collect::<Result<Vec<_>, tantivy::TantivyError>>()?;
         let matcher = EntityMatcher::new(&catalog.entities);
+        let described = pipeline::units::described(&catalog.entities);
         let synonyms = pipeline::analyse::synonym_map(&catalog.lexicon.groups);
         let speller = speller::Speller::new(catalog.vocabulary.iter().cloned());
         let entity_ids: HashMap<String, usize> = catalog
@@ -204,6 +207,7 @@ impl Engine {
             searcher,
             speller,
             matcher,
+            described,
             synonyms,
             entity_ids,
             units: Vec::new(),

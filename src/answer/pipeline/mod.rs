@@ -451,6 +451,7 @@ impl Engine {
             matcher: &self.matcher,
             entities: &self.catalog.entities,
             extra,
+            described: &self.described,
         }
     }
 

@@ -107,7 +107,7 @@ impl Unit {
         let first = fact.cites.first().map_or(0, |c| c.paragraph);
         let words = text::words(&fact.text);
         let origin = Origin::Fact(ord);
-        let known_entities = known.entities;
+        let described = known.described;
         let mut unit = Unit::new(origin, (article, first), fact.text.clone(), words, known);
         // The title, the editor's keywords and the quotes say the same
         // thing in other words.
@@ -120,7 +120,7 @@ impl Unit {
             }
         }
         let mut context = unit.stems.clone();
-        add_descriptions(&mut context, &unit.entities, known_entities);
+        add_descriptions(&mut context, &unit.entities, described);
         unit.context = Arc::new(context);
         unit
     }
@@ -129,17 +129,8 @@ impl Unit {
     pub fn of_paragraph(article: usize, paragraph: u32, body: &str, known: Known<'_>) -> Vec<Unit> {
         // The paragraph is read once; each sentence takes its own words.
         let all = text::words(body);
-        let mut context: HashSet<String> = all.iter().map(|w| w.stem.clone()).collect();
-        let named: Vec<usize> = known
-            .matcher
-            .find(body, &all)
-            .iter()
-            .map(|m| m.entity)
-            .collect();
-        add_descriptions(&mut context, &named, known.entities);
-        let context = Arc::new(context);
         let shared: Arc<str> = body.into();
-        text::sentence_ranges(body)
+        let mut units: Vec<Unit> = text::sentence_ranges(body)
             .into_iter()
             .map(|(start, end)| {
                 let origin = Origin::Sentence {
@@ -164,11 +155,21 @@ impl Unit {
                     .collect();
                 let text = body[start..end].to_string();
                 let mut unit = Unit::new(origin, (article, paragraph), text, words, known);
-                unit.context = Arc::clone(&context);
                 unit.body = Some(Arc::clone(&shared));
                 unit
             })
-            .collect()
+            .collect();
+        // The context: the paragraph's stems and the descriptions of the
+        // entities its sentences name.
+        let mut context: HashSet<String> = all.into_iter().map(|w| w.stem).collect();
+        for u in &units {
+            add_descriptions(&mut context, &u.entities, known.described);
+        }
+        let context = Arc::new(context);
+        for u in &mut units {
+            u.context = Arc::clone(&context);
+        }
+        units
     }
 
     /// Whether the unit names an agent or a place besides those `asked`
@@ -187,13 +188,22 @@ impl Unit {
     }
 }
 
+/// The stems of each entity's description (none without one), for
+/// [`Known::described`]: read once when the engine opens.
+pub fn described(entities: &[Entity]) -> Vec<Vec<String>> {
+    entities
+        .iter()
+        .map(|e| e.description.as_deref().map_or_else(Vec::new, text::stems))
+        .collect()
+}
+
 /// Adds the stems of the editor's descriptions of `named` entities to a
 /// unit's context: a question may name someone by role ("the mediator")
 /// where the text names them.
-fn add_descriptions(context: &mut HashSet<String>, named: &[usize], entities: &[Entity]) {
+fn add_descriptions(context: &mut HashSet<String>, named: &[usize], described: &[Vec<String>]) {
     for &e in named {
-        if let Some(d) = entities.get(e).and_then(|e| e.description.as_deref()) {
-            context.extend(text::words(d).into_iter().map(|w| w.stem));
+        if let Some(stems) = described.get(e) {
+            context.extend(stems.iter().cloned());
         }
     }
 }
@@ -205,6 +215,8 @@ pub struct Known<'a> {
     pub entities: &'a [Entity],
     /// Entities a fact is about beyond those it names.
     pub extra: Vec<usize>,
+    /// Per entity, the stems of its description ([`described`]).
+    pub described: &'a [Vec<String>],
 }
 
 #[cfg(test)]
@@ -222,10 +234,12 @@ mod tests {
             description: Some("Mediator appointed by the regional council.".into()),
         }];
         let matcher = EntityMatcher::new(&entities);
+        let stems = described(&entities);
         let known = Known {
             matcher: &matcher,
             entities: &entities,
             extra: Vec::new(),
+            described: &stems,
         };
         let named =
             Unit::of_paragraph(0, 1, "Ada Vell met both sides. Talks ended.", known.clone());
