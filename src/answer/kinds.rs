@@ -307,12 +307,18 @@ pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names) -> bool {
 /// Words that name a time of day on their own.
 const TIMES_OF_DAY: &[&str] = &["noon", "midday", "midnight", "dawn", "dusk"];
 
-/// Whether a text gives a time of day: a number followed by "a.m."/"pm"
-/// or "o'clock", hours and minutes ("14:30"), or a word such as "noon".
+/// Whether a text gives a time of day: a number followed by "a.m.",
+/// "pm", "o'clock" or "GMT", hours and minutes ("14:30"), or a word such
+/// as "noon".
 fn is_clock_time(source: &str, words: &[Word]) -> bool {
-    let after_number = words.windows(2).any(|p| {
-        p[0].folded.chars().all(|c| c.is_ascii_digit())
-            && ["a", "p", "am", "pm", "o", "gmt", "utc"].contains(&p[1].folded.as_str())
+    let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
+    let number = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_digit());
+    let after_number = (0..folded.len()).any(|i| {
+        let next = |k: usize| folded.get(i + k).copied().unwrap_or("");
+        number(folded[i])
+            && (["am", "pm", "gmt", "utc"].contains(&next(1))
+                || (["a", "p"].contains(&next(1)) && next(2) == "m")
+                || (next(1) == "o" && next(2) == "clock"))
     });
     let hours_minutes = source.as_bytes().windows(4).any(|w| {
         w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
@@ -386,11 +392,15 @@ mod tests {
             "Talks ended shortly before 4 a.m. on Tuesday.",
             "The ballot closed at noon.",
             "Systems went down at 03:40.",
+            "The gates open at 9 o'clock.",
         ] {
             assert!(
                 holds(Kind::Clock, t, &text::spans(t), Names::default()),
                 "{t}"
             );
         }
+        // A number before "a" is a rate, not a time.
+        let t = "Workers get 5 a day more.";
+        assert!(!holds(Kind::Clock, t, &text::spans(t), Names::default()));
     }
 }
