@@ -30,42 +30,7 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
     }
     let mut diags = Diagnostics::default();
     let mut corpus = Corpus::default();
-
-    // Files are read and parsed in parallel; checks across files run after,
-    // in file order, so the report is the same on any machine.
-    let paths = files::regular(files::listed(&dir.join(ARTICLES_DIR), "md")?, &mut diags);
-    let parsed = par_map(&paths, |path| {
-        let mut local = Diagnostics::default();
-        let article = files::read(path).map(|source| parse_article(path, &source, &mut local));
-        (article, local)
-    });
-    let mut article_lines: HashMap<String, (PathBuf, usize)> = HashMap::new();
-    let mut card_refs: Vec<(usize, PathBuf, CardRef)> = Vec::new();
-    for (path, (article, local)) in paths.iter().zip(parsed) {
-        diags.0.extend(local.0);
-        if let Some((article, refs)) = article? {
-            if let Some((first, line)) = article_lines.get(&article.id) {
-                diags.push(
-                    Diagnostic::new(path, format!("duplicate article id `{}`", article.id))
-                        .at_line(2)
-                        .note(format!("first used in {}:{line}", first.display()))
-                        .help("give each article its own `id` in its front matter"),
-                );
-                continue;
-            }
-            article_lines.insert(article.id.clone(), (path.clone(), 2));
-            let index = corpus.articles.len();
-            card_refs.extend(refs.into_iter().map(|r| (index, path.clone(), r)));
-            corpus.articles.push(article);
-        }
-    }
-    if corpus.articles.is_empty() && diags.is_empty() {
-        diags.push(
-            Diagnostic::new(&dir.join(ARTICLES_DIR), "no articles found").help(
-                "add an article as articles/SLUG.md with TOML front matter between `+++` lines",
-            ),
-        );
-    }
+    let card_refs = load_articles(dir, &mut corpus, &mut diags)?;
 
     let entities_path = dir.join(ENTITIES_FILE);
     let mut shared_names = ScopedNames {
@@ -76,8 +41,6 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
         corpus.entities =
             parse_entities_file(&entities_path, &source, &mut shared_names, &mut diags);
     }
-    let shared_names = shared_names.own;
-
     let lexicon_path = dir.join(LEXICON_FILE);
     if let Some(source) = files::read_optional(&lexicon_path, &mut diags)? {
         corpus.lexicon = parse_lexicon(&lexicon_path, &source, &mut diags);
@@ -91,23 +54,89 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
             .map(|(i, a)| (a.id.clone(), i))
             .collect(),
         shared: corpus.entities.iter().map(|e| e.id.clone()).collect(),
-        shared_names,
+        shared_names: shared_names.own,
     };
-    let paths = files::regular(files::listed(&dir.join(FACTS_DIR), "toml")?, &mut diags);
+    let (facts, story_entities) = load_facts(dir, &corpus, &known, &mut diags)?;
+    corpus.facts = facts;
+    corpus.entities.extend(story_entities);
+    resolve_cards(&mut corpus, card_refs, &mut diags);
+
+    if diags.is_empty() {
+        Ok(corpus)
+    } else {
+        Err(ContentError::Invalid(diags))
+    }
+}
+
+/// Reads `articles/*.md` into `corpus` (files read and parsed in parallel;
+/// checks across files after, in file order, so the report is the same on
+/// any machine). Returns the cards' entity references, resolved once the
+/// entities are known.
+fn load_articles(
+    dir: &Path,
+    corpus: &mut Corpus,
+    diags: &mut Diagnostics,
+) -> Result<Vec<(usize, PathBuf, CardRef)>, ContentError> {
+    let paths = files::regular(files::listed(&dir.join(ARTICLES_DIR), "md")?, diags);
+    let parsed = par_map(&paths, |path| {
+        let mut local = Diagnostics::default();
+        let article = files::read(path).map(|source| parse_article(path, &source, &mut local));
+        (article, local)
+    });
+    let mut first_paths: HashMap<String, PathBuf> = HashMap::new();
+    let mut card_refs = Vec::new();
+    for (path, (article, local)) in paths.iter().zip(parsed) {
+        diags.0.extend(local.0);
+        let Some((article, refs)) = article? else {
+            continue;
+        };
+        if let Some(first) = first_paths.get(&article.id) {
+            diags.push(
+                Diagnostic::new(path, format!("duplicate article id `{}`", article.id))
+                    .at_line(2)
+                    .note(format!("first used in {}:2", first.display()))
+                    .help("give each article its own `id` in its front matter"),
+            );
+            continue;
+        }
+        first_paths.insert(article.id.clone(), path.clone());
+        let index = corpus.articles.len();
+        card_refs.extend(refs.into_iter().map(|r| (index, path.clone(), r)));
+        corpus.articles.push(article);
+    }
+    if corpus.articles.is_empty() && diags.is_empty() {
+        diags.push(
+            Diagnostic::new(&dir.join(ARTICLES_DIR), "no articles found").help(
+                "add an article as articles/SLUG.md with TOML front matter between `+++` lines",
+            ),
+        );
+    }
+    Ok(card_refs)
+}
+
+/// Reads `facts/*.toml` (in parallel, checked across files in file order):
+/// the facts, and the entities the files declare for their stories.
+fn load_facts(
+    dir: &Path,
+    corpus: &Corpus,
+    known: &Known,
+    diags: &mut Diagnostics,
+) -> Result<(Vec<Fact>, Vec<Entity>), ContentError> {
+    let paths = files::regular(files::listed(&dir.join(FACTS_DIR), "toml")?, diags);
     let parsed = par_map(&paths, |path| {
         let mut local = Diagnostics::default();
         let file = files::read(path)
-            .map(|source| parse_facts_file(path, &source, &corpus, &known, &mut local));
+            .map(|source| parse_facts_file(path, &source, corpus, known, &mut local));
         (file, local)
     });
-    let mut fact_ids: HashMap<String, (PathBuf, usize)> = HashMap::new();
-    let mut story_entities: Vec<Entity> = Vec::new();
+    let mut fact_lines: HashMap<String, (PathBuf, usize)> = HashMap::new();
+    let (mut facts, mut story_entities) = (Vec::new(), Vec::new());
     for (path, (file, local)) in paths.iter().zip(parsed) {
         diags.0.extend(local.0);
         let file = file?;
         story_entities.extend(file.entities);
         for (fact, line) in file.facts {
-            if let Some((first, first_line)) = fact_ids.get(&fact.key()) {
+            if let Some((first, first_line)) = fact_lines.get(&fact.key()) {
                 diags.push(
                     Diagnostic::new(
                         path,
@@ -119,18 +148,11 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
                 );
                 continue;
             }
-            fact_ids.insert(fact.key(), (path.clone(), line));
-            corpus.facts.push(fact);
+            fact_lines.insert(fact.key(), (path.clone(), line));
+            facts.push(fact);
         }
     }
-    corpus.entities.extend(story_entities);
-    resolve_cards(&mut corpus, card_refs, &mut diags);
-
-    if diags.is_empty() {
-        Ok(corpus)
-    } else {
-        Err(ContentError::Invalid(diags))
-    }
+    Ok((facts, story_entities))
 }
 
 /// `f` over `items` on as many threads as there are cores, in order.
@@ -198,14 +220,19 @@ struct CardRef {
 
 const FENCE: &str = "+++";
 
-fn parse_article(
-    path: &Path,
-    source: &str,
-    diags: &mut Diagnostics,
-) -> Option<(Article, Vec<CardRef>)> {
-    let source_trimmed = source.strip_prefix('\u{feff}').unwrap_or(source);
-    let bom = source.len() - source_trimmed.len();
-    let mut lines = source_trimmed.split_inclusive('\n');
+/// Where an article's parts lie in its file (byte offsets).
+struct Layout {
+    /// The front matter's TOML, between the `+++` lines.
+    front: std::ops::Range<usize>,
+    /// The text after the closing `+++` line.
+    body_start: usize,
+}
+
+/// Finds the front matter between the opening and closing `+++` lines.
+fn layout(path: &Path, source: &str, diags: &mut Diagnostics) -> Option<Layout> {
+    let trimmed = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let bom = source.len() - trimmed.len();
+    let mut lines = trimmed.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != FENCE {
         diags.push(
@@ -215,33 +242,73 @@ fn parse_article(
         );
         return None;
     }
-    let fm_start = bom + first.len();
-    let mut offset = fm_start;
-    let mut fm_end = None;
+    let start = bom + first.len();
+    let mut offset = start;
     for line in lines {
         if line.trim_end() == FENCE {
-            fm_end = Some((offset, offset + line.len()));
-            break;
+            return Some(Layout {
+                front: start..offset,
+                body_start: offset + line.len(),
+            });
         }
         offset += line.len();
     }
-    let Some((fm_end, body_start)) = fm_end else {
-        diags.push(
-            Diagnostic::new(path, "front matter is not closed")
-                .at_line(1)
-                .help("end the front matter with a line holding only `+++`"),
-        );
-        return None;
-    };
-    let front = &source[fm_start..fm_end];
-    let fm: FrontMatter = match toml::from_str(front) {
+    diags.push(
+        Diagnostic::new(path, "front matter is not closed")
+            .at_line(1)
+            .help("end the front matter with a line holding only `+++`"),
+    );
+    None
+}
+
+fn parse_article(
+    path: &Path,
+    source: &str,
+    diags: &mut Diagnostics,
+) -> Option<(Article, Vec<CardRef>)> {
+    let Layout { front, body_start } = layout(path, source, diags)?;
+    let fm_start = front.start;
+    let fm: FrontMatter = match toml::from_str(&source[front]) {
         Ok(fm) => fm,
         Err(err) => {
             diags.push(toml_diagnostic(path, source, fm_start, &err));
             return None;
         }
     };
+    let (id, date, mut ok) = check_front_matter(path, source, fm_start, &fm, diags);
+    let (cards, refs) = parse_cards(path, source, fm_start, fm.card, diags);
+    let body = &source[body_start..];
+    let paragraphs = split_paragraphs(body);
+    ok &= paragraphs_fit(path, source, body_start, &paragraphs, diags);
+    if paragraphs.is_empty() {
+        diags.push(
+            Diagnostic::new(path, "the article has no text")
+                .at(source, body_start)
+                .help("put the article text after the closing `+++`, paragraphs separated by blank lines"),
+        );
+        ok = false;
+    }
+    let article = Article {
+        id,
+        title: fm.title,
+        date,
+        publisher: fm.publisher,
+        url: fm.url.map(Spanned::into_inner),
+        paragraphs,
+        cards,
+    };
+    ok.then_some((article, refs))
+}
 
+/// Checks the front matter's id, date and url: the id and the date as
+/// text, and whether every check passed.
+fn check_front_matter(
+    path: &Path,
+    source: &str,
+    fm_start: usize,
+    fm: &FrontMatter,
+    diags: &mut Diagnostics,
+) -> (String, String, bool) {
     let mut ok = true;
     let id = fm.id.get_ref().clone();
     if !is_slug(&id) {
@@ -275,29 +342,7 @@ fn parse_article(
         );
         ok = false;
     }
-
-    let (cards, refs) = parse_cards(path, source, fm_start, fm.card, diags);
-    let body = &source[body_start..];
-    let paragraphs = split_paragraphs(body);
-    ok &= paragraphs_fit(path, source, body_start, &paragraphs, diags);
-    if paragraphs.is_empty() {
-        diags.push(
-            Diagnostic::new(path, "the article has no text")
-                .at(source, body_start)
-                .help("put the article text after the closing `+++`, paragraphs separated by blank lines"),
-        );
-        ok = false;
-    }
-    let article = Article {
-        id,
-        title: fm.title,
-        date,
-        publisher: fm.publisher,
-        url: fm.url.map(Spanned::into_inner),
-        paragraphs,
-        cards,
-    };
-    ok.then_some((article, refs))
+    (id, date, ok)
 }
 
 /// The `[[card]]` tables of a front matter starting at `offset` in `source`.

@@ -24,7 +24,8 @@ const WRITER_MEMORY: usize = 200 * 1024 * 1024;
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 
 /// Writes the tantivy index and the catalog for `corpus` into the empty
-/// directory `dir`.
+/// directory `dir`: documents for passages and facts, then the catalog and
+/// the manifest.
 pub fn build(
     corpus: &Corpus,
     dir: &Path,
@@ -35,117 +36,25 @@ pub fn build(
     let started = Instant::now();
     let index = Index::create_in_dir(dir, schema::schema())?;
     schema::register_tokenizers(&index);
-    let f = Fields::from_schema(&index.schema())?;
-    let mut writer: IndexWriter = index.writer(WRITER_MEMORY)?;
-
-    let matcher = EntityMatcher::new(&corpus.entities);
     let total = (corpus.paragraph_count() + corpus.facts.len()) as u64;
-    let mut done = 0u64;
-    let mut vocabulary = Vocabulary::default();
-    // Words of the fact or name being counted, their buffers reused from
-    // text to text (paragraphs have their own, `paragraph_words`).
-    let mut text_words = Vec::new();
-    let mut count_words = |text: &str, vocabulary: &mut Vocabulary| {
-        text::spans_into(text, &mut text_words);
-        vocabulary.count(text_words.iter().map(|w| w.folded.as_str()));
+    let mut docs = Documents {
+        fields: Fields::from_schema(&index.schema())?,
+        writer: index.writer(WRITER_MEMORY)?,
+        vocabulary: Vocabulary::default(),
+        done: 0,
+        total,
+        progress,
     };
-
-    // Topics of the facts citing each paragraph, so passages can be filtered by topic.
-    let mut cited_topics: FxHashMap<(&str, u32), BTreeSet<&str>> = FxHashMap::default();
-    for fact in &corpus.facts {
-        for cite in &fact.cites {
-            cited_topics
-                .entry((cite.article.as_str(), cite.paragraph))
-                .or_default()
-                .insert(fact.topic.as_str());
-        }
-    }
-
-    let mut text_bytes = 0u64;
-    let mut paragraph_words = Vec::new();
-    for (ai, article) in corpus.articles.iter().enumerate() {
-        for (i, paragraph) in article.paragraphs.iter().enumerate() {
-            let number = i as u32 + 1;
-            let mut doc = TantivyDocument::default();
-            doc.add_text(f.kind, KIND_PASSAGE);
-            doc.add_text(f.article, &article.id);
-            doc.add_u64(f.paragraph, u64::from(number));
-            for topic in cited_topics
-                .get(&(article.id.as_str(), number))
-                .into_iter()
-                .flatten()
-            {
-                doc.add_text(f.topic, topic);
-            }
-            // One pass over the words finds the names and counts the vocabulary.
-            text::spans_into(paragraph, &mut paragraph_words);
-            let words = &paragraph_words;
-            let mut mentioned: Vec<usize> = matcher
-                .find(paragraph, words)
-                .iter()
-                .map(|m| m.entity)
-                .collect();
-            mentioned.sort_unstable();
-            mentioned.dedup();
-            for e in mentioned {
-                doc.add_text(f.entity, corpus.entities[e].key());
-            }
-            doc.add_text(f.body, paragraph);
-            doc.add_text(f.passage, schema::passage_key(&article.id, number));
-            doc.add_u64(f.article_ord, ai as u64);
-            writer.add_document(doc)?;
-            vocabulary.count(words.iter().map(|w| w.folded.as_str()));
-            text_bytes += paragraph.len() as u64;
-            done += 1;
-            if done.is_multiple_of(4096) {
-                progress(done, total);
-            }
-        }
-    }
-
-    let entity_keys: HashMap<String, usize> = corpus
-        .entities
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.key(), i))
-        .collect();
-    for (ord, fact) in corpus.facts.iter().enumerate() {
-        let mut doc = TantivyDocument::default();
-        doc.add_text(f.kind, KIND_FACT);
-        if let Some(cite) = fact.cites.first() {
-            doc.add_text(f.article, &cite.article);
-            doc.add_u64(f.paragraph, u64::from(cite.paragraph));
-        }
-        doc.add_u64(f.fact, ord as u64);
-        doc.add_text(f.topic, fact.topic.as_str());
-        for e in fact.about.iter().chain(fact.speaker.iter()) {
-            doc.add_text(f.entity, e);
-        }
-        doc.add_text(f.fact_body, &fact.text);
-        let extra = fact_extra_text(corpus, &entity_keys, fact);
-        doc.add_text(f.extra, &extra);
-        writer.add_document(doc)?;
-        count_words(&fact.text, &mut vocabulary);
-        count_words(&extra, &mut vocabulary);
-        done += 1;
-        if done.is_multiple_of(4096) {
-            progress(done, total);
-        }
-    }
-    for entity in &corpus.entities {
-        for name in entity.names() {
-            count_words(name, &mut vocabulary);
-        }
-    }
-
+    let text_bytes = docs.add_passages(corpus)?;
+    docs.add_facts(corpus)?;
+    docs.count_names(corpus);
     tracing::debug!(elapsed = ?started.elapsed(), "documents added");
-    writer.commit()?;
-    writer.wait_merging_threads()?;
+    docs.writer.commit()?;
+    docs.writer.wait_merging_threads()?;
     let segments = index.searchable_segment_ids()?.len();
     tracing::debug!(elapsed = ?started.elapsed(), segments, "committed");
-    progress(total, total);
+    (docs.progress)(total, total);
 
-    let vocabulary = vocabulary.into_sorted();
     let manifest = Manifest {
         schema_version: SCHEMA_VERSION,
         generation,
@@ -166,22 +75,145 @@ pub fn build(
         entities: &corpus.entities,
         facts: &corpus.facts,
         lexicon: &corpus.lexicon,
-        vocabulary,
+        vocabulary: docs.vocabulary.into_sorted(),
     };
-    let path = dir.join(CATALOG_FILE);
-    let json = serde_json::to_vec(&catalog).map_err(|e| IndexError::Corrupt {
-        path: path.clone(),
-        reason: e.to_string(),
-    })?;
-    write_synced(&path, &json)?;
+    write_json(&dir.join(CATALOG_FILE), serde_json::to_vec(&catalog))?;
     tracing::debug!(elapsed = ?started.elapsed(), "catalog written");
-    let path = dir.join(MANIFEST_FILE);
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| IndexError::Corrupt {
-        path: path.clone(),
-        reason: e.to_string(),
-    })?;
-    write_synced(&path, &json)?;
+    write_json(
+        &dir.join(MANIFEST_FILE),
+        serde_json::to_vec_pretty(&manifest),
+    )?;
     Ok(manifest)
+}
+
+/// The documents of one build on their way into tantivy, with the
+/// vocabulary counted as they go.
+struct Documents<'p> {
+    fields: Fields,
+    writer: IndexWriter,
+    vocabulary: Vocabulary,
+    done: u64,
+    total: u64,
+    progress: Progress<'p>,
+}
+
+impl Documents<'_> {
+    fn add(&mut self, doc: TantivyDocument) -> Result<(), IndexError> {
+        self.writer.add_document(doc)?;
+        self.done += 1;
+        if self.done.is_multiple_of(4096) {
+            (self.progress)(self.done, self.total);
+        }
+        Ok(())
+    }
+
+    /// One document per paragraph: its text, the entities it names and the
+    /// topics of the facts citing it. Returns the bytes of text indexed.
+    fn add_passages(&mut self, corpus: &Corpus) -> Result<u64, IndexError> {
+        let f = self.fields;
+        let matcher = EntityMatcher::new(&corpus.entities);
+        let cited_topics = cited_topics(corpus);
+        let mut text_bytes = 0u64;
+        // The words of each paragraph, their buffers reused.
+        let mut words = Vec::new();
+        for (ai, article) in corpus.articles.iter().enumerate() {
+            for (i, paragraph) in article.paragraphs.iter().enumerate() {
+                let number = i as u32 + 1;
+                let mut doc = TantivyDocument::default();
+                doc.add_text(f.kind, KIND_PASSAGE);
+                doc.add_text(f.article, &article.id);
+                doc.add_u64(f.paragraph, u64::from(number));
+                for topic in cited_topics
+                    .get(&(article.id.as_str(), number))
+                    .into_iter()
+                    .flatten()
+                {
+                    doc.add_text(f.topic, topic);
+                }
+                // One pass over the words finds the names and counts the vocabulary.
+                text::spans_into(paragraph, &mut words);
+                let mut mentioned: Vec<usize> = matcher
+                    .find(paragraph, &words)
+                    .iter()
+                    .map(|m| m.entity)
+                    .collect();
+                mentioned.sort_unstable();
+                mentioned.dedup();
+                for e in mentioned {
+                    doc.add_text(f.entity, corpus.entities[e].key());
+                }
+                doc.add_text(f.body, paragraph);
+                doc.add_text(f.passage, schema::passage_key(&article.id, number));
+                doc.add_u64(f.article_ord, ai as u64);
+                self.add(doc)?;
+                self.vocabulary
+                    .count(words.iter().map(|w| w.folded.as_str()));
+                text_bytes += paragraph.len() as u64;
+            }
+        }
+        Ok(text_bytes)
+    }
+
+    /// One document per fact: its statement, and apart from it its title,
+    /// keywords, quotes and the names of its entities.
+    fn add_facts(&mut self, corpus: &Corpus) -> Result<(), IndexError> {
+        let f = self.fields;
+        let entity_keys: HashMap<String, usize> = corpus
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.key(), i))
+            .collect();
+        let mut words = Vec::new();
+        for (ord, fact) in corpus.facts.iter().enumerate() {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(f.kind, KIND_FACT);
+            if let Some(cite) = fact.cites.first() {
+                doc.add_text(f.article, &cite.article);
+                doc.add_u64(f.paragraph, u64::from(cite.paragraph));
+            }
+            doc.add_u64(f.fact, ord as u64);
+            doc.add_text(f.topic, fact.topic.as_str());
+            for e in fact.about.iter().chain(fact.speaker.iter()) {
+                doc.add_text(f.entity, e);
+            }
+            doc.add_text(f.fact_body, &fact.text);
+            let extra = fact_extra_text(corpus, &entity_keys, fact);
+            doc.add_text(f.extra, &extra);
+            self.add(doc)?;
+            for text in [fact.text.as_str(), &extra] {
+                text::spans_into(text, &mut words);
+                self.vocabulary
+                    .count(words.iter().map(|w| w.folded.as_str()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts the entities' names into the vocabulary (the speller knows
+    /// them even where no text uses them).
+    fn count_names(&mut self, corpus: &Corpus) {
+        let mut words = Vec::new();
+        for name in corpus.entities.iter().flat_map(|e| e.names()) {
+            text::spans_into(name, &mut words);
+            self.vocabulary
+                .count(words.iter().map(|w| w.folded.as_str()));
+        }
+    }
+}
+
+/// Topics of the facts citing each paragraph, so passages can be filtered
+/// by topic.
+fn cited_topics(corpus: &Corpus) -> FxHashMap<(&str, u32), BTreeSet<&str>> {
+    let mut out: FxHashMap<(&str, u32), BTreeSet<&str>> = FxHashMap::default();
+    for fact in &corpus.facts {
+        for cite in &fact.cites {
+            out.entry((cite.article.as_str(), cite.paragraph))
+                .or_default()
+                .insert(fact.topic.as_str());
+        }
+    }
+    out
 }
 
 /// Every folded word of the corpus with the number of texts holding it.
@@ -239,6 +271,15 @@ fn fact_extra_text(
         }
     }
     parts.join(" \n ")
+}
+
+/// Writes serialized JSON to `path` and syncs it to disk.
+fn write_json(path: &Path, json: serde_json::Result<Vec<u8>>) -> Result<(), IndexError> {
+    let json = json.map_err(|e| IndexError::Corrupt {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    write_synced(path, &json)
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), IndexError> {
