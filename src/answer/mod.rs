@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
+use tantivy::columnar::Column;
 use tantivy::query::{Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Searcher, TantivyDocument, Term};
@@ -100,12 +101,9 @@ pub struct Engine {
     story_facts: Vec<Vec<usize>>,
     suggester: suggest::Suggester,
     /// Per segment: the `fact` fast field (a fact's position in the catalog).
-    fact_columns: Vec<tantivy::columnar::Column<u64>>,
+    fact_columns: Vec<Column<u64>>,
     /// Per segment: a passage's article position and paragraph number.
-    passage_columns: Vec<(
-        tantivy::columnar::Column<u64>,
-        tantivy::columnar::Column<u64>,
-    )>,
+    passage_columns: Vec<PassageColumns>,
     /// Every fact and sentence, when the sources are small enough to score
     /// whole ([`pipeline::EXHAUSTIVE_UNITS`]); empty otherwise.
     units: Vec<pipeline::units::Unit>,
@@ -143,19 +141,7 @@ impl Engine {
             ..
         } = snapshot;
         let searcher = reader.searcher();
-        let fact_columns = searcher
-            .segment_readers()
-            .iter()
-            .map(|segment| segment.fast_fields().u64("fact"))
-            .collect::<Result<Vec<_>, _>>()?;
-        let passage_columns = searcher
-            .segment_readers()
-            .iter()
-            .map(|segment| {
-                let fast = segment.fast_fields();
-                Ok((fast.u64("article_ord")?, fast.u64("paragraph")?))
-            })
-            .collect::<Result<Vec<_>, tantivy::TantivyError>>()?;
+        let (fact_columns, passage_columns) = fast_columns(&searcher)?;
         let matcher = EntityMatcher::new(&catalog.entities);
         let described = pipeline::units::described(&catalog.entities);
         let synonyms = pipeline::analyse::synonym_map(&catalog.lexicon.groups);
@@ -180,17 +166,8 @@ impl Engine {
                 .max_by(|a, b| a.date.cmp(&b.date))
                 .map(summary),
         };
-        let mut by_date: Vec<usize> = (0..catalog.articles.len()).collect();
-        by_date.sort_by(|&x, &y| {
-            let (x, y) = (&catalog.articles[x], &catalog.articles[y]);
-            y.date.cmp(&x.date).then_with(|| x.id.cmp(&y.id))
-        });
-        let mut story_facts = vec![Vec::new(); catalog.articles.len()];
-        for (i, f) in catalog.facts.iter().enumerate() {
-            if let Some(&a) = articles.get(&f.story) {
-                story_facts[a].push(i);
-            }
-        }
+        let by_date = newest_first(&catalog);
+        let story_facts = facts_by_article(&catalog, &articles);
         let suggester = suggest::Suggester::new(&catalog, &by_date);
         // Read into the speller; not needed again.
         catalog.vocabulary = Vec::new();
@@ -438,6 +415,50 @@ pub(crate) fn index_failure(e: tantivy::TantivyError) -> RequestError {
 
 fn term_query(term: Term) -> Box<dyn Query> {
     Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+}
+
+/// A segment's columns of passages' article positions and paragraph numbers.
+type PassageColumns = (Column<u64>, Column<u64>);
+
+/// Each segment's fast-field columns: facts' positions, passages' article
+/// and paragraph.
+fn fast_columns(
+    searcher: &Searcher,
+) -> Result<(Vec<Column<u64>>, Vec<PassageColumns>), IndexError> {
+    let segments = searcher.segment_readers();
+    let facts = segments
+        .iter()
+        .map(|segment| segment.fast_fields().u64("fact"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let passages = segments
+        .iter()
+        .map(|segment| {
+            let fast = segment.fast_fields();
+            Ok((fast.u64("article_ord")?, fast.u64("paragraph")?))
+        })
+        .collect::<Result<Vec<_>, tantivy::TantivyError>>()?;
+    Ok((facts, passages))
+}
+
+/// Article positions, newest first (ties by id).
+fn newest_first(catalog: &Catalog) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..catalog.articles.len()).collect();
+    order.sort_by(|&x, &y| {
+        let (x, y) = (&catalog.articles[x], &catalog.articles[y]);
+        y.date.cmp(&x.date).then_with(|| x.id.cmp(&y.id))
+    });
+    order
+}
+
+/// The facts of each article's story, by article position.
+fn facts_by_article(catalog: &Catalog, articles: &HashMap<String, usize>) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); catalog.articles.len()];
+    for (i, f) in catalog.facts.iter().enumerate() {
+        if let Some(&a) = articles.get(&f.story) {
+            out[a].push(i);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -208,10 +208,74 @@ fn weakest(q: &Question, matches: &[f32]) -> f32 {
         .fold(1.0, f32::min)
 }
 
+/// How a unit covers the question's terms: sums of the weights of the
+/// terms matched each way, and each term's match (1 exact, else the
+/// nearest word's cosine).
+#[derive(Default)]
+struct Coverage {
+    soft: f32,
+    exact: f32,
+    strong: f32,
+    /// Exact matches weighted by weight × IDF.
+    idf: f32,
+    /// Terms in the unit's context (its paragraph, the entities' descriptions).
+    context: f32,
+    /// Terms neither English nor in the sources.
+    unknown: f32,
+    matches: Vec<f32>,
+}
+
+fn coverage(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> Coverage {
+    let mut c = Coverage {
+        matches: Vec::with_capacity(q.terms.len()),
+        ..Coverage::default()
+    };
+    for t in &q.terms {
+        let named = t.entity.is_some_and(|e| u.entities.contains(&e));
+        let holds = |stems: &std::collections::HashSet<String>| {
+            stems.contains(&t.stem) || t.alternatives.iter().any(|a| stems.contains(a))
+        };
+        if !t.known {
+            c.unknown += t.weight;
+        }
+        if named || holds(&u.context) {
+            c.context += t.weight;
+        }
+        if named || holds(&u.stems) {
+            c.exact += t.weight;
+            c.soft += t.weight;
+            c.strong += t.weight;
+            c.idf += t.weight * t.idf;
+            c.matches.push(1.0);
+        } else if let Some(tv) = &t.vector {
+            let near = nearest(tv, u, vectors);
+            c.matches.push(near);
+            c.soft += t.weight * near;
+            if near >= STRONG_MATCH {
+                c.strong += t.weight;
+            }
+        } else {
+            c.matches.push(0.0);
+        }
+    }
+    c
+}
+
+/// Whether the unit holds the kind of answer asked for: (found, missing),
+/// both 0 when the question asks for no kind.
+fn kind_features(q: &Question, u: &Unit) -> (f32, f32) {
+    let asked_words: Vec<String> = q.words.iter().map(|w| w.folded.clone()).collect();
+    let names = u.names_besides(&q.entities, &asked_words);
+    match q.kind {
+        Some(k) if kinds::holds(k, &u.text, &u.words, names) => (1.0, 0.0),
+        Some(_) => (0.0, 1.0),
+        None => (0.0, 0.0),
+    }
+}
+
 /// A unit's features, and how well it matches each term (1 exact, else the
 /// nearest word's cosine).
 fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> (Features, Vec<f32>) {
-    let mut matches = Vec::with_capacity(q.terms.len());
     let total = q.weight().max(1e-6);
     let idf_total: f32 = q
         .terms
@@ -219,55 +283,19 @@ fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> (Feat
         .map(|t| t.weight * t.idf)
         .sum::<f32>()
         .max(1e-6);
-    let (mut soft, mut exact, mut strong, mut idf, mut context, mut unknown) =
-        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-    for t in &q.terms {
-        let named = t.entity.is_some_and(|e| u.entities.contains(&e));
-        let holds = |stems: &std::collections::HashSet<String>| {
-            stems.contains(&t.stem) || t.alternatives.iter().any(|a| stems.contains(a))
-        };
-        if !t.known {
-            unknown += t.weight;
-        }
-        if named || holds(&u.context) {
-            context += t.weight;
-        }
-        if named || holds(&u.stems) {
-            exact += t.weight;
-            soft += t.weight;
-            strong += t.weight;
-            idf += t.weight * t.idf;
-            matches.push(1.0);
-        } else if let Some(tv) = &t.vector {
-            let near = nearest(tv, u, vectors);
-            matches.push(near);
-            soft += t.weight * near;
-            if near >= STRONG_MATCH {
-                strong += t.weight;
-            }
-        } else {
-            matches.push(0.0);
-        }
-    }
-    let weakest_term = weakest(q, &matches);
+    let c = coverage(q, u, vectors);
     let asked = q.entities.len();
     let entity_coverage = if asked == 0 {
         0.0
     } else {
         q.entities.iter().filter(|e| u.entities.contains(e)).count() as f32 / asked as f32
     };
-    let asked_words: Vec<String> = q.words.iter().map(|w| w.folded.clone()).collect();
-    let names = u.names_besides(&q.entities, &asked_words);
-    let (found, missing) = match q.kind {
-        Some(k) if kinds::holds(k, &u.text, &u.words, names) => (1.0, 0.0),
-        Some(_) => (0.0, 1.0),
-        None => (0.0, 0.0),
-    };
+    let (found, missing) = kind_features(q, u);
     let features = [
         1.0,
         cosine(&q.vector, &u.vector),
-        soft / total,
-        exact / total,
+        c.soft / total,
+        c.exact / total,
         entity_coverage,
         if asked == 0 { 1.0 } else { 0.0 },
         found,
@@ -275,16 +303,16 @@ fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> (Feat
         if u.is_fact() { 1.0 } else { 0.0 },
         0.0,
         0.0,
-        strong / total,
-        idf / idf_total,
-        context / total,
-        unknown / total,
+        c.strong / total,
+        c.idf / idf_total,
+        c.context / total,
+        c.unknown / total,
         if u.paragraph == 1 { 1.0 } else { 0.0 },
-        weakest_term,
+        weakest(q, &c.matches),
         0.0,
         0.0,
     ];
-    (features, matches)
+    (features, c.matches)
 }
 
 /// The closest a word of the unit comes to a question word (cosine, ≥ 0).
