@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use super::latency::Stats;
+use super::report::{self, Target};
 use crate::record::{Ask, Event, Location, Recorder, Store, gaps};
 
 /// Questions recorded for the `gaps` figure (fewer for small runs).
@@ -24,6 +25,42 @@ pub struct RecordFigures {
     pub gaps_groups: usize,
     /// Reading the declined questions and grouping them.
     pub gaps_secs: f64,
+}
+
+impl RecordFigures {
+    /// The figures in a sentence, for the report's notes.
+    pub fn note(&self) -> String {
+        format!(
+            "recording: queuing one /ask record for the writer takes p50 {:.2} µs, p99 {:.2} µs, max {:.0} µs (SQLite writer running); gaps over {} recorded questions: {} groups in {:.2} s",
+            self.queue.p50_us,
+            self.queue.p99_us,
+            self.queue.max_us,
+            self.gaps_questions,
+            self.gaps_groups,
+            self.gaps_secs
+        )
+    }
+
+    /// The record's targets: queuing stays off the reply path, gaps reads
+    /// a large record quickly.
+    pub fn targets(&self) -> [Target; 2] {
+        [
+            report::target(
+                "queuing an /ask record (recording's share of the reply path), p99",
+                self.queue.p99_us,
+                "<=",
+                200.0,
+                "µs",
+            ),
+            report::target(
+                &format!("gaps over {} recorded questions", self.gaps_questions),
+                self.gaps_secs,
+                "<=",
+                2.0,
+                "s",
+            ),
+        ]
+    }
 }
 
 fn ask(i: usize, question: &str) -> Event {
