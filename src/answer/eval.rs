@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Engine, RequestError};
+use super::{Answer, Engine, RequestError};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -184,16 +184,10 @@ pub fn run_with(
     };
     for case in &set.cases {
         let (answer, trace) = engine.ask_traced(&case.question)?;
-        let right = |article: &String, paragraph: &u32| {
-            !case.abstain
-                && case.paragraphs.contains(paragraph)
-                && case.article.as_ref().is_none_or(|a| a == article)
-        };
         let ranked_right = trace
             .units
             .first()
-            .is_some_and(|(article, paragraph, ..)| right(article, paragraph));
-        r.ranked_first += usize::from(ranked_right);
+            .is_some_and(|(article, paragraph, ..)| case.cites(article, *paragraph));
         rows(FeatureRow {
             question: case.question.clone(),
             answerable: !case.abstain,
@@ -202,37 +196,44 @@ pub fn run_with(
                 .units
                 .iter()
                 .map(|(article, paragraph, features, _)| {
-                    (features.to_vec(), right(article, paragraph))
+                    (features.to_vec(), case.cites(article, *paragraph))
                 })
                 .collect(),
         });
         for c in &answer.citations {
-            r.quotes += 1;
-            if engine
+            let verbatim = engine
                 .paragraph_text(&c.article, c.paragraph)?
-                .is_some_and(|p| p.contains(c.quote.as_str()))
-            {
-                r.quotes_verbatim += 1;
-            }
+                .is_some_and(|p| p.contains(c.quote.as_str()));
+            r.quotes += 1;
+            r.quotes_verbatim += usize::from(verbatim);
         }
-        let got = match (answer.answered, answer.citations.first()) {
-            (true, Some(c)) => format!("¶{} ({})", c.paragraph, c.article),
-            _ => "abstained".to_string(),
-        };
+        let outcome = Outcome::of(case, &answer, ranked_right);
+        r.count(case, &outcome);
+        r.outcomes.push(outcome);
+    }
+    Ok(r)
+}
+
+impl Case {
+    /// Whether citing `paragraph` of `article` first answers the case.
+    fn cites(&self, article: &str, paragraph: u32) -> bool {
+        !self.abstain
+            && self.paragraphs.contains(&paragraph)
+            && self.article.as_deref().is_none_or(|a| a == article)
+    }
+}
+
+impl Outcome {
+    fn of(case: &Case, answer: &Answer, ranked_right: bool) -> Outcome {
+        let first = answer.citations.first().filter(|_| answer.answered);
+        let got = first.map_or_else(
+            || "abstained".to_string(),
+            |c| format!("¶{} ({})", c.paragraph, c.article),
+        );
         let pass = if case.abstain {
-            r.abstain_cases += 1;
-            let ok = !answer.answered;
-            r.abstained += usize::from(ok);
-            ok
+            !answer.answered
         } else {
-            r.answerable += 1;
-            let ok = answer.answered
-                && answer.citations.first().is_some_and(|c| {
-                    case.paragraphs.contains(&c.paragraph)
-                        && case.article.as_ref().is_none_or(|a| *a == c.article)
-                });
-            r.top1_correct += usize::from(ok);
-            ok
+            first.is_some_and(|c| case.cites(&c.article, c.paragraph))
         };
         let expected = if case.abstain {
             "abstain".to_string()
@@ -246,16 +247,29 @@ pub fn run_with(
             (false, false, false) => Some(Miss::WronglyDeclined),
             (false, false, true) => Some(Miss::WrongAnswer),
         };
-        r.outcomes.push(Outcome {
+        Outcome {
             question: case.question.clone(),
             expected,
             got,
             pass,
             ranked_right,
             miss,
-        });
+        }
     }
-    Ok(r)
+}
+
+impl EvalReport {
+    /// Adds one case's outcome to the counts.
+    fn count(&mut self, case: &Case, outcome: &Outcome) {
+        if case.abstain {
+            self.abstain_cases += 1;
+            self.abstained += usize::from(outcome.pass);
+        } else {
+            self.answerable += 1;
+            self.top1_correct += usize::from(outcome.pass);
+            self.ranked_first += usize::from(outcome.ranked_right);
+        }
+    }
 }
 
 /// One story of a story directory, evaluated.
