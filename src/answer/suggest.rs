@@ -186,93 +186,24 @@ pub(super) struct Suggester {
 
 impl Suggester {
     pub(super) fn new(c: &Catalog, by_date: &[usize]) -> Suggester {
-        let titles: HashMap<&str, &str> = c
-            .articles
-            .iter()
-            .map(|a| (a.id.as_str(), a.title.as_str()))
-            .collect();
-        // A name two stories' entities share is labelled with the story.
-        let mut named: HashMap<Vec<String>, usize> = HashMap::new();
-        for e in &c.entities {
-            *named.entry(text::folded_words(&e.name)).or_default() += 1;
-        }
-        let by_key: HashMap<String, &crate::content::Entity> =
-            c.entities.iter().map(|e| (e.key(), e)).collect();
-        let entity_options = |keys: Vec<&str>| -> Options {
-            let mut options = Options::default();
-            let mut seen = HashSet::new();
-            let entities = keys
-                .into_iter()
-                .filter(|key| seen.insert(*key))
-                .filter_map(|key| by_key.get(key).copied());
-            for e in entities {
-                let story = e.story.as_deref().and_then(|s| titles.get(s));
-                let label = story
-                    .filter(|_| named[&text::folded_words(&e.name)] > 1)
-                    .map(|story| format!("{} ({story})", e.name));
-                options.push(label.as_deref().into_iter().chain(e.names()), &e.key());
-            }
-            options.finish()
-        };
+        let labels = EntityLabels::new(c);
         let mut about: HashMap<&str, Vec<&str>> = HashMap::new();
         for f in &c.facts {
             let keys = about.entry(f.topic.as_str()).or_default();
             keys.extend(f.about.iter().map(String::as_str));
         }
-        let speaker = c
-            .facts
-            .iter()
-            .filter_map(|f| f.speaker.as_deref())
-            .collect();
-        let mut facts: HashMap<&str, Options> = HashMap::new();
-        for f in &c.facts {
-            let names = std::iter::once(&f.title).chain(&f.keywords);
-            let options = facts.entry(f.topic.as_str()).or_default();
-            options.push(names.map(String::as_str), &f.key());
-        }
-        let mut article = Options::default();
-        for a in by_date.iter().map(|&i| &c.articles[i]) {
-            let label = format!("{} ({})", a.title, a.date);
-            article.push([label.as_str(), &a.id], &a.id);
-        }
-        let mut card = Options::default();
-        let mut cards_seen = HashSet::new();
-        for spec in by_date.iter().flat_map(|&i| &c.articles[i].cards) {
-            if cards_seen.insert(spec.topic.as_str()) {
-                card.push(
-                    [spec.title.as_str(), spec.topic.as_str()],
-                    spec.topic.as_str(),
-                );
-            }
-        }
-        let mut topics: Vec<&str> = c.facts.iter().map(|f| f.topic.as_str()).collect();
-        topics.sort_unstable();
-        topics.dedup();
-        let mut topic = Options::default();
-        for t in topics {
-            topic.push([t], t);
-        }
-        let mut query = Options::default();
-        for e in &c.entities {
-            query.push(e.names(), &e.name);
-        }
-        for f in &c.facts {
-            query.push([f.title.as_str()], &f.title);
-        }
+        let speakers = c.facts.iter().filter_map(|f| f.speaker.as_deref());
         Suggester {
             entity: about
                 .into_iter()
-                .map(|(topic, keys)| (topic.to_string(), entity_options(keys)))
+                .map(|(topic, keys)| (topic.to_string(), labels.options(keys)))
                 .collect(),
-            facts: facts
-                .into_iter()
-                .map(|(topic, options)| (topic.to_string(), options.finish()))
-                .collect(),
-            speaker: entity_options(speaker),
-            article: article.finish(),
-            card: card.finish(),
-            topic: topic.finish(),
-            query: query.finish(),
+            facts: fact_options(c),
+            speaker: labels.options(speakers),
+            article: article_options(c, by_date),
+            card: card_options(c, by_date),
+            topic: topic_options(c),
+            query: query_options(c),
             none: Options::default(),
         }
     }
@@ -288,6 +219,114 @@ impl Suggester {
             SuggestKind::Query => &self.query,
         }
     }
+}
+
+/// What entity options are labelled with: a name two stories' entities
+/// share is shown with its story's title.
+struct EntityLabels<'c> {
+    titles: HashMap<&'c str, &'c str>,
+    /// Entities by folded name: how many share it.
+    named: HashMap<Vec<String>, usize>,
+    by_key: HashMap<String, &'c crate::content::Entity>,
+}
+
+impl<'c> EntityLabels<'c> {
+    fn new(c: &'c Catalog) -> EntityLabels<'c> {
+        let mut named: HashMap<Vec<String>, usize> = HashMap::new();
+        for e in &c.entities {
+            *named.entry(text::folded_words(&e.name)).or_default() += 1;
+        }
+        EntityLabels {
+            titles: c
+                .articles
+                .iter()
+                .map(|a| (a.id.as_str(), a.title.as_str()))
+                .collect(),
+            named,
+            by_key: c.entities.iter().map(|e| (e.key(), e)).collect(),
+        }
+    }
+
+    /// Options for the entities of `keys`, in order, each once.
+    fn options<'k>(&self, keys: impl IntoIterator<Item = &'k str>) -> Options {
+        let mut options = Options::default();
+        let mut seen = HashSet::new();
+        let entities = keys
+            .into_iter()
+            .filter(|key| seen.insert(*key))
+            .filter_map(|key| self.by_key.get(key).copied());
+        for e in entities {
+            let story = e.story.as_deref().and_then(|s| self.titles.get(s));
+            let label = story
+                .filter(|_| self.named[&text::folded_words(&e.name)] > 1)
+                .map(|story| format!("{} ({story})", e.name));
+            options.push(label.as_deref().into_iter().chain(e.names()), &e.key());
+        }
+        options.finish()
+    }
+}
+
+/// Facts by topic, under their titles and keywords.
+fn fact_options(c: &Catalog) -> HashMap<String, Options> {
+    let mut facts: HashMap<&str, Options> = HashMap::new();
+    for f in &c.facts {
+        let names = std::iter::once(&f.title).chain(&f.keywords);
+        let options = facts.entry(f.topic.as_str()).or_default();
+        options.push(names.map(String::as_str), &f.key());
+    }
+    facts
+        .into_iter()
+        .map(|(topic, options)| (topic.to_string(), options.finish()))
+        .collect()
+}
+
+/// Articles, newest first, under their title and date or their id.
+fn article_options(c: &Catalog, by_date: &[usize]) -> Options {
+    let mut article = Options::default();
+    for a in by_date.iter().map(|&i| &c.articles[i]) {
+        let label = format!("{} ({})", a.title, a.date);
+        article.push([label.as_str(), &a.id], &a.id);
+    }
+    article.finish()
+}
+
+/// Cards of the newest article declaring each topic.
+fn card_options(c: &Catalog, by_date: &[usize]) -> Options {
+    let mut card = Options::default();
+    let mut seen = HashSet::new();
+    for spec in by_date.iter().flat_map(|&i| &c.articles[i].cards) {
+        if seen.insert(spec.topic.as_str()) {
+            card.push(
+                [spec.title.as_str(), spec.topic.as_str()],
+                spec.topic.as_str(),
+            );
+        }
+    }
+    card.finish()
+}
+
+/// The facts' topics, sorted.
+fn topic_options(c: &Catalog) -> Options {
+    let mut topics: Vec<&str> = c.facts.iter().map(|f| f.topic.as_str()).collect();
+    topics.sort_unstable();
+    topics.dedup();
+    let mut topic = Options::default();
+    for t in topics {
+        topic.push([t], t);
+    }
+    topic.finish()
+}
+
+/// What a search may be about: entities' names, then facts' titles.
+fn query_options(c: &Catalog) -> Options {
+    let mut query = Options::default();
+    for e in &c.entities {
+        query.push(e.names(), &e.name);
+    }
+    for f in &c.facts {
+        query.push([f.title.as_str()], &f.title);
+    }
+    query.finish()
 }
 
 impl Engine {
