@@ -204,43 +204,7 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
     let collection = engine.collection();
     match cmd.data.name.as_str() {
         "ask" => ask(cmd, engine).0,
-        "search" => {
-            let Some(query) = typed(string_option(cmd, "query")) else {
-                return render::error(
-                    "Give some words to search for, for example a name from the story: `/search query: NAME`",
-                );
-            };
-            let topic = match typed(string_option(cmd, "topic")) {
-                Some(t) => match Topic::parse(&t.to_lowercase()) {
-                    Some(t) => Some(t),
-                    None => {
-                        return render::error(&format!(
-                            "“{}” is not a topic. Pick one of the suggestions, or leave it empty.",
-                            render::escape(&limits::cut(&t, 100))
-                        ));
-                    }
-                },
-                None => None,
-            };
-            let limit = integer_option(cmd, "limit")
-                .unwrap_or(5)
-                .clamp(1, i64::from(MAX_HITS)) as u8;
-            // A search in one story is one page; across stories it pages.
-            if let Some(story) = typed(string_option(cmd, "story")) {
-                let topic = topic.as_ref().map(Topic::as_str);
-                return match engine.search_in(&query, topic, Some(&story), usize::from(limit)) {
-                    Ok(results) => render::search(&results, collection),
-                    Err(e) => request_error(&e),
-                };
-            }
-            let page = Page {
-                page: 0,
-                limit,
-                topic,
-                query,
-            };
-            search_page(engine, &page)
-        }
+        "search" => search(cmd, engine),
         "stories" => render::stories(&engine.stories()),
         "brief" => brief(cmd, engine),
         "card" => match typed(string_option(cmd, "card")) {
@@ -274,6 +238,44 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
             )),
         },
     }
+}
+
+/// `/search`: one story's hits on one page, or every story's, paged.
+fn search(cmd: &CommandInteraction, engine: &Engine) -> Message {
+    let Some(query) = typed(string_option(cmd, "query")) else {
+        return render::error(
+            "Give some words to search for, for example a name from the story: `/search query: NAME`",
+        );
+    };
+    let topic = match typed(string_option(cmd, "topic")) {
+        Some(t) => match Topic::parse(&t.to_lowercase()) {
+            Some(t) => Some(t),
+            None => {
+                return render::error(&format!(
+                    "“{}” is not a topic. Pick one of the suggestions, or leave it empty.",
+                    render::escape(&limits::cut(&t, 100))
+                ));
+            }
+        },
+        None => None,
+    };
+    let limit = integer_option(cmd, "limit")
+        .unwrap_or(5)
+        .clamp(1, i64::from(MAX_HITS)) as u8;
+    if let Some(story) = typed(string_option(cmd, "story")) {
+        let topic = topic.as_ref().map(Topic::as_str);
+        return match engine.search_in(&query, topic, Some(&story), usize::from(limit)) {
+            Ok(results) => render::search(&results, engine.collection()),
+            Err(e) => request_error(&e),
+        };
+    }
+    let page = Page {
+        page: 0,
+        limit,
+        topic,
+        query,
+    };
+    search_page(engine, &page)
 }
 
 /// `/source`: one paragraph, or an error naming the number as asked, even
