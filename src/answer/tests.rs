@@ -104,12 +104,17 @@ quote = "“We have heard promises before.”"
 
 impl TempIndex {
     pub fn new() -> TempIndex {
+        TempIndex::with_facts("")
+    }
+
+    /// The corpus with `more` facts after the usual ones.
+    pub fn with_facts(more: &str) -> TempIndex {
         let dir = tempfile::tempdir().unwrap();
         let content = dir.path().join("content");
         let write = |rel: &str, text: &str| write_content(&content, rel, text);
         write("articles/harbour.md", ARTICLE);
         write("entities.toml", ENTITIES);
-        write("facts/harbour.toml", FACTS);
+        write("facts/harbour.toml", &format!("{FACTS}\n{more}"));
         write(
             "lexicon.toml",
             "synonyms = [[\"broker\", \"mediate\"], [\"ferry\", \"boat\"]]\n",
@@ -544,4 +549,35 @@ fn eval_counts_what_the_ranking_alone_gets_right() {
     let ranked: Vec<bool> = r.outcomes.iter().map(|o| o.ranked_right).collect();
     assert_eq!(ranked, [true, false, false]);
     assert_eq!(r.ranked(), 0.5);
+}
+
+#[test]
+fn a_quote_is_not_given_as_what_someone_else_said() {
+    // The fishermen speak of the governor; she is not the one speaking.
+    let t = TempIndex::with_facts(
+        r#"
+[[fact]]
+id = "fishermen-on-vell"
+topic = "quotes"
+title = "Fishermen doubt the governor"
+about = ["southbay", "vell"]
+speaker = "southbay"
+text = "Southbay fishermen said they have heard the governor Ada Vell's promises before."
+[[fact.cite]]
+article = "harbour"
+paragraph = 3
+quote = "“We have heard promises before.”"
+"#,
+    );
+    let theirs = ["fishermen-quote", "fishermen-on-vell"];
+    let a = t.engine.ask("what did the governor say").unwrap();
+    assert!(
+        a.facts
+            .first()
+            .is_none_or(|f| !theirs.contains(&f.id.as_str())),
+        "{a:?}"
+    );
+    let a = t.engine.ask("what did the Southbay fishermen say").unwrap();
+    assert!(a.answered, "{a:?}");
+    assert!(theirs.contains(&a.facts[0].id.as_str()), "{a:?}");
 }

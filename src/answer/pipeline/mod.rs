@@ -466,7 +466,13 @@ impl Engine {
             .filter_map(|key| self.entity_index(key))
             .map(|e| self.matcher.class(e))
             .collect();
-        Some(Unit::of_fact(ord, fact, article, self.known(about)))
+        let mut unit = Unit::of_fact(ord, fact, article, self.known(about));
+        unit.speaker = fact
+            .speaker
+            .as_deref()
+            .and_then(|key| self.entity_index(key))
+            .map(|e| self.matcher.class(e));
+        Some(unit)
     }
 }
 

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::analyse::Question;
 use super::units::Unit;
-use crate::answer::kinds;
+use crate::answer::kinds::{self, Kind};
 use crate::language::{Vector, cosine, language};
 
 /// Names of the unit features, in order: the columns of the weights.
@@ -266,7 +266,12 @@ fn coverage(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> Coverage {
 fn kind_features(q: &Question, u: &Unit) -> (f32, f32) {
     let asked_words: Vec<String> = q.words.iter().map(|w| w.folded.clone()).collect();
     let names = u.names_besides(&q.entities, &asked_words);
+    // A quote of someone the question does not name is not what they said.
+    let other_speaker = u
+        .speaker
+        .is_some_and(|s| !q.entities.is_empty() && !q.entities.contains(&s));
     match q.kind {
+        Some(Kind::Speech) if other_speaker => (0.0, 1.0),
         Some(k) if kinds::holds(k, &u.text, &u.words, names) => (1.0, 0.0),
         Some(_) => (0.0, 1.0),
         None => (0.0, 0.0),

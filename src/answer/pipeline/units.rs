@@ -50,6 +50,8 @@ pub struct Unit {
     pub places: Vec<usize>,
     /// Capitalised words not opening the text, folded.
     pub proper: Vec<String>,
+    /// Who said it, for a fact that is a quote (as an entity class).
+    pub speaker: Option<usize>,
     pub vector: Vector,
 }
 
@@ -98,6 +100,7 @@ impl Unit {
             agents,
             places,
             proper,
+            speaker: None,
             vector,
         }
     }
