@@ -188,31 +188,43 @@ impl Report {
 
     /// The figures as a Markdown table, targets beside them.
     pub fn table(&self) -> String {
-        let mut rows: Vec<(String, String, String)> = Vec::new();
-        let mut row = |what: &str, value: String, goals: Vec<&Target>| {
-            let goal: Vec<String> = goals
-                .iter()
-                .map(|t| {
-                    let issue = t.issue.map_or(String::new(), |n| format!(" (issue {n})"));
-                    let met = if t.met { "✓" } else { "✗" };
-                    format!("{met} {} {} {}{issue}", t.op, t.target, t.unit)
-                })
-                .collect();
-            rows.push((what.to_string(), value, goal.join("; ")));
+        let mut rows = Rows {
+            targets: &self.targets,
+            rows: Vec::new(),
         };
-        let t = |name: &str| self.targets.iter().filter(|t| t.name == name).collect();
+        self.corpus_rows(&mut rows);
+        self.reindex_rows(&mut rows);
+        self.latency_rows(&mut rows);
+        self.plain_search_rows(&mut rows);
+        self.end_to_end_rows(&mut rows);
+
+        let m = &self.machine;
+        let mut out = format!(
+            "machine: {} cores, {}, {:.0} MB memory\ncommand: {}\n\n| figure | value | target |\n|---|---|---|\n",
+            m.cores, m.cpu, m.memory_mb, self.command
+        );
+        for (what, value, goal) in rows.rows {
+            let _ = writeln!(out, "| {what} | {value} | {goal} |");
+        }
+        out
+    }
+
+    fn corpus_rows(&self, rows: &mut Rows) {
         let c = &self.corpus;
-        row(
+        rows.add(
             "corpus",
             format!(
                 "{} articles, {} paragraphs, {} facts, {} entities, {:.1} MB of text (generated in {:.1} s)",
                 c.articles, c.paragraphs, c.facts, c.entities, c.text_mb, c.generate_secs
             ),
-            Vec::new(),
+            None,
         );
+    }
+
+    fn reindex_rows(&self, rows: &mut Rows) {
         let r = &self.reindex;
         let runs: Vec<String> = r.wall_secs_runs.iter().map(|s| format!("{s:.2}")).collect();
-        row(
+        rows.add(
             "reindex wall time",
             format!(
                 "{:.2} s, the median of {} runs ({} s); build alone {:.2} s",
@@ -221,64 +233,60 @@ impl Report {
                 runs.join(" / "),
                 r.build_secs
             ),
-            Vec::new(),
+            None,
         );
-        row(
+        rows.add(
             "reindex throughput",
             format!("{:.1} MB/s", r.mb_per_sec),
-            t("reindex throughput"),
+            Some("reindex throughput"),
         );
-        row(
-            "reindex peak RSS",
-            format!("{:.0} MB", r.peak_rss_mb),
-            Vec::new(),
-        );
-        row("index size", format!("{:.1} MB", r.index_mb), Vec::new());
-        row(
-            "engine open",
-            format!("{:.2} s", self.latency.engine_open_secs),
-            Vec::new(),
-        );
-        let lat = |s: &Stats| {
-            format!(
-                "p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs (n = {})",
-                s.p50_us, s.p99_us, s.max_us, s.count
-            )
-        };
-        row("ask", lat(&self.latency.ask), t("ask p99"));
-        row("search", lat(&self.latency.search), t("search p99"));
-        row(
+        rows.add("reindex peak RSS", format!("{:.0} MB", r.peak_rss_mb), None);
+        rows.add("index size", format!("{:.1} MB", r.index_mb), None);
+    }
+
+    fn latency_rows(&self, rows: &mut Rows) {
+        let l = &self.latency;
+        rows.add("engine open", format!("{:.2} s", l.engine_open_secs), None);
+        rows.add("ask", latency(&l.ask), Some("ask p99"));
+        rows.add("search", latency(&l.search), Some("search p99"));
+        rows.add(
             "autocomplete",
-            lat(&self.latency.autocomplete),
-            t("autocomplete p99"),
+            latency(&l.autocomplete),
+            Some("autocomplete p99"),
         );
+    }
+
+    fn plain_search_rows(&self, rows: &mut Rows) {
         let p = &self.plain_search;
-        row("plain search, dossier", lat(&p.dossier), Vec::new());
-        row("plain search, FTS5", lat(&p.fts5), Vec::new());
-        row(
+        rows.add("plain search, dossier", latency(&p.dossier), None);
+        rows.add("plain search, FTS5", latency(&p.fts5), None);
+        rows.add(
             "plain search p50 dossier/FTS5",
             format!("{:.2}", p.search_p50_ratio),
-            t("plain search p50 dossier/FTS5"),
+            Some("plain search p50 dossier/FTS5"),
         );
-        row(
+        rows.add(
             "FTS5 build",
             format!(
                 "{:.2} s, {:.1} MB database",
                 p.fts5_build_secs, p.fts5_db_mb
             ),
-            Vec::new(),
+            None,
         );
-        row(
+        rows.add(
             "build time dossier/FTS5",
             format!(
                 "{:.2} (reindex wall time); {:.2} (build alone)",
                 p.build_time_ratio, p.build_only_ratio
             ),
-            Vec::new(),
+            None,
         );
+    }
+
+    fn end_to_end_rows(&self, rows: &mut Rows) {
         let e = &self.end_to_end;
         let s = &e.sequential;
-        row(
+        rows.add(
             "end-to-end /ask",
             format!(
                 "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (n = {})",
@@ -287,18 +295,18 @@ impl Report {
                 s.max_us / 1000.0,
                 s.count
             ),
-            t("end-to-end p99"),
+            Some("end-to-end p99"),
         );
-        row(
+        rows.add(
             "end-to-end saturation",
             format!(
                 "{:.0} interactions/s ({} in flight)",
                 e.per_second, e.in_flight
             ),
-            Vec::new(),
+            None,
         );
         let b = &e.burst;
-        row(
+        rows.add(
             "burst answered within 3 s",
             format!(
                 "{:.1}% of {} sent at once: {} answered in time, {} deferred and answered later, {} told busy, {} missed; last reply after {:.2} s",
@@ -310,25 +318,46 @@ impl Report {
                 b.missed,
                 b.drain_secs
             ),
-            t("burst answered within 3 s"),
+            Some("burst answered within 3 s"),
         );
-        row(
+        rows.add(
             "serving RSS",
             format!(
                 "{:.0} MB ({:.0} MB heap and other anonymous, {:.0} MB mapped files)",
                 e.serving_rss_mb, e.serving_rss_anon_mb, e.serving_rss_file_mb
             ),
-            t("serving RSS"),
+            Some("serving RSS"),
         );
-
-        let m = &self.machine;
-        let mut out = format!(
-            "machine: {} cores, {}, {:.0} MB memory\ncommand: {}\n\n| figure | value | target |\n|---|---|---|\n",
-            m.cores, m.cpu, m.memory_mb, self.command
-        );
-        for (what, value, goal) in rows {
-            let _ = writeln!(out, "| {what} | {value} | {goal} |");
-        }
-        out
     }
+}
+
+/// The rows of the table: figure, value, and the targets set for it.
+struct Rows<'a> {
+    targets: &'a [Target],
+    rows: Vec<(String, String, String)>,
+}
+
+impl Rows<'_> {
+    /// Adds a row; `target` names the targets shown beside the value.
+    fn add(&mut self, what: &str, value: String, target: Option<&str>) {
+        let goals: Vec<String> = self
+            .targets
+            .iter()
+            .filter(|t| Some(t.name.as_str()) == target)
+            .map(|t| {
+                let issue = t.issue.map_or(String::new(), |n| format!(" (issue {n})"));
+                let met = if t.met { "✓" } else { "✗" };
+                format!("{met} {} {} {}{issue}", t.op, t.target, t.unit)
+            })
+            .collect();
+        self.rows.push((what.to_string(), value, goals.join("; ")));
+    }
+}
+
+/// A latency row's value.
+fn latency(s: &Stats) -> String {
+    format!(
+        "p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs (n = {})",
+        s.p50_us, s.p99_us, s.max_us, s.count
+    )
 }
