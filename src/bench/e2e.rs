@@ -110,25 +110,7 @@ async fn measure(
 ) -> Result<E2eFigures> {
     let fake = FakeDiscord::start().await;
     let log = work.join("serve.log");
-    let child = Command::new(std::env::current_exe()?)
-        .current_dir(work)
-        .arg("--content")
-        .arg(content)
-        .arg("--index")
-        .arg(index)
-        .arg("serve")
-        .env("DISCORD_TOKEN", "bench-token")
-        .env("DISCORD_API_BASE", fake.base_url())
-        .env("DISCORD_GUILD_ID", fake::GUILD_ID)
-        .env("NO_PROXY", "127.0.0.1")
-        .env("no_proxy", "127.0.0.1")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log)?)
-        .spawn()
-        .context("could not start `dossier serve`")?;
-    let bot = Bot(child);
+    let bot = Bot::spawn(work, content, index, &fake, &log)?;
     let server_log = || std::fs::read_to_string(&log).unwrap_or_default();
     fake.wait_ready(Duration::from_secs(60))
         .await
@@ -141,35 +123,9 @@ async fn measure(
         next_id: 800_000_000_000_000_000,
         questions,
     };
-    for _ in 0..WARMUP {
-        client.send().await;
-        client.reply().await?;
-    }
-    let mut samples = Vec::with_capacity(sequential);
-    for _ in 0..sequential {
-        client.send().await;
-        samples.push(client.reply().await?);
-    }
-
-    let started = Instant::now();
-    let mut in_flight = 0;
-    for _ in 0..IN_FLIGHT {
-        client.send().await;
-        in_flight += 1;
-    }
-    let mut done = 0u64;
-    let mut last = started;
-    while in_flight > 0 {
-        client.reply().await?;
-        in_flight -= 1;
-        done += 1;
-        last = Instant::now();
-        if started.elapsed() < SATURATION {
-            client.send().await;
-            in_flight += 1;
-        }
-    }
-    let per_second = done as f64 / (last - started).as_secs_f64();
+    client.one_by_one(WARMUP).await?;
+    let samples = client.one_by_one(sequential).await?;
+    let per_second = client.saturate().await?;
     let memory = |field: &str| {
         proc_status_bytes(bot.0.id(), field)
             .map(|b| b as f64 / MB)
@@ -187,6 +143,37 @@ async fn measure(
         serving_rss_file_mb: file,
         burst,
     })
+}
+
+impl Bot {
+    /// Starts `dossier serve` against the fake Discord, its log in `log`.
+    fn spawn(
+        work: &Path,
+        content: &Path,
+        index: &Path,
+        fake: &FakeDiscord,
+        log: &Path,
+    ) -> Result<Bot> {
+        let child = Command::new(std::env::current_exe()?)
+            .current_dir(work)
+            .arg("--content")
+            .arg(content)
+            .arg("--index")
+            .arg(index)
+            .arg("serve")
+            .env("DISCORD_TOKEN", "bench-token")
+            .env("DISCORD_API_BASE", fake.base_url())
+            .env("DISCORD_GUILD_ID", fake::GUILD_ID)
+            .env("NO_PROXY", "127.0.0.1")
+            .env("no_proxy", "127.0.0.1")
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(log)?)
+            .spawn()
+            .context("could not start `dossier serve`")?;
+        Ok(Bot(child))
+    }
 }
 
 /// Sends `/ask` interactions and matches their replies.
@@ -222,6 +209,41 @@ impl Outcome {
 }
 
 impl Client<'_> {
+    /// Sends `n` interactions one after the other, each once the one
+    /// before has its reply; returns each one's time to its reply.
+    async fn one_by_one(&mut self, n: usize) -> Result<Vec<Duration>> {
+        let mut samples = Vec::with_capacity(n);
+        for _ in 0..n {
+            self.send().await;
+            samples.push(self.reply().await?);
+        }
+        Ok(samples)
+    }
+
+    /// Keeps `IN_FLIGHT` interactions waiting for their replies for
+    /// `SATURATION`; returns the replies per second.
+    async fn saturate(&mut self) -> Result<f64> {
+        let started = Instant::now();
+        let mut in_flight = 0;
+        for _ in 0..IN_FLIGHT {
+            self.send().await;
+            in_flight += 1;
+        }
+        let mut done = 0u64;
+        let mut last = started;
+        while in_flight > 0 {
+            self.reply().await?;
+            in_flight -= 1;
+            done += 1;
+            last = Instant::now();
+            if started.elapsed() < SATURATION {
+                self.send().await;
+                in_flight += 1;
+            }
+        }
+        Ok(done as f64 / (last - started).as_secs_f64())
+    }
+
     /// Sends [`BURST`] interactions at once and follows each to its reply.
     async fn burst(&mut self) -> Result<BurstFigures> {
         let mut outcomes: HashMap<String, Outcome> = HashMap::new();

@@ -304,11 +304,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             question,
             story,
             json,
-        } => {
-            let engine = open_engine(paths)?;
-            let answer = engine.ask_in(&question.join(" "), story.as_deref())?;
-            emit(json, &answer, render::text::answer)
-        }
+        } => ask(paths, &question.join(" "), story.as_deref(), json),
         Command::Draft { article, force } => draft(paths, &article, force),
         Command::Brief { story, json } => {
             let engine = open_engine(paths)?;
@@ -316,8 +312,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Stories { json } => {
             let engine = open_engine(paths)?;
-            let stories = engine.stories();
-            emit(json, &stories, |s| render::text::stories(s))
+            emit(json, &engine.stories(), |s| render::text::stories(s))
         }
         Command::Search {
             query,
@@ -326,11 +321,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             limit,
             json,
         } => {
-            let engine = open_engine(paths)?;
-            let query = query.join(" ");
             let topic = topic.as_ref().map(Topic::as_str);
-            let results = engine.search_in(&query, topic, story.as_deref(), usize::from(limit))?;
-            emit(json, &results, render::text::search)
+            let limit = usize::from(limit);
+            search(
+                paths,
+                &query.join(" "),
+                topic,
+                story.as_deref(),
+                limit,
+                json,
+            )
         }
         Command::Parties { name, story, json } => card_command("parties", name, story, json, paths),
         Command::Corridor { story, json } => card_command("corridor", None, story, json, paths),
@@ -340,28 +340,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             story,
             json,
         } => card_command("quote", speaker, story, json, paths),
-        Command::Card { topic, story, json } => {
-            let engine = open_engine(paths)?;
-            match topic {
-                Some(topic) => emit(
-                    json,
-                    &engine.card(&topic, story.as_deref())?,
-                    render::text::card,
-                ),
-                None => emit(json, &engine.cards(story.as_deref())?, |c| {
-                    render::text::cards(c)
-                }),
-            }
-        }
+        Command::Card { topic, story, json } => card(paths, topic, story.as_deref(), json),
         Command::Source {
             paragraph,
             article,
             json,
-        } => {
-            let engine = open_engine(paths)?;
-            let passages = engine.source(article.as_deref(), paragraph)?;
-            emit(json, &passages, |p| render::text::passages(p))
-        }
+        } => source(paths, article.as_deref(), paragraph, json),
         Command::Serve(args) => discord::serve(paths, args),
         Command::Gaps {
             since,
@@ -392,18 +376,62 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 articles_only,
                 features,
             };
-            if file.is_dir() {
-                eval::run_stories(&file, &opts)
-            } else {
-                anyhow::ensure!(
-                    !articles_only,
-                    "--articles-only needs a directory of stories"
-                );
-                let engine = open_engine(paths)?;
-                eval::run(&engine, &file, &opts)
-            }
+            run_eval(paths, &file, &opts)
         }
     }
+}
+
+fn ask(paths: &Paths, question: &str, story: Option<&str>, json: bool) -> Result<ExitCode> {
+    let engine = open_engine(paths)?;
+    let answer = engine.ask_in(question, story)?;
+    emit(json, &answer, render::text::answer)
+}
+
+fn search(
+    paths: &Paths,
+    query: &str,
+    topic: Option<&str>,
+    story: Option<&str>,
+    limit: usize,
+    json: bool,
+) -> Result<ExitCode> {
+    let engine = open_engine(paths)?;
+    let results = engine.search_in(query, topic, story, limit)?;
+    emit(json, &results, render::text::search)
+}
+
+/// One card by topic, or every card of the story.
+fn card(paths: &Paths, topic: Option<String>, story: Option<&str>, json: bool) -> Result<ExitCode> {
+    let engine = open_engine(paths)?;
+    match topic {
+        Some(topic) => emit(json, &engine.card(&topic, story)?, render::text::card),
+        None => emit(json, &engine.cards(story)?, |c| render::text::cards(c)),
+    }
+}
+
+fn source(
+    paths: &Paths,
+    article: Option<&str>,
+    paragraph: Option<u32>,
+    json: bool,
+) -> Result<ExitCode> {
+    let engine = open_engine(paths)?;
+    let passages = engine.source(article, paragraph)?;
+    emit(json, &passages, |p| render::text::passages(p))
+}
+
+/// A directory of stories, each answered from its own content, or one
+/// question set answered from the content.
+fn run_eval(paths: &Paths, file: &Path, opts: &eval::Options) -> Result<ExitCode> {
+    if file.is_dir() {
+        return eval::run_stories(file, opts);
+    }
+    anyhow::ensure!(
+        !opts.articles_only,
+        "--articles-only needs a directory of stories"
+    );
+    let engine = open_engine(paths)?;
+    eval::run(&engine, file, opts)
 }
 
 /// Prints `value` as JSON or as text.
