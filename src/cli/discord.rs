@@ -154,76 +154,90 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("could not start the async runtime")
 }
 
+/// Serves interactions over HTTP when `--http` names an address, else
+/// through the gateway.
 pub fn serve(paths: &Paths, args: ServeArgs) -> Result<ExitCode> {
     let limits = Limits {
         per_user: args.rate_limit,
         window: std::time::Duration::from_secs(args.rate_window),
         in_flight: usize::try_from(args.max_in_flight).unwrap_or(usize::MAX),
     };
-    let api_base = args.connection.api_base().map(str::to_string);
-    let grace = std::time::Duration::from_secs(args.shutdown_grace);
     let http_addr = args
         .http
         .as_deref()
         .map(str::trim)
         .filter(|a| !a.is_empty());
-    if let Some(addr) = http_addr {
-        let addr: std::net::SocketAddr = addr.parse().with_context(|| {
-            format!("--http takes an address and port such as 0.0.0.0:8080, not `{addr}`")
-        })?;
-        let key = args.public_key.as_deref().unwrap_or("");
-        if key.trim().is_empty() {
-            bail!(
-                "--http needs DISCORD_PUBLIC_KEY: copy the public key from the developer portal (General Information) into .env"
-            );
-        }
-        let public_key = http::parse_public_key(key).map_err(anyhow::Error::msg)?;
-        ensure_index(paths)?;
-        let recorder = args.record.recorder(args.keep_days)?;
-        let config = http::Config {
-            recorder,
-            addr,
-            public_key,
-            index: paths.index.clone(),
-            limits,
-            api_base,
-            server: http::server::Limits {
-                read_timeout: std::time::Duration::from_secs(args.read_timeout),
-                max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
-                grace,
-            },
-        };
-        return run_server(http::serve(config));
+    match http_addr {
+        Some(addr) => serve_http(paths, &args, addr, limits),
+        None => serve_gateway(paths, &args, limits),
     }
+}
+
+fn serve_http(paths: &Paths, args: &ServeArgs, addr: &str, limits: Limits) -> Result<ExitCode> {
+    let addr: std::net::SocketAddr = addr.parse().with_context(|| {
+        format!("--http takes an address and port such as 0.0.0.0:8080, not `{addr}`")
+    })?;
+    let key = args.public_key.as_deref().unwrap_or("");
+    if key.trim().is_empty() {
+        bail!(
+            "--http needs DISCORD_PUBLIC_KEY: copy the public key from the developer portal (General Information) into .env"
+        );
+    }
+    let public_key = http::parse_public_key(key).map_err(anyhow::Error::msg)?;
+    ensure_index(paths)?;
+    let config = http::Config {
+        recorder: args.record.recorder(args.keep_days)?,
+        addr,
+        public_key,
+        index: paths.index.clone(),
+        limits,
+        api_base: args.connection.api_base().map(str::to_string),
+        server: http::server::Limits {
+            read_timeout: std::time::Duration::from_secs(args.read_timeout),
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            grace: std::time::Duration::from_secs(args.shutdown_grace),
+        },
+    };
+    run_server(http::serve(config))
+}
+
+fn serve_gateway(paths: &Paths, args: &ServeArgs, limits: Limits) -> Result<ExitCode> {
     let token = args.connection.token()?;
     let guild = optional_id(args.guild.as_deref(), "DISCORD_GUILD_ID")?;
     ensure_index(paths)?;
-    let sharding = match (args.shards, args.shard_range, args.total_shards) {
-        (Some(n), _, _) => gateway::Sharding::Count(n),
-        (None, Some(range), Some(total)) => {
-            if range.end > total {
-                bail!(
-                    "--shard-range {}..{} goes past --total-shards {total}",
-                    range.start,
-                    range.end
-                );
-            }
-            gateway::Sharding::Range { range, total }
-        }
-        _ => gateway::Sharding::Auto,
-    };
-    let recorder = args.record.recorder(args.keep_days)?;
+    let sharding = sharding(args)?;
     let config = gateway::Config {
-        recorder,
+        recorder: args.record.recorder(args.keep_days)?,
         token,
         guild,
-        api_base,
+        api_base: args.connection.api_base().map(str::to_string),
         index: paths.index.clone(),
         sharding,
         limits,
-        grace,
+        grace: std::time::Duration::from_secs(args.shutdown_grace),
     };
     run_server(gateway::serve(config))
+}
+
+/// The shards this process runs: a count, a range of a total, or
+/// Discord's recommendation.
+fn sharding(args: &ServeArgs) -> Result<gateway::Sharding> {
+    Ok(
+        match (args.shards, args.shard_range.clone(), args.total_shards) {
+            (Some(n), _, _) => gateway::Sharding::Count(n),
+            (None, Some(range), Some(total)) => {
+                if range.end > total {
+                    bail!(
+                        "--shard-range {}..{} goes past --total-shards {total}",
+                        range.start,
+                        range.end
+                    );
+                }
+                gateway::Sharding::Range { range, total }
+            }
+            _ => gateway::Sharding::Auto,
+        },
+    )
 }
 
 pub fn register(connection: &Connection, guild: Option<String>) -> Result<ExitCode> {

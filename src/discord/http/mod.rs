@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serenity::all::{
-    CreateInteractionResponse, CreateInteractionResponseMessage, Http, Interaction,
+    ApplicationId, CreateInteractionResponse, CreateInteractionResponseMessage, Http, Interaction,
 };
 use serenity::interactions_endpoint::Verifier;
 
@@ -144,8 +144,23 @@ async fn health(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
     }))
 }
 
-fn unauthorized() -> Response {
-    StatusCode::UNAUTHORIZED.into_response()
+/// Why a request is not an interaction to answer.
+enum Refusal {
+    /// No signature, a stale one, or one that does not verify.
+    Unsigned,
+    /// Signed, but not an interaction's JSON.
+    NotAnInteraction,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Unsigned => StatusCode::UNAUTHORIZED.into_response(),
+            Refusal::NotAnInteraction => {
+                (StatusCode::BAD_REQUEST, "not an interaction").into_response()
+            }
+        }
+    }
 }
 
 /// Whether a signature timestamp (seconds since the epoch) is recent enough.
@@ -176,24 +191,9 @@ async fn interactions(
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let (Some(signature), Some(timestamp)) = (
-        header("x-signature-ed25519"),
-        header("x-signature-timestamp"),
-    ) else {
-        return unauthorized();
-    };
-    if !fresh(timestamp, SystemTime::now())
-        || state.verifier.verify(signature, timestamp, &body).is_err()
-    {
-        return unauthorized();
-    }
-    let interaction: Interaction = match serde_json::from_slice(&body) {
-        Ok(i) => i,
-        Err(e) => {
-            tracing::debug!("a signed body is not an interaction: {e}");
-            return (StatusCode::BAD_REQUEST, "not an interaction").into_response();
-        }
+    let interaction = match verified(&state, &headers, &body) {
+        Ok(interaction) => interaction,
+        Err(refusal) => return refusal.into_response(),
     };
     let admitted = match state.guard.admit(&interaction, deadline).await {
         Ok(admitted) => admitted,
@@ -212,28 +212,54 @@ async fn interactions(
         Computed::Ready(reply) => Json(router::response(reply)).into_response(),
         Computed::Slow(task) => {
             // Answer "thinking…" now and edit the reply when it is ready.
-            let http = state.http.clone();
             let entered = state.in_flight.enter();
+            let http = state.http.clone();
             tokio::spawn(async move {
                 let _entered = entered;
                 let reply = gateway::settle(task.await);
                 drop(admitted);
-                if let Reply::Message(m) = reply {
-                    http.set_application_id(application);
-                    let edit = router::edit(&m);
-                    gateway::retrying("edit the deferred reply", || async {
-                        http.edit_original_interaction_response(&token, &edit, Vec::new())
-                            .await
-                            .map(|_| ())
-                    })
-                    .await;
-                }
+                edit_deferred(&http, application, &token, reply).await;
             });
             Json(CreateInteractionResponse::Defer(
                 CreateInteractionResponseMessage::new(),
             ))
             .into_response()
         }
+    }
+}
+
+/// The interaction in `body`, if Discord signed it recently; otherwise the
+/// refusal to send back.
+fn verified(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Interaction, Refusal> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let (Some(signature), Some(timestamp)) = (
+        header("x-signature-ed25519"),
+        header("x-signature-timestamp"),
+    ) else {
+        return Err(Refusal::Unsigned);
+    };
+    if !fresh(timestamp, SystemTime::now())
+        || state.verifier.verify(signature, timestamp, body).is_err()
+    {
+        return Err(Refusal::Unsigned);
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        tracing::debug!("a signed body is not an interaction: {e}");
+        Refusal::NotAnInteraction
+    })
+}
+
+/// Replaces a deferred reply's "thinking…" with the message, once ready.
+async fn edit_deferred(http: &Http, application: ApplicationId, token: &str, reply: Reply) {
+    if let Reply::Message(m) = reply {
+        http.set_application_id(application);
+        let edit = router::edit(&m);
+        gateway::retrying("edit the deferred reply", || async {
+            http.edit_original_interaction_response(token, &edit, Vec::new())
+                .await
+                .map(|_| ())
+        })
+        .await;
     }
 }
 
