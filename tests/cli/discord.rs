@@ -39,6 +39,43 @@ fn a_bad_guild_id_is_explained() {
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
 
+/// `serve` with `args` and the environment `env` exits 1 saying `expected`.
+fn serve_refuses(args: &[&str], env: &[(&str, &str)], expected: &str) {
+    let d = Dossier::new();
+    let mut command = d.command();
+    command
+        .env_remove("DISCORD_PUBLIC_KEY")
+        .arg("serve")
+        .args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let r: crate::util::Run = command.output().unwrap().into();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains(expected), "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn serve_explains_each_mistake_in_its_settings() {
+    let key = "5866666666666666666666666666666666666666666666666666666666666666";
+    serve_refuses(
+        &["--http", "localhost"],
+        &[("DISCORD_PUBLIC_KEY", key)],
+        "--http takes an address and port such as 0.0.0.0:8080, not `localhost`",
+    );
+    serve_refuses(
+        &["--http", "127.0.0.1:0"],
+        &[],
+        "--http needs DISCORD_PUBLIC_KEY",
+    );
+    serve_refuses(
+        &["--shard-range", "1..3", "--total-shards", "2"],
+        &[("DISCORD_TOKEN", "x")],
+        "--shard-range 1..3 goes past --total-shards 2",
+    );
+}
+
 #[test]
 fn invite_prints_the_oauth2_url() {
     let d = Dossier::new();
