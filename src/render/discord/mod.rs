@@ -11,7 +11,7 @@ pub mod limits;
 use serde::Serialize;
 
 use crate::answer::{
-    Answer, Card, Citation, Collection, HitKind, Overview, Passage, SearchResults, Snippet,
+    Answer, Card, Citation, Collection, Hit, HitKind, Overview, Passage, SearchResults, Snippet,
     StorySummary,
 };
 
@@ -266,31 +266,13 @@ pub fn search(r: &SearchResults, collection: &Collection) -> Message {
     let mut story = "";
     for (i, h) in r.hits.iter().enumerate() {
         // Hits come grouped by story: each group under its story's title.
-        let heading =
-            (h.article != story).then(|| format!("__{}__\n", escape(&limits::cut(&h.title, 200))));
+        let heading = if h.article == story {
+            String::new()
+        } else {
+            format!("__{}__\n", escape(&limits::cut(&h.title, 200)))
+        };
         story = &h.article;
-        // A passage is a paragraph of its article, whatever topic led to it.
-        let (kind, topic) = match h.kind {
-            HitKind::Fact => (
-                "fact",
-                h.topic
-                    .as_ref()
-                    .map(|t| format!(" · {t}"))
-                    .unwrap_or_default(),
-            ),
-            HitKind::Passage => ("passage", String::new()),
-        };
-        let snippet = Snippet {
-            text: limits::cut(&h.snippet.text, 300),
-            matches: h.snippet.matches.clone(),
-        };
-        let line = format!(
-            "{}**{}.** `{kind}{topic}` ¶{} — {}",
-            heading.unwrap_or_default(),
-            i + 1,
-            h.paragraph,
-            marked(&snippet)
-        );
+        let line = format!("{heading}**{}.** {}", i + 1, hit_line(h));
         // Whole lines only: a hit is never cut in the middle of its markup.
         let len = line.chars().count() + 2;
         if used + len > limits::DESCRIPTION - 100 {
@@ -318,7 +300,27 @@ pub fn search(r: &SearchResults, collection: &Collection) -> Message {
     message(e)
 }
 
-/// The reply to `/parties`, `/corridor`, `/terms` and `/quote`.
+/// One search hit: its kind (and a fact's topic), paragraph and snippet
+/// with the matched words marked.
+fn hit_line(h: &Hit) -> String {
+    // A passage is a paragraph of its article, whatever topic led to it.
+    let (kind, topic) = match h.kind {
+        HitKind::Fact => (
+            "fact",
+            h.topic
+                .as_ref()
+                .map(|t| format!(" · {t}"))
+                .unwrap_or_default(),
+        ),
+        HitKind::Passage => ("passage", String::new()),
+    };
+    let snippet = Snippet {
+        text: limits::cut(&h.snippet.text, 300),
+        matches: h.snippet.matches.clone(),
+    };
+    format!("`{kind}{topic}` ¶{} — {}", h.paragraph, marked(&snippet))
+}
+
 /// The reply to `/stories`: one line a story, newest first.
 pub fn stories(list: &[StorySummary]) -> Message {
     let mut e = Embed::new("Stories".to_string(), COLOR_ANSWER);
@@ -354,6 +356,8 @@ pub fn stories(list: &[StorySummary]) -> Message {
     message(e)
 }
 
+/// A card: the reply to `/parties`, `/corridor`, `/terms`, `/quote`,
+/// `/brief` and a card picked from a menu.
 pub fn card(c: &Card, collection: &Collection) -> Message {
     let mut e = Embed::new(escape(&c.title), COLOR_ANSWER);
     e.author = Some(limits::cut(&c.story.title, limits::AUTHOR));
