@@ -163,6 +163,39 @@ impl Options {
         &self.folded_name(item as usize, name)[usize::from(at)..]
     }
 
+    /// One pass over the first `SCAN_LIMIT` items: those with a name
+    /// containing `needle`, then those with a name one edit away from it
+    /// (each with the name that matched).
+    fn scan(&self, needle: &str) -> (Vec<Match>, Vec<Match>) {
+        let mut contained = Vec::new();
+        let mut near = Vec::new();
+        for (i, item) in self.items.iter().take(SCAN_LIMIT).enumerate() {
+            let folded = |n: &u16| self.folded_name(i, *n);
+            let mut names = 0..item.count;
+            if let Some(n) = names.clone().find(|n| folded(n).contains(needle)) {
+                contained.push((i as u32, n));
+            } else if let Some(n) = names.find(|n| match_score(needle, folded(n)) == Some(2)) {
+                near.push((i as u32, n));
+            }
+        }
+        (contained, near)
+    }
+
+    /// Item `i` as a suggestion, labelled with the name `n` that matched
+    /// when it is not the first.
+    fn suggestion(&self, i: usize, n: u16) -> Suggestion {
+        let first = self.shown_name(i, 0);
+        let label = if n == 0 {
+            first.to_string()
+        } else {
+            format!("{first} ({})", self.shown_name(i, n))
+        };
+        Suggestion {
+            label: cut(&label),
+            value: cut(self.value(i)),
+        }
+    }
+
     /// Keys of `keys` whose text starts with `prefix`.
     fn prefixed<'a>(&self, keys: &'a [Key], prefix: &str) -> &'a [Key] {
         let from = keys.partition_point(|k| self.key(*k) < prefix);
@@ -170,6 +203,9 @@ impl Options {
         &keys[from..from + len]
     }
 }
+
+/// An item (its position) and which of its names matched.
+type Match = (u32, u16);
 
 /// Every kind's options, built once per engine.
 pub(super) struct Suggester {
@@ -364,39 +400,14 @@ impl Engine {
                 take(&mut hits, &mut chosen);
             }
             if chosen.len() < limit && needle.chars().count() >= 3 {
-                // One pass over the first options: substrings, then near misses.
-                let mut contained = Vec::new();
-                let mut near = Vec::new();
-                for (i, item) in options.items.iter().take(SCAN_LIMIT).enumerate() {
-                    let folded = |n: &u16| options.folded_name(i, *n);
-                    let mut names = 0..item.count;
-                    if let Some(n) = names.clone().find(|n| folded(n).contains(needle.as_str())) {
-                        contained.push((i as u32, n));
-                    } else if let Some(n) =
-                        names.find(|n| match_score(&needle, folded(n)) == Some(2))
-                    {
-                        near.push((i as u32, n));
-                    }
-                }
+                let (mut contained, mut near) = options.scan(&needle);
                 take(&mut contained, &mut chosen);
                 take(&mut near, &mut chosen);
             }
         }
         chosen
             .into_iter()
-            .map(|(i, n)| {
-                let i = i as usize;
-                let first = options.shown_name(i, 0);
-                let label = if n == 0 || needle.is_empty() {
-                    first.to_string()
-                } else {
-                    format!("{first} ({})", options.shown_name(i, n))
-                };
-                Suggestion {
-                    label: cut(&label),
-                    value: cut(options.value(i)),
-                }
-            })
+            .map(|(i, n)| options.suggestion(i as usize, if needle.is_empty() { 0 } else { n }))
             .collect()
     }
 }
