@@ -1,0 +1,401 @@
+//! `facts/*.toml`: each fact's fields, its story and entities, and its
+//! citations checked verbatim against the paragraphs they name.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::entities::{Names, RawEntity, Scope, ScopedNames, check_entities};
+use super::{ENTITIES_FILE, toml_diagnostic};
+use crate::content::diagnostic::{Diagnostic, Diagnostics, Lines};
+use crate::content::model::{Cite, Corpus, Entity, Fact, Intent, Topic, is_slug};
+use crate::text;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FactsFile {
+    #[serde(default)]
+    entity: Vec<Spanned<RawEntity>>,
+    #[serde(default)]
+    fact: Vec<Spanned<RawFact>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFact {
+    id: Spanned<String>,
+    topic: Spanned<String>,
+    title: String,
+    #[serde(default)]
+    about: Vec<Spanned<String>>,
+    text: String,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    answers: Vec<Spanned<String>>,
+    speaker: Option<Spanned<String>>,
+    #[serde(default)]
+    cite: Vec<Spanned<RawCite>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCite {
+    article: Spanned<String>,
+    paragraph: Spanned<i64>,
+    quote: Spanned<String>,
+}
+
+/// Ids facts may refer to, for quick look-ups.
+pub(super) struct Known {
+    pub(super) articles: HashMap<String, usize>,
+    /// Ids of the shared entities.
+    pub(super) shared: HashSet<String>,
+    pub(super) shared_names: Names,
+}
+
+/// What one facts file holds once checked.
+pub(super) struct FactsOfFile {
+    /// The story's own entities (facts files named after an article).
+    pub(super) entities: Vec<Entity>,
+    pub(super) facts: Vec<(Fact, usize)>,
+}
+
+/// Reads `facts/SLUG.toml`: the facts and own entities of story SLUG.
+/// A file named after no article may hold facts (each belongs to the
+/// article it cites) but no entities.
+pub(super) fn parse_facts_file(
+    path: &Path,
+    source: &str,
+    corpus: &Corpus,
+    known: &Known,
+    diags: &mut Diagnostics,
+) -> FactsOfFile {
+    let file: FactsFile = match toml::from_str(source) {
+        Ok(f) => f,
+        Err(err) => {
+            diags.push(toml_diagnostic(path, source, 0, &err));
+            return FactsOfFile {
+                entities: Vec::new(),
+                facts: Vec::new(),
+            };
+        }
+    };
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let story = known.articles.contains_key(stem).then_some(stem);
+    let entities = match (story, file.entity.first()) {
+        (Some(story), _) => {
+            let scope = Scope {
+                story: Some(story),
+                shared: &known.shared,
+            };
+            let mut names = ScopedNames {
+                shared: Some(&known.shared_names),
+                own: Names::new(),
+            };
+            check_entities(path, source, file.entity, &scope, &mut names, diags)
+        }
+        (None, Some(first)) => {
+            diags.push(
+                Diagnostic::new(path, format!("there is no article `{stem}` for these entities"))
+                    .at(source, first.span().start)
+                    .help(format!(
+                        "name the facts file after its article's id, or define shared entities in {ENTITIES_FILE}"
+                    )),
+            );
+            Vec::new()
+        }
+        (None, None) => Vec::new(),
+    };
+    let lines = Lines::of(source);
+    let facts = file
+        .fact
+        .into_iter()
+        .filter_map(|raw| {
+            let cx = FactContext {
+                path,
+                source,
+                lines: &lines,
+                corpus,
+                known,
+                story,
+                own: &entities,
+            };
+            parse_fact(&cx, raw, diags)
+        })
+        .collect();
+    FactsOfFile { entities, facts }
+}
+
+/// What checking one fact needs to know.
+struct FactContext<'a> {
+    path: &'a Path,
+    source: &'a str,
+    lines: &'a Lines,
+    corpus: &'a Corpus,
+    known: &'a Known,
+    /// The story of the file, when it is named after an article.
+    story: Option<&'a str>,
+    /// That story's own entities.
+    own: &'a [Entity],
+}
+
+impl FactContext<'_> {
+    /// The key of entity `id` as seen from `story`, if it exists.
+    fn entity_key(&self, story: &str, id: &str) -> Option<String> {
+        if let Some(e) = self.own.iter().find(|e| e.id == id && e.serves(story)) {
+            return Some(e.key());
+        }
+        self.known.shared.contains(id).then(|| id.to_string())
+    }
+}
+
+fn parse_fact(
+    cx: &FactContext,
+    raw: Spanned<RawFact>,
+    diags: &mut Diagnostics,
+) -> Option<(Fact, usize)> {
+    let fact_at = raw.span().start;
+    let raw = raw.into_inner();
+    let before = diags.len();
+    let id = raw.id.get_ref().clone();
+    let line = cx.lines.line(raw.id.span().start);
+    let (topic, answers) = check_fact_fields(cx, &raw, fact_at, diags);
+    let mut cites = Vec::new();
+    for cite in raw.cite {
+        let checked = check_cite(
+            cx.path,
+            cx.source,
+            cite.into_inner(),
+            cx.corpus,
+            cx.known,
+            diags,
+        );
+        cites.extend(checked);
+    }
+    let story = fact_story(cx, &id, &cites, fact_at, diags);
+    let mut resolve = |e: &Spanned<String>| resolve_entity(cx, &story, e, diags);
+    let about: Vec<Option<String>> = raw.about.iter().map(&mut resolve).collect();
+    let speaker = raw.speaker.as_ref().and_then(&mut resolve);
+    if diags.len() != before {
+        return None;
+    }
+    let fact = Fact {
+        id,
+        story,
+        topic: topic?,
+        title: raw.title,
+        about: about.into_iter().flatten().collect(),
+        text: raw.text,
+        keywords: raw.keywords,
+        answers,
+        speaker,
+        cites,
+    };
+    Some((fact, line))
+}
+
+/// Checks a fact's id, topic, intents, text, speaker and that it cites
+/// something; returns its topic and intents where valid.
+fn check_fact_fields(
+    cx: &FactContext,
+    raw: &RawFact,
+    fact_at: usize,
+    diags: &mut Diagnostics,
+) -> (Option<Topic>, Vec<Intent>) {
+    let (path, source) = (cx.path, cx.source);
+    let id = raw.id.get_ref();
+    if !is_slug(id) {
+        diags.push(
+            Diagnostic::new(path, format!("fact id `{id}` is not a slug"))
+                .at(source, raw.id.span().start)
+                .help("use lowercase letters, digits and dashes, for example `terms-price`"),
+        );
+    }
+    let topic = Topic::parse(raw.topic.get_ref());
+    if topic.is_none() {
+        diags.push(
+            Diagnostic::new(
+                path,
+                format!("topic `{}` is not a slug", raw.topic.get_ref()),
+            )
+            .at(source, raw.topic.span().start)
+            .help("use a lowercase word such as `parties`, `terms` or `quotes`"),
+        );
+    }
+    let mut answers = Vec::new();
+    for a in &raw.answers {
+        match Intent::parse(a.get_ref()) {
+            Some(i) => answers.push(i),
+            None => diags.push(
+                Diagnostic::new(path, format!("unknown question intent `{}`", a.get_ref()))
+                    .at(source, a.span().start)
+                    .help(format!(
+                        "use some of: {}",
+                        Intent::ALL.map(Intent::as_str).join(", ")
+                    )),
+            ),
+        }
+    }
+    let mut missing = |what: String, help: &str| {
+        diags.push(Diagnostic::new(path, what).at(source, fact_at).help(help));
+    };
+    if raw.text.trim().is_empty() {
+        missing(
+            format!("fact `{id}` has an empty `text`"),
+            "state the fact in one sentence",
+        );
+    }
+    if raw.cite.is_empty() {
+        missing(
+            format!("fact `{id}` cites nothing"),
+            "add a [[fact.cite]] with article, paragraph and a verbatim quote",
+        );
+    }
+    if topic.as_ref().is_some_and(|t| t.as_str() == Topic::QUOTES) && raw.speaker.is_none() {
+        missing(
+            format!("quote `{id}` has no speaker"),
+            "add `speaker = \"ENTITY-ID\"` naming who said it",
+        );
+    }
+    (topic, answers)
+}
+
+/// The fact's story: the file's, or the article its first cite quotes.
+/// Every cite must quote that story.
+fn fact_story(
+    cx: &FactContext,
+    id: &str,
+    cites: &[Cite],
+    fact_at: usize,
+    diags: &mut Diagnostics,
+) -> String {
+    let story = cx
+        .story
+        .map(str::to_string)
+        .or_else(|| cites.first().map(|c| c.article.clone()))
+        .unwrap_or_default();
+    if let Some(other) = cites.iter().find(|c| c.article != story) {
+        diags.push(
+            Diagnostic::new(
+                cx.path,
+                format!(
+                    "fact `{id}` of story `{story}` cites another story, `{}`",
+                    other.article
+                ),
+            )
+            .at(cx.source, fact_at)
+            .help("a fact cites only its own story's article: split it into one fact per story"),
+        );
+    }
+    story
+}
+
+/// The key of the entity a fact of `story` names, or a diagnostic.
+fn resolve_entity(
+    cx: &FactContext,
+    story: &str,
+    e: &Spanned<String>,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    let key = cx.entity_key(story, e.get_ref());
+    if key.is_none() {
+        diags.push(
+            Diagnostic::new(cx.path, format!("unknown entity `{}`", e.get_ref()))
+                .at(cx.source, e.span().start)
+                .note(nearest_entity_note(e.get_ref(), cx, story))
+                .help(format!(
+                    "define it in {ENTITIES_FILE} or under [[entity]] in facts/{story}.toml, or fix the spelling"
+                )),
+        );
+    }
+    key
+}
+
+fn nearest_entity_note(id: &str, cx: &FactContext, story: &str) -> String {
+    let visible: Vec<&str> = cx
+        .own
+        .iter()
+        .filter(|e| e.serves(story))
+        .map(|e| e.id.as_str())
+        .chain(cx.known.shared.iter().map(String::as_str))
+        .collect();
+    let best = visible
+        .iter()
+        .map(|e| (strsim::levenshtein(id, e), *e))
+        .min();
+    match best {
+        Some((d, near)) if d <= 3 => format!("did you mean `{near}`?"),
+        _ => {
+            let mut sorted = visible;
+            sorted.sort_unstable();
+            format!("known entities: {}", sorted.join(", "))
+        }
+    }
+}
+
+fn check_cite(
+    path: &Path,
+    source: &str,
+    raw: RawCite,
+    corpus: &Corpus,
+    known: &Known,
+    diags: &mut Diagnostics,
+) -> Option<Cite> {
+    let article_id = raw.article.get_ref();
+    let Some(article) = known.articles.get(article_id).map(|&i| &corpus.articles[i]) else {
+        let known: Vec<_> = corpus.articles.iter().map(|a| a.id.as_str()).collect();
+        diags.push(
+            Diagnostic::new(path, format!("unknown article `{article_id}`"))
+                .at(source, raw.article.span().start)
+                .note(format!("known articles: {}", known.join(", ")))
+                .help("cite an article by the `id` in its front matter"),
+        );
+        return None;
+    };
+    let number = *raw.paragraph.get_ref();
+    let count = article.paragraphs.len();
+    let Some(paragraph) = u32::try_from(number)
+        .ok()
+        .and_then(|n| article.paragraph(n))
+    else {
+        diags.push(
+            Diagnostic::new(
+                path,
+                format!("paragraph {number} is out of range: `{article_id}` has {count} paragraphs"),
+            )
+            .at(source, raw.paragraph.span().start)
+            .help(format!("paragraphs are numbered from 1 to {count}, in the order of the blank-line-separated blocks")),
+        );
+        return None;
+    };
+    let quote = raw.quote.get_ref();
+    if quote.trim().is_empty() {
+        diags.push(
+            Diagnostic::new(path, "empty quote")
+                .at(source, raw.quote.span().start)
+                .help("copy the supporting words from the paragraph"),
+        );
+        return None;
+    }
+    if !paragraph.contains(quote.as_str()) {
+        let nearest = text::nearest_window(quote, paragraph);
+        diags.push(
+            Diagnostic::new(
+                path,
+                format!("quote not found verbatim in paragraph {number} of `{article_id}`"),
+            )
+            .at(source, raw.quote.span().start)
+            .note(format!("nearest text in that paragraph: \"{nearest}\""))
+            .help("copy the words exactly as they stand, quotation marks, dashes and spacing included"),
+        );
+        return None;
+    }
+    Some(Cite {
+        article: article_id.clone(),
+        paragraph: number as u32,
+        quote: quote.clone(),
+    })
+}

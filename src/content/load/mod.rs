@@ -1,0 +1,195 @@
+//! Reading a content directory: articles (Markdown with TOML front matter),
+//! `entities.toml`, `facts/*.toml` and the optional `lexicon.toml`.
+//!
+//! Loading never stops at the first problem: it collects every one it can
+//! find so an editor fixes them all in one pass.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::diagnostic::{Diagnostic, Diagnostics};
+use super::model::{Corpus, Entity, Fact};
+use super::{ContentError, files};
+
+mod articles;
+mod entities;
+mod facts;
+mod lexicon;
+
+use articles::{CardRef, parse_article, resolve_cards};
+use entities::{Names, ScopedNames, parse_entities_file};
+use facts::{Known, parse_facts_file};
+use lexicon::parse_lexicon;
+
+pub use articles::split_paragraphs;
+
+/// Where each kind of content file lives inside a content directory.
+pub const ARTICLES_DIR: &str = "articles";
+pub const FACTS_DIR: &str = "facts";
+pub const ENTITIES_FILE: &str = "entities.toml";
+pub const LEXICON_FILE: &str = "lexicon.toml";
+
+/// Loads and validates the content directory `dir`.
+pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
+    if !dir.is_dir() {
+        return Err(ContentError::Missing(dir.to_path_buf()));
+    }
+    let mut diags = Diagnostics::default();
+    let mut corpus = Corpus::default();
+    let card_refs = load_articles(dir, &mut corpus, &mut diags)?;
+
+    let entities_path = dir.join(ENTITIES_FILE);
+    let mut shared_names = ScopedNames {
+        shared: None,
+        own: Names::new(),
+    };
+    if let Some(source) = files::read_optional(&entities_path, &mut diags)? {
+        corpus.entities =
+            parse_entities_file(&entities_path, &source, &mut shared_names, &mut diags);
+    }
+    let lexicon_path = dir.join(LEXICON_FILE);
+    if let Some(source) = files::read_optional(&lexicon_path, &mut diags)? {
+        corpus.lexicon = parse_lexicon(&lexicon_path, &source, &mut diags);
+    }
+
+    let known = Known {
+        articles: corpus
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect(),
+        shared: corpus.entities.iter().map(|e| e.id.clone()).collect(),
+        shared_names: shared_names.own,
+    };
+    let (facts, story_entities) = load_facts(dir, &corpus, &known, &mut diags)?;
+    corpus.facts = facts;
+    corpus.entities.extend(story_entities);
+    resolve_cards(&mut corpus, card_refs, &mut diags);
+
+    if diags.is_empty() {
+        Ok(corpus)
+    } else {
+        Err(ContentError::Invalid(diags))
+    }
+}
+
+/// Reads `articles/*.md` into `corpus` (files read and parsed in parallel;
+/// checks across files after, in file order, so the report is the same on
+/// any machine). Returns the cards' entity references, resolved once the
+/// entities are known.
+fn load_articles(
+    dir: &Path,
+    corpus: &mut Corpus,
+    diags: &mut Diagnostics,
+) -> Result<Vec<(usize, PathBuf, CardRef)>, ContentError> {
+    let paths = files::regular(files::listed(&dir.join(ARTICLES_DIR), "md")?, diags);
+    let parsed = par_map(&paths, |path| {
+        let mut local = Diagnostics::default();
+        let article = files::read(path).map(|source| parse_article(path, &source, &mut local));
+        (article, local)
+    });
+    let mut first_paths: HashMap<String, PathBuf> = HashMap::new();
+    let mut card_refs = Vec::new();
+    for (path, (article, local)) in paths.iter().zip(parsed) {
+        diags.0.extend(local.0);
+        let Some((article, refs)) = article? else {
+            continue;
+        };
+        if let Some(first) = first_paths.get(&article.id) {
+            diags.push(
+                Diagnostic::new(path, format!("duplicate article id `{}`", article.id))
+                    .at_line(2)
+                    .note(format!("first used in {}:2", first.display()))
+                    .help("give each article its own `id` in its front matter"),
+            );
+            continue;
+        }
+        first_paths.insert(article.id.clone(), path.clone());
+        let index = corpus.articles.len();
+        card_refs.extend(refs.into_iter().map(|r| (index, path.clone(), r)));
+        corpus.articles.push(article);
+    }
+    if corpus.articles.is_empty() && diags.is_empty() {
+        diags.push(
+            Diagnostic::new(&dir.join(ARTICLES_DIR), "no articles found").help(
+                "add an article as articles/SLUG.md with TOML front matter between `+++` lines",
+            ),
+        );
+    }
+    Ok(card_refs)
+}
+
+/// Reads `facts/*.toml` (in parallel, checked across files in file order):
+/// the facts, and the entities the files declare for their stories.
+fn load_facts(
+    dir: &Path,
+    corpus: &Corpus,
+    known: &Known,
+    diags: &mut Diagnostics,
+) -> Result<(Vec<Fact>, Vec<Entity>), ContentError> {
+    let paths = files::regular(files::listed(&dir.join(FACTS_DIR), "toml")?, diags);
+    let parsed = par_map(&paths, |path| {
+        let mut local = Diagnostics::default();
+        let file = files::read(path)
+            .map(|source| parse_facts_file(path, &source, corpus, known, &mut local));
+        (file, local)
+    });
+    let mut fact_lines: HashMap<String, (PathBuf, usize)> = HashMap::new();
+    let (mut facts, mut story_entities) = (Vec::new(), Vec::new());
+    for (path, (file, local)) in paths.iter().zip(parsed) {
+        diags.0.extend(local.0);
+        let file = file?;
+        story_entities.extend(file.entities);
+        for (fact, line) in file.facts {
+            if let Some((first, first_line)) = fact_lines.get(&fact.key()) {
+                diags.push(
+                    Diagnostic::new(
+                        path,
+                        format!("duplicate fact id `{}` in story `{}`", fact.id, fact.story),
+                    )
+                    .at_line(line)
+                    .note(format!("first used at {}:{first_line}", first.display()))
+                    .help("give each fact of a story its own id"),
+                );
+                continue;
+            }
+            fact_lines.insert(fact.key(), (path.clone(), line));
+            facts.push(fact);
+        }
+    }
+    Ok((facts, story_entities))
+}
+
+/// `f` over `items` on as many threads as there are cores, in order.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// Turns a TOML parse error into a diagnostic at the place it points to.
+fn toml_diagnostic(path: &Path, source: &str, offset: usize, err: &toml::de::Error) -> Diagnostic {
+    let start = err.span().map_or(0, |s| s.start) + offset;
+    Diagnostic::new(path, format!("invalid TOML: {}", err.message().trim_end()))
+        .at(source, start)
+        .help("see the content format in README.md")
+}
