@@ -112,28 +112,11 @@ pub fn run(opts: &Options, step: &mut dyn FnMut(&str)) -> Result<(Report, Work)>
     ));
     let reindex = reindex::run(work.path(), &content_dir, &index_dir)?;
 
-    step("timing ask, search and autocomplete");
-    let opening = Instant::now();
-    let engine = Engine::open(&index_dir)?;
-    let engine_open_secs = opening.elapsed().as_secs_f64();
+    step("timing ask, search and autocomplete, then plain search against SQLite FTS5");
     let questions = queries::questions(&generated, opts.queries, corpus::SEED + 1);
-    let prefixes = queries::prefixes(&generated, opts.queries, corpus::SEED + 2);
-    let warmup = (opts.queries / 4).clamp(50, WARMUP);
-    let (latency, answered) = time_engine(&engine, &questions, &prefixes, warmup)?;
-    let latency = report::Latency {
-        engine_open_secs,
-        ..latency
-    };
+    let (latency, plain_search, answered) =
+        time_serving(opts, work.path(), &generated, &questions, &reindex)?;
     let mut notes = vec![answered];
-
-    step("building SQLite FTS5 and timing plain search");
-    let plain_search = against_fts5(work.path(), &content_dir, &engine, &questions, warmup)?;
-    let plain_search = report::Plain {
-        build_time_ratio: reindex.wall_secs / plain_search.fts5_build_secs,
-        build_only_ratio: reindex.build_secs / plain_search.fts5_build_secs,
-        ..plain_search
-    };
-    drop(engine);
 
     step("end to end through the fake Discord");
     let end_to_end = e2e::run(
@@ -173,6 +156,36 @@ pub fn run(opts: &Options, step: &mut dyn FnMut(&str)) -> Result<(Report, Work)>
     report.targets.extend(recorded.targets());
     step("done");
     Ok((report, work))
+}
+
+/// Opens the freshly built index and times it: ask, search and autocomplete,
+/// then plain search against SQLite FTS5 built from the same content. Also
+/// returns how often ask answered each kind of question.
+fn time_serving(
+    opts: &Options,
+    work: &Path,
+    generated: &corpus::Generated,
+    questions: &[String],
+    reindex: &reindex::ReindexFigures,
+) -> Result<(report::Latency, report::Plain, String)> {
+    let (content_dir, index_dir) = (work.join("content"), work.join("index"));
+    let opening = Instant::now();
+    let engine = Engine::open(&index_dir)?;
+    let engine_open_secs = opening.elapsed().as_secs_f64();
+    let prefixes = queries::prefixes(generated, opts.queries, corpus::SEED + 2);
+    let warmup = (opts.queries / 4).clamp(50, WARMUP);
+    let (latency, answered) = time_engine(&engine, questions, &prefixes, warmup)?;
+    let latency = report::Latency {
+        engine_open_secs,
+        ..latency
+    };
+    let plain_search = against_fts5(work, &content_dir, &engine, questions, warmup)?;
+    let plain_search = report::Plain {
+        build_time_ratio: reindex.wall_secs / plain_search.fts5_build_secs,
+        build_only_ratio: reindex.build_secs / plain_search.fts5_build_secs,
+        ..plain_search
+    };
+    Ok((latency, plain_search, answered))
 }
 
 /// Times ask, search and autocomplete on a warm engine (the opening time
