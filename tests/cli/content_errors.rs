@@ -176,3 +176,41 @@ fn check_warns_of_weak_aliases_and_unused_entities_but_passes() {
         );
     }
 }
+
+/// Line (1-based) of the first occurrence of `needle` in `text`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text[..text.find(needle).unwrap()].matches('\n').count() + 1
+}
+
+#[test]
+fn bad_entity_ids_are_reported_at_their_lines() {
+    let d = Dossier::new();
+    let shipped = std::fs::read_to_string(d.content().join("entities.toml")).unwrap();
+    // The first shipped entity's id, declared again further down.
+    let first_id_line = line_of(&shipped, "id = \"");
+    let taken = shipped
+        .lines()
+        .nth(first_id_line - 1)
+        .unwrap()
+        .trim()
+        .to_string();
+    let edited = format!(
+        "{shipped}\n[[entity]]\nid = \"Second Party\"\nname = \"Second Party\"\nkind = \"group\"\n\n\
+         [[entity]]\n{taken}\nname = \"Another One\"\nkind = \"group\"\n"
+    );
+    let slug_line = line_of(&edited, "id = \"Second Party\"");
+    let duplicate_line = line_of(&edited, &format!("{taken}\nname = \"Another One\""));
+    d.edit("entities.toml", |_| edited.clone());
+    let id = taken.trim_start_matches("id = \"").trim_end_matches('"');
+    check_fails_with(
+        &d,
+        &[
+            "entity id `Second Party` is not a slug",
+            &format!("entities.toml:{slug_line}:"),
+            "use lowercase letters, digits and dashes",
+            &format!("duplicate entity id `{id}`"),
+            &format!("entities.toml:{duplicate_line}:"),
+            &format!("first defined at line {first_id_line}"),
+        ],
+    );
+}

@@ -93,30 +93,8 @@ pub(super) fn check_entities(
         let id = raw.id.get_ref().clone();
         let here = raw.id.span().start;
         let line = lines.line(here);
-        if !is_slug(&id) {
-            diags.push(
-                Diagnostic::new(path, format!("entity id `{id}` is not a slug"))
-                    .at(source, here)
-                    .help("use lowercase letters, digits and dashes"),
-            );
-            continue;
-        }
-        if let Some(first) = ids.get(&id) {
-            diags.push(
-                Diagnostic::new(path, format!("duplicate entity id `{id}`"))
-                    .at(source, here)
-                    .note(format!("first defined at line {first}"))
-                    .help("give each entity its own id, or merge the two"),
-            );
-            continue;
-        }
-        if scope.shared.contains(&id) {
-            diags.push(
-                Diagnostic::new(path, format!("entity id `{id}` is already a shared entity"))
-                    .at(source, here)
-                    .note(format!("`{id}` is defined in {ENTITIES_FILE}"))
-                    .help("refer to the shared entity instead, or give this one another id"),
-            );
+        if let Some(problem) = id_problem(path, &id, &ids, scope) {
+            diags.push(problem.at(source, here));
             continue;
         }
         ids.insert(id.clone(), line);
@@ -143,6 +121,35 @@ pub(super) fn check_entities(
         });
     }
     out
+}
+
+/// Why entity id `id` of `path` cannot be used, if it cannot: not a slug,
+/// taken earlier in the same file (`ids`, with their lines), or already a
+/// shared entity's. The caller places the diagnostic.
+fn id_problem(
+    path: &Path,
+    id: &str,
+    ids: &HashMap<String, usize>,
+    scope: &Scope,
+) -> Option<Diagnostic> {
+    if !is_slug(id) {
+        return Some(
+            Diagnostic::new(path, format!("entity id `{id}` is not a slug"))
+                .help("use lowercase letters, digits and dashes"),
+        );
+    }
+    if let Some(first) = ids.get(id) {
+        return Some(
+            Diagnostic::new(path, format!("duplicate entity id `{id}`"))
+                .note(format!("first defined at line {first}"))
+                .help("give each entity its own id, or merge the two"),
+        );
+    }
+    scope.shared.contains(id).then(|| {
+        Diagnostic::new(path, format!("entity id `{id}` is already a shared entity"))
+            .note(format!("`{id}` is defined in {ENTITIES_FILE}"))
+            .help("refer to the shared entity instead, or give this one another id")
+    })
 }
 
 /// An entity's name, its byte offset and its line in the file.
