@@ -260,13 +260,23 @@ pub fn window(text_: &str, terms: &HashMap<&str, f32>, max: usize) -> Snippet {
     start = text::floor_char_boundary(text_, start);
     if start > 0 {
         // Move forward to the start of a word.
+        // Move forward past the first space (which may be several bytes:
+        // a no-break or thin space).
         start = text_[start..]
-            .find(char::is_whitespace)
-            .map_or(start, |i| start + i + 1);
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+            .map_or(start, |(i, c)| start + i + c.len_utf8());
     }
     let mut end = text::floor_char_boundary(text_, (start + max).min(text_.len()));
     if end < text_.len() {
-        end = text_[..end].rfind(char::is_whitespace).unwrap_or(end);
+        // Back to the last space after the first match; when there is none
+        // (a long run without spaces), the window is cut inside the word.
+        let first_end = full.matches.first().map_or(start, |m| m.1);
+        end = text_[start..end]
+            .rfind(char::is_whitespace)
+            .map(|i| start + i)
+            .filter(|&e| e >= first_end)
+            .unwrap_or(end);
     }
     let prefix = if start > 0 { "…" } else { "" };
     let suffix = if end < text_.len() { "…" } else { "" };
@@ -330,5 +340,33 @@ mod tests {
         assert_eq!(s.matches.len(), 1);
         let (a, b) = s.matches[0];
         assert_eq!(&s.text[a..b], "corridor");
+    }
+
+    #[test]
+    fn window_steps_over_wide_spaces() {
+        // A no-break space (two bytes) where the window starts.
+        let text_ = "x".repeat(100) + "\u{a0}corridor " + &"y ".repeat(150);
+        let mut terms = HashMap::new();
+        terms.insert("corridor", 1.0);
+        let s = window(&text_, &terms, 280);
+        assert!(s.text.starts_with("…corridor"), "{}", s.text);
+        let (a, b) = s.matches[0];
+        assert_eq!(&s.text[a..b], "corridor");
+    }
+
+    #[test]
+    fn window_of_one_long_word_is_cut_inside_it() {
+        // Nothing but the match and a long run of letters after the space
+        // the window starts at.
+        let text_ = "word ".repeat(20) + "corridor," + &"z".repeat(400);
+        let mut terms = HashMap::new();
+        terms.insert("corridor", 1.0);
+        let s = window(&text_, &terms, 80);
+        assert!(
+            s.text.starts_with('…') && s.text.ends_with('…'),
+            "{}",
+            s.text
+        );
+        assert!(s.text.contains("corridor"), "{}", s.text);
     }
 }
