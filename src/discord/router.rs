@@ -143,11 +143,15 @@ fn component(click: &ComponentInteraction, engine: &Engine) -> (Reply, Option<Ev
 
 /// A cited paragraph in full; said plainly when it changed since.
 fn cited(engine: &Engine, cite: &components::Cite) -> Message {
-    let Ok(passages) = engine.source(Some(&cite.article), Some(cite.paragraph)) else {
-        return render::error(&format!(
-            "The content has changed since this answer: ¶{} of that article is no longer in the sources.",
-            cite.paragraph
-        ));
+    let passages = match engine.source(Some(&cite.article), Some(cite.paragraph)) {
+        Ok(passages) => passages,
+        Err(RequestError::UnknownArticle(_) | RequestError::NoSuchParagraph { .. }) => {
+            return render::error(&format!(
+                "The content has changed since this answer: ¶{} of that article is no longer in the sources.",
+                cite.paragraph
+            ));
+        }
+        Err(e) => return request_error(&e),
     };
     let Some(p) = passages.first() else {
         return render::error("That paragraph could not be read from the index.");
@@ -340,7 +344,7 @@ fn request_error(e: &RequestError) -> Message {
             };
             if !cards.is_empty() {
                 let which = if story.is_some() { "Its" } else { "The" };
-                t.push_str(&format!(" {which} cards: {}.", cards.join(", ")));
+                t.push_str(&format!(" {which} cards: {}.", render::escape(&cards.join(", "))));
             }
             t
         }
@@ -513,5 +517,16 @@ mod tests {
         let text = &m.embeds[0].description;
         assert!(text.contains("reading the index"), "{text}");
         assert!(!text.contains("do not answer"), "{text}");
+    }
+
+    #[test]
+    fn card_names_in_an_error_are_escaped() {
+        let m = request_error(&RequestError::NoCard {
+            card: "x".into(),
+            story: None,
+            cards: vec!["main_terms".into(), "side_notes".into()],
+        });
+        let text = &m.embeds[0].description;
+        assert!(text.contains("main\\_terms, side\\_notes"), "{text}");
     }
 }

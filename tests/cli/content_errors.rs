@@ -1,4 +1,4 @@
-use crate::util::{Dossier, FACTS};
+use crate::util::{ARTICLE, Dossier, FACTS};
 
 fn check_fails_with(d: &Dossier, expected: &[&str]) -> String {
     let r = d.run(&["check"]);
@@ -211,6 +211,25 @@ fn bad_entity_ids_are_reported_at_their_lines() {
             &format!("duplicate entity id `{id}`"),
             &format!("entities.toml:{duplicate_line}:"),
             &format!("first defined at line {first_id_line}"),
+        ],
+    );
+}
+
+#[test]
+fn an_article_address_with_a_space_is_reported_at_its_line() {
+    let d = Dossier::new();
+    d.edit(&format!("articles/{ARTICLE}.md"), |s| {
+        s.replacen(
+            "date = 2025-08-08\n",
+            "date = 2025-08-08\nurl = \"https://example.com/a story\"\n",
+            1,
+        )
+    });
+    check_fails_with(
+        &d,
+        &[
+            "`url` must not contain spaces",
+            &format!("articles/{ARTICLE}.md:5:"),
         ],
     );
 }

@@ -154,16 +154,30 @@ fn check_front_matter(
         }
     };
     if let Some(url) = &fm.url
-        && !(url.get_ref().starts_with("https://") || url.get_ref().starts_with("http://"))
+        && let Some(problem) = url_problem(url.get_ref())
     {
         diags.push(
-            Diagnostic::new(path, "`url` must be an http(s) address")
+            Diagnostic::new(path, problem)
                 .at(source, fm_start + url.span().start)
                 .help("give the full address of the article, starting with https://"),
         );
         ok = false;
     }
     (id, date, ok)
+}
+
+/// Longest article address accepted: what Discord accepts in an embed's link.
+const MAX_URL: usize = 2048;
+
+/// Why `url` cannot be an article's address, if it cannot.
+fn url_problem(url: &str) -> Option<String> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Some("`url` must be an http(s) address".to_string());
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("`url` must not contain spaces (write a space as %20)".to_string());
+    }
+    (url.len() > MAX_URL).then(|| format!("`url` is longer than {MAX_URL} characters"))
 }
 
 /// The `[[card]]` tables of a front matter starting at `offset` in `source`.

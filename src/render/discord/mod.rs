@@ -156,11 +156,14 @@ fn citation_field(c: &Citation) -> Field {
             "\n[{} ¶{}]({})",
             escape(&limits::cut(&c.title, 80)),
             c.paragraph,
-            url
+            // A parenthesis would end the link early.
+            url.replace('(', "%28").replace(')', "%29")
         ),
         None => String::new(),
     };
-    let budget = limits::FIELD_VALUE - 2 - link.chars().count();
+    let budget = limits::FIELD_VALUE
+        .saturating_sub(2)
+        .saturating_sub(link.chars().count());
     Field {
         name: limits::cut(&name, limits::FIELD_NAME),
         value: format!("> {}{link}", cut_escaped(&c.quote, budget)),
@@ -604,6 +607,29 @@ mod tests {
         // A span that does not fit the text is ignored, not a panic.
         let m = cited(&paragraph("é".into()), Some((1, 40)), false);
         assert!(!m.embeds[0].description.contains("**"));
+    }
+
+    #[test]
+    fn links_survive_parentheses_and_overlong_addresses() {
+        let mut c = Citation {
+            article: "a".into(),
+            paragraph: 2,
+            quote: "a short quote".into(),
+            title: "Title".into(),
+            date: "2025-08-08".into(),
+            url: Some("https://example.com/Talks_(2025)".into()),
+        };
+        let f = citation_field(&c);
+        assert!(
+            f.value.ends_with("(https://example.com/Talks_%282025%29)"),
+            "{}",
+            f.value
+        );
+        // An address longer than a field leaves no room for the quote, and
+        // is no reason to fail.
+        c.url = Some(format!("https://example.com/{}", "a".repeat(1500)));
+        let f = citation_field(&c);
+        assert!(f.value.starts_with("> "));
     }
 
     #[test]
