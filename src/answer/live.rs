@@ -15,6 +15,9 @@ pub struct Live {
     /// The last problem with the index directory that was logged, so each
     /// is logged once when it appears, not on every request.
     problem: Mutex<Option<String>>,
+    /// Held while a new generation is opened, outside `state`: requests
+    /// keep reading the loaded engine meanwhile, and only one thread loads.
+    loading: Mutex<()>,
 }
 
 impl Live {
@@ -26,6 +29,7 @@ impl Live {
             dir: dir.to_path_buf(),
             state: RwLock::new((generation, engine)),
             problem: Mutex::new(None),
+            loading: Mutex::new(()),
         })
     }
 
@@ -78,12 +82,24 @@ impl Live {
         matches!(index::current_generation(&self.dir), Ok(Some(current)) if current != state.0)
     }
 
+    /// Opens generation `current` and serves it from now on. `None` when it
+    /// cannot be opened, or while another thread is opening it: the caller
+    /// serves the engine it has.
     fn reload(&self, current: PathBuf) -> Option<Arc<Engine>> {
-        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
-        if state.0 == current {
-            return Some(state.1.clone());
+        let _loading = match self.loading.try_lock() {
+            Ok(guard) => guard,
+            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        {
+            let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+            if state.0 == current {
+                return Some(state.1.clone());
+            }
         }
-        match index::open(&self.dir).and_then(Engine::from_snapshot) {
+        let opened = index::open(&self.dir).and_then(Engine::from_snapshot);
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        match opened {
             Ok(engine) => {
                 let engine = Arc::new(engine);
                 tracing::info!(
@@ -100,5 +116,28 @@ impl Live {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answer::tests::TempIndex;
+
+    #[test]
+    fn requests_are_served_by_the_loaded_engine_while_a_new_one_opens() {
+        let t = TempIndex::new();
+        let live = Live::open(&t.index).unwrap();
+        let generation = |e: Arc<Engine>| e.catalog().manifest.generation;
+        let first = generation(live.engine());
+        index::reindex(&t.content, &t.index, &mut |_, _| {}).unwrap();
+        assert!(live.reload_pending());
+        {
+            // As if another thread were opening the new generation.
+            let _opening = live.loading.lock().unwrap();
+            assert_eq!(generation(live.engine()), first);
+        }
+        assert!(generation(live.engine()) > first);
+        assert!(!live.reload_pending());
     }
 }

@@ -9,6 +9,8 @@ use crate::content::Topic;
 /// Owns a temp dir with a few lines of content and the index built from it.
 pub struct TempIndex {
     _dir: tempfile::TempDir,
+    pub content: std::path::PathBuf,
+    pub index: std::path::PathBuf,
     pub engine: Engine,
 }
 
@@ -122,7 +124,12 @@ impl TempIndex {
         let index = dir.path().join("index");
         crate::index::reindex(&content, &index, &mut |_, _| {}).unwrap();
         let engine = Engine::open(Path::new(&index)).unwrap();
-        TempIndex { _dir: dir, engine }
+        TempIndex {
+            _dir: dir,
+            content,
+            index,
+            engine,
+        }
     }
 }
 
@@ -288,7 +295,7 @@ fn search_marks_matched_words_and_filters_topics() {
 
 #[test]
 fn large_sources_search_by_bm25_with_the_same_filters() {
-    let TempIndex { _dir, engine } = TempIndex::new();
+    let TempIndex { _dir, engine, .. } = TempIndex::new();
     let e = engine.scored_as_if_large();
     let r = e.search("ferry", None, 10).unwrap();
     assert!(!r.hits.is_empty());
@@ -506,7 +513,7 @@ fn damage_stored_paragraphs(index: &Path) {
 
 #[test]
 fn unreadable_stored_paragraphs_fail_the_request_instead_of_passing_for_no_answer() {
-    let TempIndex { _dir, engine } = TempIndex::new();
+    let TempIndex { _dir, engine, .. } = TempIndex::new();
     assert!(
         engine
             .ask("Who mediated the harbour deal?")

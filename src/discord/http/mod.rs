@@ -132,16 +132,20 @@ pub async fn serve(config: Config) -> Result<()> {
     Ok(())
 }
 
-async fn health(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
-    let engine = state.live.engine();
+async fn health(State(state): State<Arc<AppState>>) -> Result<Json<serde_json::Value>, StatusCode> {
+    // Following a new generation may open it: not on the async runtime.
+    let live = state.live.clone();
+    let engine = tokio::task::spawn_blocking(move || live.engine())
+        .await
+        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
     let m = &engine.catalog().manifest;
-    Json(serde_json::json!({
+    Ok(Json(serde_json::json!({
         "status": "ok",
         "generation": m.generation,
         "articles": m.articles,
         "facts": m.facts,
         "store": state.recorder.health(),
-    }))
+    })))
 }
 
 /// Why a request is not an interaction to answer.
