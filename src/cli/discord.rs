@@ -80,27 +80,28 @@ pub struct ServeArgs {
     #[arg(long, env = "DOSSIER_RATE_LIMIT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit: u32,
     /// Seconds over which --rate-limit counts.
-    #[arg(long, env = "DOSSIER_RATE_WINDOW", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "DOSSIER_RATE_WINDOW", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub rate_window: u64,
     /// Interactions answered at once; past it, a polite "busy" reply.
-    #[arg(long, env = "DOSSIER_MAX_IN_FLIGHT", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "DOSSIER_MAX_IN_FLIGHT", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_in_flight: u64,
     /// Seconds SIGINT or SIGTERM leaves replies in flight to finish before the process exits.
     #[arg(
         long,
         env = "DOSSIER_SHUTDOWN_GRACE",
         default_value_t = 10,
-        value_name = "SECS"
+        value_name = "SECS",
+        value_parser = clap::value_parser!(u64).range(0..=3_600)
     )]
     pub shutdown_grace: u64,
     /// With --http: seconds a connection has to send a request's headers (after connecting or after the previous reply), and then its body.
-    #[arg(long, env = "DOSSIER_READ_TIMEOUT", default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "DOSSIER_READ_TIMEOUT", default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3_600))]
     pub read_timeout: u64,
     /// With --http: connections open at once; more wait to be accepted.
-    #[arg(long, env = "DOSSIER_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "DOSSIER_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
     /// Days questions and votes are kept before they are pruned.
-    #[arg(long, env = "DOSSIER_KEEP_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, env = "DOSSIER_KEEP_DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=36_500))]
     pub keep_days: u32,
     #[command(flatten)]
     pub record: super::record::RecordArgs,

@@ -77,6 +77,29 @@ fn serve_explains_each_mistake_in_its_settings() {
 }
 
 #[test]
+fn serve_refuses_numbers_past_their_range() {
+    for (flag, value) in [
+        ("--shutdown-grace", "18446744073709551615"),
+        ("--max-in-flight", "18446744073709551615"),
+        ("--max-connections", "0"),
+        ("--keep-days", "4294967295"),
+    ] {
+        let d = Dossier::new();
+        let r: crate::util::Run = d
+            .command()
+            .args(["serve", flag, value])
+            .env("DISCORD_TOKEN", "x")
+            .output()
+            .unwrap()
+            .into();
+        // clap's usage error, before anything starts.
+        assert_eq!(r.code, 2, "{flag} {value}: {}", r.stderr);
+        assert!(r.stderr.contains(flag), "{}", r.stderr);
+        assert!(r.stderr.contains("not in"), "{}", r.stderr);
+    }
+}
+
+#[test]
 fn invite_prints_the_oauth2_url() {
     let d = Dossier::new();
     let r = d.ok(&["invite", "--client-id", "123456789012345678"]);
