@@ -100,9 +100,14 @@ impl Topic {
     /// The topic of direct quotes: its facts name their speaker.
     pub const QUOTES: &'static str = "quotes";
 
-    /// A topic from its name, if the name is a slug.
+    /// Longest topic name: a topic is a value in Discord's menus and
+    /// button ids, which hold 100 characters with what goes around it.
+    pub const MAX_LEN: usize = 64;
+
+    /// A topic from its name, if the name is a slug of at most
+    /// [`Topic::MAX_LEN`] characters.
     pub fn parse(name: &str) -> Option<Topic> {
-        is_slug(name).then(|| Topic(name.to_string()))
+        (is_slug(name) && name.len() <= Topic::MAX_LEN).then(|| Topic(name.to_string()))
     }
 
     pub fn as_str(&self) -> &str {

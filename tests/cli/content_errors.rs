@@ -233,3 +233,55 @@ fn an_article_address_with_a_space_is_reported_at_its_line() {
         ],
     );
 }
+
+#[test]
+fn empty_titles_and_overlong_topics_are_reported_at_their_lines() {
+    let d = Dossier::new();
+    let mut title_line = 0;
+    d.edit(FACTS, |s| {
+        let at = s.find("\ntitle = \"").unwrap() + 1;
+        title_line = s[..at].matches('\n').count() + 1;
+        let end = at + s[at..].find('\n').unwrap();
+        format!("{}title = \"  \"{}", &s[..at], &s[end..])
+    });
+    d.edit(&format!("articles/{ARTICLE}.md"), |s| {
+        s.replacen(
+            "date = 2025-08-08\n",
+            &format!(
+                "date = 2025-08-08\n\n[[card]]\ntopic = \"{}\"\ntitle = \"Long\"\n",
+                "a".repeat(65)
+            ),
+            1,
+        )
+    });
+    check_fails_with(
+        &d,
+        &[
+            "has an empty title",
+            &format!("{FACTS}:{title_line}:"),
+            &format!("card topic `{}` is not a slug", "a".repeat(65)),
+            &format!("articles/{ARTICLE}.md:7:"),
+            "at most 64 characters",
+        ],
+    );
+}
+
+#[test]
+fn a_duplicate_article_id_names_both_lines() {
+    let d = Dossier::new();
+    let rel = format!("articles/{ARTICLE}.md");
+    let original = std::fs::read_to_string(d.content().join(&rel)).unwrap();
+    // A copy whose id sits two lines lower, after a comment.
+    let copy = original.replacen("+++\n", "+++\n# a copy\n\n", 1);
+    std::fs::write(d.content().join("articles/copy.md"), &copy).unwrap();
+    let line = line_of(&original, "id = ");
+    check_fails_with(
+        &d,
+        &[
+            &format!("duplicate article id `{ARTICLE}`"),
+            &format!("articles/copy.md:{}:", line + 2),
+            "first used in",
+            &format!("{ARTICLE}.md:{line}"),
+        ],
+    );
+}

@@ -16,7 +16,7 @@ use crate::text;
 #[serde(deny_unknown_fields)]
 struct FrontMatter {
     id: Spanned<String>,
-    title: String,
+    title: Spanned<String>,
     date: Spanned<toml::Value>,
     publisher: Option<String>,
     url: Option<Spanned<String>>,
@@ -28,7 +28,7 @@ struct FrontMatter {
 #[serde(deny_unknown_fields)]
 struct RawCard {
     topic: Spanned<String>,
-    title: String,
+    title: Spanned<String>,
     entity: Option<Spanned<String>>,
 }
 
@@ -86,7 +86,7 @@ pub(super) fn parse_article(
     path: &Path,
     source: &str,
     diags: &mut Diagnostics,
-) -> Option<(Article, Vec<CardRef>)> {
+) -> Option<ParsedArticle> {
     let Layout { front, body_start } = layout(path, source, diags)?;
     let fm_start = front.start;
     let fm: FrontMatter = match toml::from_str(&source[front]) {
@@ -111,17 +111,30 @@ pub(super) fn parse_article(
     }
     let article = Article {
         id,
-        title: fm.title,
+        title: fm.title.into_inner(),
         date,
         publisher: fm.publisher,
         url: fm.url.map(Spanned::into_inner),
         paragraphs,
         cards,
     };
-    ok.then_some((article, refs))
+    ok.then_some(ParsedArticle {
+        article,
+        refs,
+        id_line: crate::content::diagnostic::line_column(source, fm_start + fm.id.span().start).0,
+    })
 }
 
-/// Checks the front matter's id, date and url: the id and the date as
+/// An article as read from its file, with what is checked across files.
+pub(super) struct ParsedArticle {
+    pub(super) article: Article,
+    /// Its cards' entity references, resolved once entities are known.
+    pub(super) refs: Vec<CardRef>,
+    /// The line of its `id`.
+    pub(super) id_line: usize,
+}
+
+/// Checks the front matter's id, title, date and url: the id and the date as
 /// text, and whether every check passed.
 fn check_front_matter(
     path: &Path,
@@ -137,6 +150,14 @@ fn check_front_matter(
             Diagnostic::new(path, format!("article id `{id}` is not a slug"))
                 .at(source, fm_start + fm.id.span().start)
                 .help("use lowercase letters, digits and dashes, for example `peace-deal-2025`"),
+        );
+        ok = false;
+    }
+    if fm.title.get_ref().trim().is_empty() {
+        diags.push(
+            Diagnostic::new(path, "`title` is empty")
+                .at(source, fm_start + fm.title.span().start)
+                .help("give the article its headline"),
         );
         ok = false;
     }
@@ -199,7 +220,7 @@ fn parse_cards(
                     format!("card topic `{}` is not a slug", card.topic.get_ref()),
                 )
                 .at(source, at)
-                .help("use the lowercase topic its facts have, for example `parties`"),
+                .help("use the lowercase topic its facts have, for example `parties` (at most 64 characters)"),
             );
             continue;
         };
@@ -208,6 +229,16 @@ fn parse_cards(
                 Diagnostic::new(path, format!("card `{topic}` is declared twice"))
                     .at(source, at)
                     .help("declare each card once"),
+            );
+            continue;
+        }
+        if card.title.get_ref().trim().is_empty() {
+            diags.push(
+                Diagnostic::new(path, format!("card `{topic}` has an empty title"))
+                    .at(source, offset + card.title.span().start)
+                    .help(
+                        "give the card the heading it is shown under, for example \"The parties\"",
+                    ),
             );
             continue;
         }
@@ -221,7 +252,7 @@ fn parse_cards(
         }
         cards.push(CardSpec {
             topic,
-            title: card.title,
+            title: card.title.into_inner(),
             entity: None,
         });
     }

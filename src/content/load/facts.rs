@@ -27,7 +27,7 @@ struct FactsFile {
 struct RawFact {
     id: Spanned<String>,
     topic: Spanned<String>,
-    title: String,
+    title: Spanned<String>,
     #[serde(default)]
     about: Vec<Spanned<String>>,
     text: String,
@@ -186,7 +186,7 @@ fn parse_fact(
         id,
         story,
         topic: topic?,
-        title: raw.title,
+        title: raw.title.into_inner(),
         about: about.into_iter().flatten().collect(),
         text: raw.text,
         keywords: raw.keywords,
@@ -222,7 +222,14 @@ fn check_fact_fields(
                 format!("topic `{}` is not a slug", raw.topic.get_ref()),
             )
             .at(source, raw.topic.span().start)
-            .help("use a lowercase word such as `parties`, `terms` or `quotes`"),
+            .help("use a lowercase word such as `parties`, `terms` or `quotes` (at most 64 characters)"),
+        );
+    }
+    if raw.title.get_ref().trim().is_empty() {
+        diags.push(
+            Diagnostic::new(path, format!("fact `{id}` has an empty title"))
+                .at(source, raw.title.span().start)
+                .help("give the fact a short heading, for example \"Price agreed\""),
         );
     }
     let mut answers = Vec::new();

@@ -16,7 +16,7 @@ mod entities;
 mod facts;
 mod lexicon;
 
-use articles::{CardRef, parse_article, resolve_cards};
+use articles::{CardRef, ParsedArticle, parse_article, resolve_cards};
 use entities::{Names, ScopedNames, parse_entities_file};
 use facts::{Known, parse_facts_file};
 use lexicon::parse_lexicon;
@@ -89,23 +89,28 @@ fn load_articles(
         let article = files::read(path).map(|source| parse_article(path, &source, &mut local));
         (article, local)
     });
-    let mut first_paths: HashMap<String, PathBuf> = HashMap::new();
+    let mut first_paths: HashMap<String, (PathBuf, usize)> = HashMap::new();
     let mut card_refs = Vec::new();
-    for (path, (article, local)) in paths.iter().zip(parsed) {
+    for (path, (parsed, local)) in paths.iter().zip(parsed) {
         diags.0.extend(local.0);
-        let Some((article, refs)) = article? else {
+        let Some(ParsedArticle {
+            article,
+            refs,
+            id_line,
+        }) = parsed?
+        else {
             continue;
         };
-        if let Some(first) = first_paths.get(&article.id) {
+        if let Some((first, first_line)) = first_paths.get(&article.id) {
             diags.push(
                 Diagnostic::new(path, format!("duplicate article id `{}`", article.id))
-                    .at_line(2)
-                    .note(format!("first used in {}:2", first.display()))
+                    .at_line(id_line)
+                    .note(format!("first used in {}:{first_line}", first.display()))
                     .help("give each article its own `id` in its front matter"),
             );
             continue;
         }
-        first_paths.insert(article.id.clone(), path.clone());
+        first_paths.insert(article.id.clone(), (path.clone(), id_line));
         let index = corpus.articles.len();
         card_refs.extend(refs.into_iter().map(|r| (index, path.clone(), r)));
         corpus.articles.push(article);
