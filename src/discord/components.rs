@@ -98,7 +98,13 @@ pub fn for_answer(interaction: u64, answer: &Answer, engine: &Engine) -> Vec<Vec
 fn cite_option(c: &Citation, engine: &Engine) -> Option<Choice> {
     // Without the paragraph there is nothing to open; the answer itself
     // was checked against it.
-    let text = engine.paragraph_text(&c.article, c.paragraph).ok()??;
+    let text = match engine.paragraph_text(&c.article, c.paragraph) {
+        Ok(text) => text?,
+        Err(e) => {
+            tracing::warn!("no menu entry for a citation, its paragraph cannot be read: {e}");
+            return None;
+        }
+    };
     let start = text.find(&c.quote)?;
     let value = format!(
         "{}:{}:{}:{:08x}:{}",
