@@ -10,15 +10,17 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    give_back_freed_memory_at_once();
-    dossier::cli::main()
+    dossier::cli::main(give_back_freed_memory_at_once)
 }
 
-/// Freed pages go back to the system as soon as they are free instead of
-/// 10 ms later. mimalloc purges a delayed page only when the thread that
-/// freed it next allocates, so threads that answered a burst and then sat
-/// idle kept its memory for as long as they were idle. `MIMALLOC_PURGE_DELAY`
-/// in the environment still overrides it.
+/// For the server: freed pages go back to the system as soon as they are
+/// free instead of 10 ms later. mimalloc purges a delayed page only when
+/// the thread that freed it next allocates, so threads that answered a
+/// burst and then sat idle kept its memory for as long as they were idle.
+/// Short-lived commands keep the default: a reindex that gave pages back at
+/// once faulted half again as many pages in and took about 4% longer
+/// (BENCHMARKS.md, "Why targets are missed"). `MIMALLOC_PURGE_DELAY` in the environment still
+/// overrides it.
 fn give_back_freed_memory_at_once() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return;

@@ -231,13 +231,19 @@ fn parse_topic(s: &str) -> Result<Topic, String> {
 }
 
 /// Runs the command line and returns the process exit code.
-pub fn main() -> ExitCode {
+/// Runs the command line. `before_serving` runs first when the command is
+/// `serve`, while the process has one thread (the binary tunes its
+/// allocator for a long-running server there).
+pub fn main(before_serving: fn()) -> ExitCode {
     let _ = dotenvy::dotenv();
     init_tracing();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return failure::usage(e, failure::wants_json(std::env::args_os())),
     };
+    if matches!(cli.command, Command::Serve(_)) {
+        before_serving();
+    }
     let json = cli.command.json();
     match run(cli) {
         Ok(code) => code,
