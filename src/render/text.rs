@@ -79,6 +79,10 @@ pub fn search(r: &SearchResults) -> String {
     for (typed, read) in &r.corrections {
         let _ = writeln!(out, "(read “{typed}” as “{read}”)");
     }
+    if r.query.trim().is_empty() {
+        let _ = writeln!(out, "Nothing to search for: give one or more words.");
+        return out;
+    }
     if r.hits.is_empty() {
         let _ = writeln!(out, "No matches for “{}”.", r.query);
         return out;

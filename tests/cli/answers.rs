@@ -145,6 +145,13 @@ fn search_json_marks_matches_and_filters_by_topic() {
 }
 
 #[test]
+fn a_blank_search_asks_for_words() {
+    let d = Dossier::new();
+    let text = d.ok(&["search", "  "]).stdout;
+    assert!(text.contains("give one or more words"), "{text}");
+}
+
+#[test]
 fn cards_cite_every_statement_verbatim() {
     let d = Dossier::new();
     for args in [
