@@ -19,8 +19,8 @@ fn main() -> std::process::ExitCode {
 /// burst and then sat idle kept its memory for as long as they were idle.
 /// Short-lived commands keep the default: a reindex that gave pages back at
 /// once faulted half again as many pages in and took about 4% longer
-/// (BENCHMARKS.md, "Why targets are missed"). `MIMALLOC_PURGE_DELAY` in the environment still
-/// overrides it.
+/// (BENCHMARKS.md, "Why targets are missed"). `MIMALLOC_PURGE_DELAY` in
+/// the environment still overrides it.
 fn give_back_freed_memory_at_once() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         return;

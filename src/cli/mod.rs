@@ -231,9 +231,9 @@ fn parse_topic(s: &str) -> Result<Topic, String> {
 }
 
 /// Runs the command line and returns the process exit code.
-/// Runs the command line. `before_serving` runs first when the command is
-/// `serve`, while the process has one thread (the binary tunes its
-/// allocator for a long-running server there).
+/// `before_serving` runs first when the command is `serve`, while the
+/// process has one thread (the binary tunes its allocator for a
+/// long-running server there).
 pub fn main(before_serving: fn()) -> ExitCode {
     let _ = dotenvy::dotenv();
     init_tracing();
