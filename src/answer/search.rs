@@ -259,9 +259,8 @@ pub fn window(text_: &str, terms: &HashMap<&str, f32>, max: usize) -> Snippet {
     let mut start = first.saturating_sub(max / 4);
     start = text::floor_char_boundary(text_, start);
     if start > 0 {
-        // Move forward to the start of a word.
-        // Move forward past the first space (which may be several bytes:
-        // a no-break or thin space).
+        // Move forward to the start of a word, past the first space (which
+        // may be several bytes: a no-break or thin space).
         start = text_[start..]
             .char_indices()
             .find(|(_, c)| c.is_whitespace())
@@ -330,11 +329,15 @@ impl Engine {
 mod tests {
     use super::*;
 
+    /// Search terms holding the one stem "corridor".
+    fn corridor() -> HashMap<&'static str, f32> {
+        HashMap::from([("corridor", 1.0)])
+    }
+
     #[test]
     fn window_keeps_match_ranges_on_the_matched_words() {
         let text_ = "word ".repeat(100) + "corridor " + &"word ".repeat(100);
-        let mut terms = HashMap::new();
-        terms.insert("corridor", 1.0);
+        let terms = corridor();
         let s = window(&text_, &terms, 80);
         assert!(s.text.starts_with('…') && s.text.ends_with('…'));
         assert_eq!(s.matches.len(), 1);
@@ -346,8 +349,7 @@ mod tests {
     fn window_steps_over_wide_spaces() {
         // A no-break space (two bytes) where the window starts.
         let text_ = "x".repeat(100) + "\u{a0}corridor " + &"y ".repeat(150);
-        let mut terms = HashMap::new();
-        terms.insert("corridor", 1.0);
+        let terms = corridor();
         let s = window(&text_, &terms, 280);
         assert!(s.text.starts_with("…corridor"), "{}", s.text);
         let (a, b) = s.matches[0];
@@ -359,8 +361,7 @@ mod tests {
         // Nothing but the match and a long run of letters after the space
         // the window starts at.
         let text_ = "word ".repeat(20) + "corridor," + &"z".repeat(400);
-        let mut terms = HashMap::new();
-        terms.insert("corridor", 1.0);
+        let terms = corridor();
         let s = window(&text_, &terms, 80);
         assert!(
             s.text.starts_with('…') && s.text.ends_with('…'),

@@ -220,7 +220,10 @@ fn parse_cards(
                     format!("card topic `{}` is not a slug", card.topic.get_ref()),
                 )
                 .at(source, at)
-                .help("use the lowercase topic its facts have, for example `parties` (at most 64 characters)"),
+                .help(format!(
+                    "use the lowercase topic its facts have, for example `parties` (at most {} characters)",
+                    Topic::MAX_LEN
+                )),
             );
             continue;
         };

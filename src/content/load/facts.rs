@@ -222,7 +222,10 @@ fn check_fact_fields(
                 format!("topic `{}` is not a slug", raw.topic.get_ref()),
             )
             .at(source, raw.topic.span().start)
-            .help("use a lowercase word such as `parties`, `terms` or `quotes` (at most 64 characters)"),
+            .help(format!(
+                "use a lowercase word such as `parties`, `terms` or `quotes` (at most {} characters)",
+                Topic::MAX_LEN
+            )),
         );
     }
     if raw.title.get_ref().trim().is_empty() {

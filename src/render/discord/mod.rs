@@ -147,17 +147,23 @@ pub fn marked(s: &Snippet) -> String {
     out
 }
 
+/// A Markdown link to `url` showing `label` (already escaped). Parentheses
+/// in the address are percent-encoded: the first `)` would end the link.
+fn link(label: &str, url: &str) -> String {
+    format!("[{label}]({})", url.replace('(', "%28").replace(')', "%29"))
+}
+
 /// A citation as an embed field: the paragraph and article in its name, the
 /// quote as a block quote, and a link to the article when it has one.
 fn citation_field(c: &Citation) -> Field {
     let name = format!("¶{} · {}", c.paragraph, c.title);
     let link = match &c.url {
         Some(url) => format!(
-            "\n[{} ¶{}]({})",
-            escape(&limits::cut(&c.title, 80)),
-            c.paragraph,
-            // A parenthesis would end the link early.
-            url.replace('(', "%28").replace(')', "%29")
+            "\n{}",
+            link(
+                &format!("{} ¶{}", escape(&limits::cut(&c.title, 80)), c.paragraph),
+                url
+            )
         ),
         None => String::new(),
     };
@@ -332,7 +338,7 @@ pub fn stories(list: &[StorySummary]) -> Message {
     for s in list {
         let a = &s.article;
         let title = match &a.url {
-            Some(url) => format!("[{}]({url})", escape(&limits::cut(&a.title, 200))),
+            Some(url) => link(&escape(&limits::cut(&a.title, 200)), url),
             None => format!("**{}**", escape(&limits::cut(&a.title, 200))),
         };
         let line = format!(
@@ -480,8 +486,8 @@ pub fn help(o: &Overview, collection: &Collection, commands: &[(&str, &str)]) ->
         .iter()
         .map(|a| match &a.url {
             Some(url) => format!(
-                "• [{}]({url}) ({}, {} paragraphs)",
-                escape(&a.title),
+                "• {} ({}, {} paragraphs)",
+                link(&escape(&a.title), url),
                 a.date,
                 a.paragraphs
             ),
