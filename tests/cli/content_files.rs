@@ -120,6 +120,23 @@ fn an_over_long_paragraph_is_refused_with_its_file_and_line() {
 }
 
 #[test]
+fn an_over_long_paragraph_in_a_crlf_file_is_refused_at_its_own_line() {
+    let d = Dossier::new();
+    let rel = format!("articles/{ARTICLE}.md");
+    let before = std::fs::read_to_string(d.content().join(&rel)).unwrap();
+    let line = before.trim_end().lines().count() + 2;
+    // Short lines: the paragraph's first 64 bytes span line breaks.
+    let long = "word word word\n".repeat(1500);
+    d.edit(&rel, |t| {
+        format!("{}\n\n{long}", t.trim_end()).replace('\n', "\r\n")
+    });
+    check_and_reindex_agree(
+        &d,
+        &["over the limit of 16384 bytes", &format!("{rel}:{line}:1")],
+    );
+}
+
+#[test]
 fn a_50_mb_paragraph_is_refused_quickly_in_bounded_memory() {
     let d = Dossier::new();
     let text = format!(

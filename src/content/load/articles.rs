@@ -343,11 +343,13 @@ fn paragraphs_fit(
         return true;
     }
     let mut ok = true;
-    // Paragraphs are trimmed copies, in order: their first bytes, looked
-    // for from where the previous one started, locate them.
+    // Paragraphs are trimmed copies, in order: the start of their first
+    // line, looked for from where the previous one started, locates them
+    // (a line, since the copy joins lines with "\n" whatever the file used).
     let mut cursor = body_start;
     for (i, p) in paragraphs.iter().enumerate() {
-        let head = &p[..text::floor_char_boundary(p, 64)];
+        let first_line = p.lines().next().unwrap_or_default();
+        let head = &first_line[..text::floor_char_boundary(first_line, 64)];
         let at = source[cursor..].find(head).map_or(cursor, |o| cursor + o);
         cursor = at + head.len();
         if p.len() <= MAX_PARAGRAPH_BYTES {
