@@ -156,7 +156,9 @@ fn link(label: &str, url: &str) -> String {
 /// A citation as an embed field: the paragraph and article in its name, the
 /// quote as a block quote, and a link to the article when it has one.
 fn citation_field(c: &Citation) -> Field {
-    let name = format!("¶{} · {}", c.paragraph, c.title);
+    let prefix = format!("¶{} · ", c.paragraph);
+    let title_budget = limits::FIELD_NAME.saturating_sub(prefix.chars().count());
+    let name = format!("{prefix}{}", cut_escaped(&c.title, title_budget));
     let link = match &c.url {
         Some(url) => format!(
             "\n{}",
@@ -171,7 +173,7 @@ fn citation_field(c: &Citation) -> Field {
         .saturating_sub(2)
         .saturating_sub(link.chars().count());
     Field {
-        name: limits::cut(&name, limits::FIELD_NAME),
+        name,
         value: format!("> {}{link}", cut_escaped(&c.quote, budget)),
         inline: false,
     }
@@ -388,7 +390,7 @@ pub fn card(c: &Card, collection: &Collection) -> Message {
         let tail = format!("\n{}", quotes.join("\n"));
         let budget = limits::FIELD_VALUE.saturating_sub(tail.chars().count());
         e.fields.push(Field {
-            name: limits::cut(&item.heading, limits::FIELD_NAME),
+            name: cut_escaped(&item.heading, limits::FIELD_NAME),
             value: format!("{}{tail}", limits::cut(&body, budget)),
             inline: false,
         });
@@ -534,6 +536,17 @@ pub fn notice(text: &str) -> Message {
 }
 
 /// An error only the person who asked sees.
+/// What a public deferral shows for the moment between its "thinking…"
+/// and a private reply sent to the person who asked.
+pub fn sent_privately() -> Message {
+    Message {
+        content: Some("The reply went privately to the person who asked.".to_string()),
+        embeds: Vec::new(),
+        ephemeral: false,
+        components: Vec::new(),
+    }
+}
+
 pub fn error(text: &str) -> Message {
     let mut e = Embed::new("Sorry", COLOR_ERROR);
     e.description = text.to_string();
@@ -636,6 +649,28 @@ mod tests {
         c.url = Some(format!("https://example.com/{}", "a".repeat(1500)));
         let f = citation_field(&c);
         assert!(f.value.starts_with("> "));
+    }
+
+    #[test]
+    fn an_article_title_in_a_field_name_is_escaped_and_fits() {
+        let mut c = Citation {
+            article: "a".into(),
+            paragraph: 3,
+            quote: "a quote".into(),
+            title: "Talks_resume *again* <@1>".into(),
+            date: "2025-08-08".into(),
+            url: None,
+        };
+        let f = citation_field(&c);
+        assert_eq!(f.name, "¶3 · Talks\\_resume \\*again\\* \\<@\u{200B}1\\>");
+        c.title = "_".repeat(400);
+        let f = citation_field(&c);
+        assert!(f.name.chars().count() <= limits::FIELD_NAME, "{}", f.name);
+        assert!(
+            f.name.ends_with("\\_") || f.name.ends_with('…'),
+            "{}",
+            f.name
+        );
     }
 
     #[test]
