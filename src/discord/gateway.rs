@@ -22,7 +22,7 @@ use super::guard::{Guard, Limits};
 use super::router::{self, Reply};
 use crate::answer::Live;
 use crate::record::Recorder;
-use crate::render::discord as render;
+use crate::render::discord::{self as render, Message};
 
 /// How long after an interaction arrives its first response must be on its
 /// way: an answer, a deferral or "busy". Discord wants the first response
@@ -195,17 +195,52 @@ pub async fn answer(
     // The slot is for computing; sending the reply needs none.
     drop(admitted);
     match (&reply, deferred) {
-        (Reply::Message(m), true) => {
-            let edit = router::edit(m);
-            retrying("edit the deferred reply", || async {
-                http.edit_original_interaction_response(&token, &edit, Vec::new())
-                    .await
-                    .map(|_| ())
-            })
-            .await;
-        }
+        (Reply::Message(m), true) => complete_deferred(http, &token, m).await,
         _ => send_response(http, id, &token, &router::response(reply)).await,
     }
+}
+
+/// Replaces a deferred reply's "thinking…" with `m`.
+///
+/// Discord fixes a deferral's visibility when it is made, and a follow-up
+/// sent while "thinking…" shows takes its place with that visibility. So a
+/// private message (an error) after a public deferral first settles the
+/// placeholder with a short public note, then goes as a private follow-up,
+/// then the note is deleted. Should the follow-up fail, the message
+/// replaces the note instead: the person still learns what went wrong.
+pub(crate) async fn complete_deferred(http: &Http, token: &str, m: &Message) {
+    if !m.ephemeral {
+        edit_original(http, token, m).await;
+        return;
+    }
+    if !edit_original(http, token, &render::sent_privately()).await {
+        return;
+    }
+    let followup = router::followup(m);
+    let sent = retrying("send the private follow-up", || async {
+        http.create_followup_message(token, &followup, Vec::new())
+            .await
+            .map(|_| ())
+    })
+    .await;
+    if sent {
+        retrying("delete the public note", || {
+            http.delete_original_interaction_response(token)
+        })
+        .await;
+    } else {
+        edit_original(http, token, m).await;
+    }
+}
+
+async fn edit_original(http: &Http, token: &str, m: &Message) -> bool {
+    let edit = router::edit(m);
+    retrying("edit the deferred reply", || async {
+        http.edit_original_interaction_response(token, &edit, Vec::new())
+            .await
+            .map(|_| ())
+    })
+    .await
 }
 
 async fn send_response(

@@ -8,8 +8,9 @@ use serenity::all::{
     ButtonStyle, CommandInteraction, ComponentInteraction, ComponentInteractionDataKind,
     CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse, CreateButton, CreateEmbed,
     CreateEmbedAuthor, CreateEmbedFooter, CreateInteractionResponse,
-    CreateInteractionResponseMessage, CreateSelectMenu, CreateSelectMenuKind,
-    CreateSelectMenuOption, EditInteractionResponse, Interaction, ResolvedValue,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateSelectMenu,
+    CreateSelectMenuKind, CreateSelectMenuOption, EditInteractionResponse, Interaction,
+    ResolvedValue,
 };
 
 use super::commands::{self, MAX_HITS, MAX_QUESTION};
@@ -485,6 +486,22 @@ pub fn message(m: &Message) -> CreateInteractionResponseMessage {
     }
     if m.ephemeral {
         b = b.ephemeral(true);
+    }
+    if let Some(content) = &m.content {
+        b = b.content(content);
+    }
+    b
+}
+
+/// The same message as a follow-up (how a private message reaches the
+/// person after a public deferral).
+pub fn followup(m: &Message) -> CreateInteractionResponseFollowup {
+    let mut b = CreateInteractionResponseFollowup::new()
+        .embeds(embeds(m))
+        .allowed_mentions(CreateAllowedMentions::new())
+        .ephemeral(m.ephemeral);
+    if !m.components.is_empty() {
+        b = b.components(rows(m));
     }
     if let Some(content) = &m.content {
         b = b.content(content);

@@ -201,7 +201,7 @@ fn is_other_variant(branch: &[ValidationError<'_>], at: &str) -> bool {
     })
 }
 
-fn assert_valid(operation_id: &str, label: &str, instance: &Value) {
+pub(crate) fn assert_valid(operation_id: &str, label: &str, instance: &Value) {
     if let Err(errors) = validate(operation_id, instance) {
         panic!(
             "{label}: not a valid {operation_id} body:\n{}\n\nbody:\n{}",

@@ -746,6 +746,56 @@ async fn a_deleted_or_corrupted_index_keeps_serving_until_a_reindex() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn an_error_after_a_public_deferral_reaches_only_the_asker() {
+    within(Duration::from_secs(40), async {
+        let (fake, bot) = start().await;
+        // A generation that cannot be opened keeps a reload pending, so the
+        // bot defers every command (publicly) before answering.
+        let index = bot.dir.path().join("index");
+        fs::write(index.join("CURRENT"), "gen-00000099-garbage").expect("corrupt CURRENT");
+        let options = json!([{"name": "paragraph", "type": 4, "value": 999}]);
+        fake.send_interaction(fake::command("3901", "source", options))
+            .await;
+        let callback = fake.wait_callback("3901", ANSWER).await;
+        let callback = bot.check(callback, "no callback for /source");
+        bot.ensure(
+            callback["type"] == json!(5) && !fake::is_private(&callback["data"]),
+            &format!("expected a public deferral, got {callback}"),
+        );
+
+        let followup = fake.wait_followup("tok-3901", ANSWER).await;
+        let followup = bot.check(followup, "the error never reached the asker");
+        crate::conformance::assert_valid("execute_webhook", "the follow-up", &followup.body);
+        bot.ensure(
+            followup.private && !followup.replaced_placeholder,
+            &format!("the error was shown to everyone: {followup:?}"),
+        );
+        bot.ensure(
+            followup.body.to_string().contains("999"),
+            &format!("the follow-up does not name the paragraph: {followup:?}"),
+        );
+        bot.ensure(
+            pings_no_one(&followup.body["allowed_mentions"]),
+            "the follow-up may ping",
+        );
+        let deleted = fake.wait_original_deleted("tok-3901", ANSWER).await;
+        bot.check(deleted, "the public placeholder was left in the channel");
+        for edit in fake.original_edits("tok-3901") {
+            crate::conformance::assert_valid(
+                "update_original_webhook_message",
+                "the placeholder's edit",
+                &edit,
+            );
+            bot.ensure(
+                !edit.to_string().contains("999"),
+                &format!("the error was put in the public reply: {edit}"),
+            );
+        }
+    })
+    .await;
+}
+
 /// Sends SIGTERM and waits up to `limit` for a clean exit.
 async fn stops_on_sigterm(bot: &mut Bot, limit: Duration) {
     let pid = bot.child.id().to_string();

@@ -8,6 +8,7 @@
 // The fake's API serves several test modules; each uses only part of it.
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -89,6 +90,18 @@ struct Conn {
     live: bool,
 }
 
+/// A follow-up message as Discord would show it.
+#[derive(Debug, Clone)]
+pub struct FollowUp {
+    pub token: String,
+    pub body: Value,
+    /// Whether only the person who asked sees it.
+    pub private: bool,
+    /// Whether it replaced a deferral's "thinking…" (and so took the
+    /// deferral's visibility whatever its own flags said).
+    pub replaced_placeholder: bool,
+}
+
 #[derive(Default)]
 struct Inner {
     requests: Vec<RecordedRequest>,
@@ -96,8 +109,14 @@ struct Inner {
     callbacks: Vec<(String, Value)>,
     /// (token, body) of every PATCH to `@original`.
     original_edits: Vec<(String, Value)>,
-    /// (token, body) of every follow-up POST to the webhook.
-    followups: Vec<(String, Value)>,
+    /// Every follow-up POST to the webhook, in order.
+    followups: Vec<FollowUp>,
+    /// Tokens of deferred replies still "thinking…", with whether the
+    /// deferral was private: as Discord does, the first follow-up takes the
+    /// placeholder's place and visibility.
+    thinking: HashMap<String, bool>,
+    /// Tokens whose `@original` was deleted, in order.
+    deleted_originals: Vec<String>,
     /// The last command registration: guild id (None for global) and body.
     registered: Option<(Option<String>, Value)>,
     registrations: usize,
@@ -344,15 +363,37 @@ impl FakeDiscord {
         .await
     }
 
-    /// The body of the first follow-up message POSTed for this token.
-    pub async fn wait_followup(&self, token: &str, timeout: Duration) -> Result<Value, String> {
+    /// The first follow-up message POSTed for this token.
+    pub async fn wait_followup(&self, token: &str, timeout: Duration) -> Result<FollowUp, String> {
         self.wait_for(&format!("a follow-up for {token}"), timeout, |i| {
-            i.followups
-                .iter()
-                .find(|(t, _)| t == token)
-                .map(|(_, b)| b.clone())
+            i.followups.iter().find(|f| f.token == token).cloned()
         })
         .await
+    }
+
+    /// Waits until `@original` of this token is deleted.
+    pub async fn wait_original_deleted(
+        &self,
+        token: &str,
+        timeout: Duration,
+    ) -> Result<(), String> {
+        self.wait_for(
+            &format!("the deletion of {token}'s original"),
+            timeout,
+            |i| i.deleted_originals.iter().any(|t| t == token).then_some(()),
+        )
+        .await
+    }
+
+    /// Every PATCH to `@original` for this token, in order.
+    pub fn original_edits(&self, token: &str) -> Vec<Value> {
+        self.shared
+            .lock()
+            .original_edits
+            .iter()
+            .filter(|(t, _)| t == token)
+            .map(|(_, b)| b.clone())
+            .collect()
     }
 
     /// How many edits of `@original` were made for this token.
@@ -538,6 +579,11 @@ pub fn string_option(name: &str, value: &str) -> Value {
 }
 
 // -------------------------------------------------------------------- REST
+
+/// Whether a message body (or a deferral's `data`) asks to be ephemeral.
+pub fn is_private(body: &Value) -> bool {
+    body["flags"].as_u64().is_some_and(|f| f & 64 != 0)
+}
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
     let mut headers = HeaderMap::new();
@@ -733,9 +779,13 @@ async fn rest_handler(
                 });
                 (StatusCode::OK, Some(reply))
             }
-            ("POST", ["interactions", id, _token, "callback"]) => {
+            ("POST", ["interactions", id, token, "callback"]) => {
                 let id = id.to_string();
                 shared.update(|i| {
+                    if json_body["type"] == json!(5) {
+                        let private = is_private(&json_body["data"]);
+                        i.thinking.insert(token.to_string(), private);
+                    }
                     i.callbacks.push((id.clone(), json_body.clone()));
                     i.announce(Arrival {
                         key: id,
@@ -749,6 +799,7 @@ async fn rest_handler(
             ("PATCH", ["webhooks", _app, token, "messages", "@original"]) => {
                 let token = token.to_string();
                 shared.update(|i| {
+                    i.thinking.remove(&token);
                     i.original_edits.push((token.clone(), json_body.clone()));
                     i.announce(Arrival {
                         key: token,
@@ -761,8 +812,28 @@ async fn rest_handler(
             }
             ("POST", ["webhooks", _app, token]) => {
                 let token = token.to_string();
-                shared.update(|i| i.followups.push((token, json_body.clone())));
-                (StatusCode::OK, Some(message_json(&shared, &json_body)))
+                let followup = shared.update(|i| {
+                    let placeholder = i.thinking.remove(&token);
+                    let followup = FollowUp {
+                        token,
+                        body: json_body.clone(),
+                        private: placeholder.unwrap_or_else(|| is_private(&json_body)),
+                        replaced_placeholder: placeholder.is_some(),
+                    };
+                    i.followups.push(followup.clone());
+                    followup
+                });
+                let mut shown = json_body.clone();
+                shown["flags"] = json!(if followup.private { 64 } else { 0 });
+                (StatusCode::OK, Some(message_json(&shared, &shown)))
+            }
+            ("DELETE", ["webhooks", _app, token, "messages", "@original"]) => {
+                let token = token.to_string();
+                shared.update(|i| {
+                    i.thinking.remove(&token);
+                    i.deleted_originals.push(token);
+                });
+                (StatusCode::NO_CONTENT, None)
             }
             _ => (StatusCode::NOT_FOUND, None),
         }

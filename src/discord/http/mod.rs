@@ -257,13 +257,7 @@ fn verified(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Intera
 async fn edit_deferred(http: &Http, application: ApplicationId, token: &str, reply: Reply) {
     if let Reply::Message(m) = reply {
         http.set_application_id(application);
-        let edit = router::edit(&m);
-        gateway::retrying("edit the deferred reply", || async {
-            http.edit_original_interaction_response(token, &edit, Vec::new())
-                .await
-                .map(|_| ())
-        })
-        .await;
+        gateway::complete_deferred(http, token, &m).await;
     }
 }
 
