@@ -10,6 +10,7 @@ fn check(engine: &Engine, what: &str, q: &str, citations: &[Citation]) {
     for c in citations {
         let text = engine
             .paragraph_text(&c.article, c.paragraph)
+            .expect("a readable index reads paragraphs")
             .unwrap_or_else(|| {
                 panic!(
                     "{what}({q:?}): citation of missing paragraph {}¶{}",

@@ -58,7 +58,7 @@ fn optional_id(raw: Option<&str>, what: &str) -> Result<Option<u64>> {
 pub struct ServeArgs {
     #[command(flatten)]
     pub connection: Connection,
-    /// Register the commands in this guild on start (instant) instead of globally.
+    /// Gateway only: register the commands in this guild on start (instant) instead of globally.
     #[arg(long = "guild-id", env = "DISCORD_GUILD_ID")]
     pub guild: Option<String>,
     /// Run exactly this many shards (default: as many as Discord recommends).
@@ -71,7 +71,7 @@ pub struct ServeArgs {
     #[arg(long, requires = "shard_range")]
     pub total_shards: Option<u32>,
     /// Answer Discord's HTTP interactions at POST /interactions on ADDR (e.g. 0.0.0.0:8080) instead of the gateway.
-    #[arg(long, value_name = "ADDR", env = "DOSSIER_HTTP_ADDR", conflicts_with_all = ["shards", "shard_range"])]
+    #[arg(long, value_name = "ADDR", env = "DOSSIER_HTTP_ADDR")]
     pub http: Option<String>,
     /// The application's public key (hex, from the developer portal); required with --http.
     #[arg(long, env = "DISCORD_PUBLIC_KEY", hide_env_values = true)]
@@ -82,7 +82,7 @@ pub struct ServeArgs {
     /// Seconds over which --rate-limit counts.
     #[arg(long, env = "DOSSIER_RATE_WINDOW", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub rate_window: u64,
-    /// Interactions answered at once; past it, a polite "busy" reply.
+    /// Interactions answered at once; more wait while Discord's deadline allows, then get a polite "busy" reply.
     #[arg(long, env = "DOSSIER_MAX_IN_FLIGHT", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_in_flight: u64,
     /// Seconds SIGINT or SIGTERM leaves replies in flight to finish before the process exits.
@@ -175,6 +175,13 @@ pub fn serve(paths: &Paths, args: ServeArgs) -> Result<ExitCode> {
 }
 
 fn serve_http(paths: &Paths, args: &ServeArgs, addr: &str, limits: Limits) -> Result<ExitCode> {
+    // Checked here, not by clap: an empty DOSSIER_HTTP_ADDR (as .env.example
+    // has it) means the gateway, and must not clash with sharding.
+    if args.shards.is_some() || args.shard_range.is_some() {
+        bail!(
+            "--shards and --shard-range split the gateway; with --http (or DOSSIER_HTTP_ADDR) Discord sends interactions to one address: drop one or the other"
+        );
+    }
     let addr: std::net::SocketAddr = addr.parse().with_context(|| {
         format!("--http takes an address and port such as 0.0.0.0:8080, not `{addr}`")
     })?;
@@ -243,7 +250,7 @@ fn sharding(args: &ServeArgs) -> Result<gateway::Sharding> {
 
 pub fn register(connection: &Connection, guild: Option<String>) -> Result<ExitCode> {
     let token = connection.token()?;
-    let guild = optional_id(guild.as_deref(), "--guild")?;
+    let guild = optional_id(guild.as_deref(), "--guild or DISCORD_GUILD_ID")?;
     runtime()?.block_on(async {
         let http = gateway::http(&token, connection.api_base());
         gateway::application_id(&http).await?;

@@ -61,6 +61,7 @@ pub enum Command {
         /// Answer from this story only (an article id; see `dossier stories`).
         #[arg(long)]
         story: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -78,16 +79,19 @@ pub enum Command {
         /// The story (an article id; see `dossier stories`); the newest by default.
         #[arg(long)]
         story: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// The stories the index holds, newest first.
     Stories {
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Full-text search over facts and passages.
     Search {
+        /// The words to search for.
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
         /// Only hits about this topic (a topic facts have, e.g. `terms`).
@@ -99,15 +103,18 @@ pub enum Command {
         /// Number of hits, 1 to 50.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=50))]
         limit: u16,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// The parties and their roles, or one party's card.
     Parties {
+        /// One party, by name or alias; every party when absent.
         name: Option<String>,
         /// The story (id or title); the newest that has the card if absent.
         #[arg(long)]
         story: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -116,53 +123,62 @@ pub enum Command {
         /// The story (id or title); the newest that has the card if absent.
         #[arg(long)]
         story: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// What was agreed or decided, or one term.
     Terms {
+        /// One term, by its id or words from it; every term when absent.
         name: Option<String>,
         /// The story (id or title); the newest that has the card if absent.
         #[arg(long)]
         story: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Direct quotes and who said them.
     Quote {
+        /// Only this speaker's quotes, by name or alias.
         speaker: Option<String>,
         /// The story (id or title); the newest that has the card if absent.
         #[arg(long)]
         story: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Any card a story declares, by topic; without one, the cards there are.
     Card {
+        /// The card's topic, e.g. `parties`; the story's cards when absent.
         topic: Option<String>,
         /// The story (id or title); the newest that has the card if absent.
         #[arg(long)]
         story: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
     /// The full text of a paragraph (or a whole article), to check a citation.
     Source {
+        /// The paragraph number, as in ¶4; the whole article when absent.
         paragraph: Option<u32>,
         /// Article id; defaults to the most recent article.
         #[arg(long)]
         article: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
-    /// Run the Discord bot over the gateway until SIGINT or SIGTERM.
+    /// Run the Discord bot (over the gateway, or HTTP interactions with --http) until SIGINT or SIGTERM.
     Serve(discord::ServeArgs),
     /// Overwrite the registered slash commands and print what was registered.
     Register {
         #[command(flatten)]
         connection: discord::Connection,
         /// Register in this guild (instant) instead of globally.
-        #[arg(long)]
+        #[arg(long, env = "DISCORD_GUILD_ID")]
         guild: Option<String>,
     },
     /// Print the OAuth2 URL that adds the bot to a server.
@@ -187,6 +203,7 @@ pub enum Command {
         /// Print every case, not only the failures.
         #[arg(long)]
         verbose: bool,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
         /// Leave the stories' facts out: answer from the articles alone.
@@ -204,6 +221,7 @@ pub enum Command {
         /// Only questions about this story (article id).
         #[arg(long)]
         story: Option<String>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -211,6 +229,7 @@ pub enum Command {
     },
     /// 👍 / 👎 rates per story and per first cited paragraph.
     Feedback {
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -270,7 +289,9 @@ impl Command {
             | Command::Terms { json, .. }
             | Command::Quote { json, .. }
             | Command::Source { json, .. }
-            | Command::Eval { json, .. } => *json,
+            | Command::Eval { json, .. }
+            | Command::Gaps { json, .. }
+            | Command::Feedback { json, .. } => *json,
             _ => false,
         }
     }
@@ -620,8 +641,6 @@ pub fn ensure_index(paths: &Paths) -> Result<()> {
     }
 }
 
-/// Opens the index, building it first when it is missing or was built by
-/// another version, and noting on stderr when the content changed since.
 /// `dossier parties`, `corridor`, `terms` and `quote`.
 fn card_command(
     name: &str,
@@ -636,6 +655,8 @@ fn card_command(
     emit(json, &card, render::text::card)
 }
 
+/// Opens the index, building it first when it is missing or was built by
+/// another version, and noting on stderr when the content changed since.
 pub fn open_engine(paths: &Paths) -> Result<Engine> {
     ensure_index(paths)?;
     let snapshot = index::open(&paths.index)?;

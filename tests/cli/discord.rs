@@ -21,22 +21,25 @@ fn serve_without_a_token_names_env_example() {
 
 #[test]
 fn a_bad_guild_id_is_explained() {
-    let d = Dossier::new();
-    let r: crate::util::Run = d
-        .command()
-        .env("DISCORD_TOKEN", "x")
-        .env("DISCORD_GUILD_ID", "my-server")
-        .arg("serve")
-        .output()
-        .unwrap()
-        .into();
-    assert_eq!(r.code, 1);
-    assert!(
-        r.stderr.contains("DISCORD_GUILD_ID must be a Discord id"),
-        "{}",
-        r.stderr
-    );
-    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    // `register` reads the same setting as `serve`.
+    for command in ["serve", "register"] {
+        let d = Dossier::new();
+        let r: crate::util::Run = d
+            .command()
+            .env("DISCORD_TOKEN", "x")
+            .env("DISCORD_GUILD_ID", "my-server")
+            .arg(command)
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(r.code, 1, "{command}");
+        assert!(
+            r.stderr.contains("DISCORD_GUILD_ID must be a Discord id"),
+            "{command}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    }
 }
 
 /// `serve` with `args` and the environment `env` exits 1 saying `expected`.
@@ -72,6 +75,18 @@ fn serve_explains_each_mistake_in_its_settings() {
     serve_refuses(
         &["--shard-range", "1..3", "--total-shards", "2"],
         &[("DISCORD_TOKEN", "x")],
+        "--shard-range 1..3 goes past --total-shards 2",
+    );
+    serve_refuses(
+        &["--http", "127.0.0.1:0", "--shards", "2"],
+        &[("DISCORD_PUBLIC_KEY", key)],
+        "--shards and --shard-range split the gateway",
+    );
+    // An empty address, as .env.example leaves it, means the gateway: the
+    // sharding flags are checked, not refused for it.
+    serve_refuses(
+        &["--shard-range", "1..3", "--total-shards", "2"],
+        &[("DISCORD_TOKEN", "x"), ("DOSSIER_HTTP_ADDR", "")],
         "--shard-range 1..3 goes past --total-shards 2",
     );
 }

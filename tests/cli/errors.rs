@@ -79,6 +79,24 @@ fn json_failures_without_an_index_or_with_bad_arguments() {
 }
 
 #[test]
+fn the_records_reports_fail_as_json_too() {
+    let d = Dossier::new();
+    // A record under a file cannot be opened.
+    let file = d.dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let db = file.join("dossier.db");
+    for command in ["gaps", "feedback"] {
+        let args = [command, "--db", db.to_str().unwrap()];
+        let text = d.run(&args);
+        let json = d.run(&[&args[..], &["--json"]].concat());
+        assert_ne!(text.code, 0, "{command}: {}", text.stderr);
+        assert_eq!(json.code, text.code, "{command}");
+        let (_, message) = json_error(&json);
+        assert!(text.stderr.contains(&message), "{command}: {message}");
+    }
+}
+
+#[test]
 fn a_cause_is_printed_once() {
     let d = Dossier::new();
     // An index path that is a file: reading CURRENT fails with ENOTDIR.

@@ -535,7 +535,6 @@ pub fn notice(text: &str) -> Message {
     m
 }
 
-/// An error only the person who asked sees.
 /// What a public deferral shows for the moment between its "thinking…"
 /// and a private reply sent to the person who asked.
 pub fn sent_privately() -> Message {
@@ -547,6 +546,7 @@ pub fn sent_privately() -> Message {
     }
 }
 
+/// An error only the person who asked sees.
 pub fn error(text: &str) -> Message {
     let mut e = Embed::new("Sorry", COLOR_ERROR);
     e.description = text.to_string();
