@@ -15,6 +15,7 @@
 //!   paging buttons.
 //! - `card:STORY`, a select whose option values are card topics: a card of
 //!   the story a `/brief` was about.
+//! - `stories:PAGE:DIR` (`DIR` `p` or `n`): Previous / Next of `/stories`.
 
 use crate::answer::{Answer, Citation, Engine};
 use crate::content::{CardSpec, Topic};
@@ -39,6 +40,8 @@ pub enum Click {
         story: String,
         topic: String,
     },
+    /// Zero-based page of `/stories` to show.
+    Stories(u32),
 }
 
 /// A cited paragraph to open.
@@ -146,16 +149,26 @@ pub fn for_brief(story: &str, cards: &[CardSpec]) -> Vec<Vec<Component>> {
 
 /// Previous / Next for page `page` of a search, when the query fits.
 pub fn for_search(page: &Page, more: bool) -> Vec<Vec<Component>> {
-    if page.page == 0 && !more {
-        return Vec::new();
-    }
     let topic = page.topic.as_ref().map_or("-", Topic::as_str);
-    let id = |dir: char| {
+    paging(page.page, more, |dir| {
         format!(
             "page:{}:{dir}:{}:{topic}:{}",
             page.page, page.limit, page.query
         )
-    };
+    })
+}
+
+/// Previous / Next for page `page` of `/stories`.
+pub fn for_stories(page: u32, more: bool) -> Vec<Vec<Component>> {
+    paging(page, more, |dir| format!("stories:{page}:{dir}"))
+}
+
+/// Previous and Next buttons with the ids `id('p')` and `id('n')`: none on
+/// a lone page, or when an id would not fit.
+fn paging(page: u32, more: bool, id: impl Fn(char) -> String) -> Vec<Vec<Component>> {
+    if page == 0 && !more {
+        return Vec::new();
+    }
     let (prev, next) = (id('p'), id('n'));
     if next.len() > MAX_ID {
         return Vec::new();
@@ -167,7 +180,7 @@ pub fn for_search(page: &Page, more: bool) -> Vec<Vec<Component>> {
         disabled,
     };
     vec![vec![
-        button(prev, "Previous", page.page == 0),
+        button(prev, "Previous", page == 0),
         button(next, "Next", !more),
     ]]
 }
@@ -190,6 +203,10 @@ pub fn parse(custom_id: &str, values: &[String]) -> Option<Click> {
         }
         "cite" => parse_cite(rest.parse().ok()?, values.first()?).map(Click::Cite),
         "page" => parse_page(rest).map(Click::Page),
+        "stories" => {
+            let (page, dir) = rest.split_once(':')?;
+            turn(page.parse().ok()?, dir).map(Click::Stories)
+        }
         "card" => {
             let topic = Topic::parse(values.first()?)?;
             crate::content::is_slug(rest).then(|| Click::Card {
@@ -218,14 +235,18 @@ fn parse_cite(generation: u64, value: &str) -> Option<Cite> {
     })
 }
 
+/// The page a click on `p` (Previous) or `n` (Next) under page `page` asks for.
+fn turn(page: u32, dir: &str) -> Option<u32> {
+    match dir {
+        "p" => page.checked_sub(1),
+        "n" => page.checked_add(1),
+        _ => None,
+    }
+}
+
 fn parse_page(rest: &str) -> Option<Page> {
     let mut parts = rest.splitn(5, ':');
-    let page: u32 = parts.next()?.parse().ok()?;
-    let page = match parts.next()? {
-        "p" => page.checked_sub(1)?,
-        "n" => page.checked_add(1)?,
-        _ => return None,
-    };
+    let page = turn(parts.next()?.parse().ok()?, parts.next()?)?;
     let limit: u8 = parts.next()?.parse().ok()?;
     let topic = match parts.next()? {
         "-" => None,
@@ -261,6 +282,8 @@ mod tests {
         assert!(
             matches!(next, Some(Click::Page(p)) if p.page == 1 && p.query == "nakhchivan corridor")
         );
+        assert_eq!(parse("stories:2:p", &[]), Some(Click::Stories(1)));
+        assert_eq!(parse("stories:2:n", &[]), Some(Click::Stories(3)));
         for bad in [
             "",
             "vote",
@@ -268,6 +291,10 @@ mod tests {
             "page:0:p:5:-:q",
             "cite:x",
             "page:1:n:0:-:q",
+            "stories:0:p",
+            "stories:4294967295:n",
+            "stories:x:n",
+            "stories:1",
         ] {
             assert_eq!(parse(bad, &["1:2:3:4:a".to_string()]), None, "{bad}");
         }

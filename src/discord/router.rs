@@ -128,6 +128,7 @@ fn component(click: &ComponentInteraction, engine: &Engine) -> (Reply, Option<Ev
         }
         Some(Click::Cite(cite)) => (Reply::Message(cited(engine, &cite)), None),
         Some(Click::Page(page)) => (Reply::Update(search_page(engine, &page)), None),
+        Some(Click::Stories(page)) => (Reply::Update(stories_page(engine, page)), None),
         Some(Click::Card { story, topic }) => {
             let mut m = card(engine.card(&topic, Some(&story)), engine);
             m.ephemeral = true;
@@ -179,6 +180,22 @@ fn search_page(engine: &Engine, page: &Page) -> Message {
     m
 }
 
+/// Stories one page of `/stories` lists.
+const STORIES_PER_PAGE: usize = 10;
+
+/// One page of `/stories`, newest first, with Previous / Next. A page past
+/// the end (stories were removed since) shows the last one.
+fn stories_page(engine: &Engine, page: u32) -> Message {
+    let all = engine.stories();
+    let pages = all.len().div_ceil(STORIES_PER_PAGE).max(1);
+    let page = (page as usize).min(pages - 1);
+    let first = page * STORIES_PER_PAGE;
+    let shown = &all[first..all.len().min(first + STORIES_PER_PAGE)];
+    let mut m = render::stories(shown, first, all.len());
+    m.components = components::for_stories(page as u32, page + 1 < pages);
+    m
+}
+
 fn string_option<'a>(cmd: &'a CommandInteraction, name: &str) -> Option<&'a str> {
     cmd.data.options().into_iter().find_map(|o| match o.value {
         ResolvedValue::String(s) if o.name == name => Some(s),
@@ -210,7 +227,7 @@ fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
     match cmd.data.name.as_str() {
         "ask" => ask(cmd, engine).0,
         "search" => search(cmd, engine),
-        "stories" => render::stories(&engine.stories()),
+        "stories" => stories_page(engine, 0),
         "brief" => brief(cmd, engine),
         "card" => match typed(string_option(cmd, "card")) {
             Some(topic) => card(

@@ -333,3 +333,99 @@ fn a_declined_question_in_a_named_story_is_recorded_against_it() {
         other => panic!("no /ask recorded: {other:?}"),
     }
 }
+
+/// An index of `n` one-paragraph stories, a day apart.
+fn many_stories(n: usize) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("articles")).unwrap();
+    std::fs::create_dir_all(content.join("facts")).unwrap();
+    for i in 0..n {
+        let text = format!(
+            "+++\nid = \"story-{i:02}\"\ntitle = \"Story number {i}\"\ndate = 2025-01-{:02}\n+++\n\nThe council met on day {i} and voted.\n",
+            i + 1
+        );
+        std::fs::write(content.join(format!("articles/story-{i:02}.md")), text).unwrap();
+    }
+    dossier::index::reindex(&content, &dir.path().join("index"), &mut |_, _| {}).unwrap();
+    let engine = Engine::open(&dir.path().join("index")).unwrap();
+    Fixture { _dir: dir, engine }
+}
+
+fn click(custom_id: &str) -> Interaction {
+    serde_json::from_value(crate::fake::component("3002", custom_id, None, "5001"))
+        .expect("fixture is an interaction")
+}
+
+fn buttons(reply: &Value) -> (Value, Value) {
+    let row = &reply["data"]["components"][0]["components"];
+    (row[0].clone(), row[1].clone())
+}
+
+#[test]
+fn stories_page_through_every_story_newest_first() {
+    let fixture = many_stories(23);
+    let route = |i: &Interaction| {
+        let v = serde_json::to_value(router::route(i, &fixture.engine)).unwrap();
+        crate::conformance::assert_valid("create_interaction_response", "/stories", &v);
+        v
+    };
+    let text = |v: &Value| {
+        v["data"]["embeds"][0]["description"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let footer = |v: &Value| {
+        v["data"]["embeds"][0]["footer"]["text"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+
+    let first = route(&interaction(2, "stories", json!([])));
+    assert_eq!(first["type"], 4);
+    assert!(
+        footer(&first).starts_with("1–10 of 23"),
+        "{}",
+        footer(&first)
+    );
+    assert_eq!(text(&first).lines().count(), 10);
+    assert!(
+        text(&first).starts_with("**Story number 22**"),
+        "{}",
+        text(&first)
+    );
+    let (prev, next) = buttons(&first);
+    assert_eq!(
+        (prev["disabled"].clone(), next["disabled"].clone()),
+        (json!(true), json!(false))
+    );
+
+    let mut seen = text(&first);
+    let mut page = first;
+    for want in ["11–20 of 23", "21–23 of 23"] {
+        let next = buttons(&page).1["custom_id"].as_str().unwrap().to_string();
+        page = route(&click(&next));
+        assert_eq!(page["type"], 7, "a click updates the message");
+        assert!(footer(&page).starts_with(want), "{}", footer(&page));
+        seen += &text(&page);
+    }
+    assert_eq!(buttons(&page).1["disabled"], true, "no page after the last");
+    for i in 0..23 {
+        assert_eq!(
+            seen.matches(&format!("`story-{i:02}`")).count(),
+            1,
+            "story {i}"
+        );
+    }
+    // A page that no longer exists (stories were removed) shows the last.
+    let past = route(&click("stories:7:n"));
+    assert!(
+        footer(&past).starts_with("21–23 of 23"),
+        "{}",
+        footer(&past)
+    );
+    let back = buttons(&page).0["custom_id"].as_str().unwrap().to_string();
+    assert!(footer(&route(&click(&back))).starts_with("11–20 of 23"));
+}

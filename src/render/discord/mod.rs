@@ -332,26 +332,33 @@ fn hit_line(h: &Hit) -> String {
     format!("`{kind}{topic}` ¶{} — {}", h.paragraph, marked(&snippet))
 }
 
-/// The reply to `/stories`: one line a story, newest first.
-pub fn stories(list: &[StorySummary]) -> Message {
+/// The reply to `/stories`: one line a story, newest first; `list` starts
+/// at position `first` (from 0) of `total` stories.
+pub fn stories(list: &[StorySummary], first: usize, total: usize) -> Message {
     let mut e = Embed::new("Stories".to_string(), COLOR_ANSWER);
     let mut used = 0;
     let mut lines = Vec::new();
+    let budget = limits::DESCRIPTION - 100;
     for s in list {
         let a = &s.article;
-        let title = match &a.url {
-            Some(url) => link(&escape(&limits::cut(&a.title, 200)), url),
-            None => format!("**{}**", escape(&limits::cut(&a.title, 200))),
+        let title = escape(&limits::cut(&a.title, 200));
+        let line = |title: String| {
+            format!(
+                "{title} · {} · {} paragraphs, {} facts · `{}`",
+                a.date,
+                a.paragraphs,
+                s.facts,
+                limits::cut(&a.id, 100)
+            )
         };
-        let line = format!(
-            "{title} · {} · {} paragraphs, {} facts · `{}`",
-            a.date,
-            a.paragraphs,
-            s.facts,
-            limits::cut(&a.id, 100)
-        );
+        let plain = line(format!("**{title}**"));
+        // A long address is dropped before a story is.
+        let linked = a.url.as_ref().map(|url| line(link(&title, url)));
+        let line = linked
+            .filter(|l| used + l.chars().count() < budget)
+            .unwrap_or(plain);
         let len = line.chars().count() + 1;
-        if used + len > limits::DESCRIPTION - 100 {
+        if used + len > budget {
             lines.push(format!("…and {} more", list.len() - lines.len()));
             break;
         }
@@ -363,7 +370,14 @@ pub fn stories(list: &[StorySummary]) -> Message {
     } else {
         lines.join("\n")
     };
-    e.footer = Some("Ask about one with /ask story:, or read its briefing with /brief".to_string());
+    let place = if list.len() < total {
+        format!("{}–{} of {total} · ", first + 1, first + list.len())
+    } else {
+        String::new()
+    };
+    e.footer = Some(format!(
+        "{place}Ask about one with /ask story:, or read its briefing with /brief"
+    ));
     message(e)
 }
 
