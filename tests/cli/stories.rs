@@ -146,6 +146,82 @@ fn draft_writes_facts_that_pass_check_for_every_story() {
 }
 
 #[test]
+fn draft_proposes_people_with_their_surnames_and_the_speaker_of_each_quote() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("articles")).unwrap();
+    std::fs::create_dir_all(content.join("facts")).unwrap();
+    let article = content.join("articles/bridge.md");
+    std::fs::write(
+        &article,
+        "+++\nid = \"bridge\"\ntitle = \"A bridge opens\"\ndate = 2025-09-01\n+++\n\n\
+         The city of Velmora opened its harbour bridge on Monday, Mayor Anika Roos said.\n\n\
+         \"We owe it to Governor Eli Marsh,\" Roos told reporters. Marsh did not attend.\n",
+    )
+    .unwrap();
+    let d = Dossier::new();
+    let index = dir.path().join("index");
+    let run = d
+        .with_paths(&content, &index)
+        .args(["draft", article.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let facts: toml::Value =
+        toml::from_str(&std::fs::read_to_string(content.join("facts/bridge.toml")).unwrap())
+            .unwrap();
+    let entities = facts["entity"].as_array().unwrap();
+    let entity = |id: &str| {
+        entities
+            .iter()
+            .find(|e| e["id"].as_str() == Some(id))
+            .unwrap_or_else(|| panic!("no entity {id} in {entities:?}"))
+    };
+    // Quoted, so a person; the title goes, the surname seen alone is an alias.
+    let roos = entity("anika-roos");
+    assert_eq!(roos["name"].as_str(), Some("Anika Roos"));
+    assert_eq!(roos["kind"].as_str(), Some("person"));
+    assert_eq!(
+        roos["aliases"].as_array().unwrap(),
+        &[toml::Value::from("Roos")]
+    );
+    assert!(roos["description"].as_str().unwrap().contains("Mayor"));
+    // Named inside the quotation only: not its speaker, and no person.
+    let marsh = entity("governor-eli-marsh");
+    assert_eq!(
+        marsh["aliases"].as_array().unwrap(),
+        &[toml::Value::from("Marsh")]
+    );
+    assert_ne!(marsh["kind"].as_str(), Some("person"));
+    assert!(
+        !entities.iter().any(|e| e["name"].as_str() == Some("Roos")),
+        "a surname proposed as an entity of its own: {entities:?}"
+    );
+    let quote = facts["fact"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"].as_str() == Some("p2-s1"))
+        .unwrap();
+    assert_eq!(quote["speaker"].as_str(), Some("anika-roos"), "{quote:?}");
+    assert_eq!(quote["topic"].as_str(), Some("quotes"));
+    let check = d
+        .with_paths(&content, &index)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+#[test]
 fn a_briefing_spans_the_story_with_cited_statements() {
     let d = three_stories();
     for story in [
