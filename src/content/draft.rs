@@ -332,11 +332,14 @@ fn capitalised_runs(sentence: &str) -> Vec<String> {
         {
             run.pop();
         }
-        if let (Some(&(s, _)), Some(&(_, e))) = (run.first(), run.last()) {
-            let name = sentence[s..e].to_string();
-            if name.chars().count() > 2 {
-                out.push(name);
-            }
+        // Words one space apart, whatever spacing or line break the text has.
+        let name = run
+            .iter()
+            .map(|&(s, e)| &sentence[s..e])
+            .collect::<Vec<_>>()
+            .join(" ");
+        if name.chars().count() > 2 {
+            out.push(name);
         }
         run.clear();
     };
@@ -372,5 +375,7 @@ mod tests {
         assert!(got.contains(&"Ilse Brandvold".to_string()), "{got:?}");
         assert!(got.contains(&"Friday".to_string()), "{got:?}");
         assert!(!is_name("Friday") && is_name("Brennock") && is_name("Port of Brennock"));
+        let got = capitalised_runs("talks with Anika\n  Roos ended");
+        assert_eq!(got, ["Anika Roos"]);
     }
 }
