@@ -477,6 +477,7 @@ fn namesakes_resolve_to_the_story_being_read() {
     assert_eq!(e.card("parties", None).unwrap().story.id, "bridge");
     for story in ["harbour", "bridge"] {
         let a = e.ask_in("who is the governor", Some(story)).unwrap();
+        assert!(a.answered && !a.citations.is_empty(), "{a:?}");
         assert!(a.citations.iter().all(|c| c.article == story), "{a:?}");
     }
     // Suggestions tell the namesakes apart by their story.

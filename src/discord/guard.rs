@@ -237,6 +237,10 @@ mod tests {
             tokio::spawn(async move { g.admit(&command("2"), soon()).await.is_ok() })
         };
         tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            !waiting.is_finished(),
+            "admitted while the only slot was held"
+        );
         drop(first);
         assert!(waiting.await.unwrap(), "admitted once the slot was free");
     }

@@ -91,7 +91,8 @@ fn the_records_reports_fail_as_json_too() {
         let json = d.run(&[&args[..], &["--json"]].concat());
         assert_ne!(text.code, 0, "{command}: {}", text.stderr);
         assert_eq!(json.code, text.code, "{command}");
-        let (_, message) = json_error(&json);
+        let (kind, message) = json_error(&json);
+        assert_eq!(kind, "io", "{command}");
         assert!(text.stderr.contains(&message), "{command}: {message}");
     }
 }

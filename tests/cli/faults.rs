@@ -113,6 +113,10 @@ fn hostile_text_in_every_command_gets_a_clear_safe_reply() {
             let v = serde_json::to_value(router::route(&interaction, &engine)).unwrap();
             assert_eq!(v["data"]["allowed_mentions"]["parse"], json!([]));
             let shown = v["data"]["embeds"].to_string();
+            assert!(
+                !shown.contains("went wrong"),
+                "an internal failure for input {text:?}: {shown}"
+            );
             for raw in [
                 "@everyone",
                 "@here",
@@ -230,10 +234,21 @@ fn long_questions_are_cut_between_words() {
     );
     let text = reply_text(&ask, &engine);
     assert!(!text.contains("“arme”"), "{text}");
-    // The engine: 1,000 bytes.
+    let (_, event) = dossier::discord::router::routed(&ask, &engine);
+    let Some(dossier::record::Event::Ask(asked)) = event else {
+        panic!("no /ask recorded: {event:?}");
+    };
+    assert!(asked.question.ends_with("xxx"), "{}", asked.question);
+    // The engine: 1,000 bytes. A half word would be unknown, or corrected
+    // into another word ("arme" into "are").
     let question = format!("What did {} armenia agree", "x".repeat(986));
     let v = d.ok(&["ask", &question, "--json"]).json();
     let unknown = v["unknown_words"].as_array().unwrap();
     assert!(!unknown.contains(&json!("arme")), "{v}");
+    let corrections = v["corrections"].as_array().unwrap();
+    assert!(
+        !corrections.iter().any(|c| c[0] == json!("arme")),
+        "{corrections:?}"
+    );
     assert!(!v["answer"].as_str().unwrap().contains("“arme”"), "{v}");
 }

@@ -144,6 +144,12 @@ fn published_generations_are_read_only() {
         gens.len() <= 3,
         "old generations were not removed: {gens:?}"
     );
+    let current = current_generation(&d.index());
+    assert!(
+        gens.contains(&current),
+        "{} not among {gens:?}",
+        current.display()
+    );
     for generation in gens {
         for entry in std::fs::read_dir(&generation).unwrap() {
             let path = entry.unwrap().path();

@@ -1399,11 +1399,26 @@ fn clicks_on_citations_from_older_content_say_it_changed() {
         ),
         4,
     );
+    let text = message_text(&changed);
     assert!(
-        message_text(&changed).contains("content has changed"),
+        text.contains("content has changed") && !text.contains("no longer in the sources"),
         "{}",
         pretty(&changed)
     );
+    // The paragraph as it reads now.
+    let out = dossier(index_dir())
+        .args(["source", "4", "--json"])
+        .output()
+        .unwrap();
+    let now: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let words: Vec<&str> = now[0]["text"]
+        .as_str()
+        .unwrap()
+        .split(' ')
+        .take(4)
+        .collect();
+    let opening = words.join(" ");
+    assert!(text.contains(&opening), "{text}");
     let gone = click_conforms(
         "gone",
         &click(
@@ -1413,7 +1428,7 @@ fn clicks_on_citations_from_older_content_say_it_changed() {
         4,
     );
     assert!(
-        message_text(&gone).contains("content has changed"),
+        message_text(&gone).contains("is no longer in the sources"),
         "{}",
         pretty(&gone)
     );

@@ -210,6 +210,18 @@ async fn health_reports_the_index() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "ok");
     assert_eq!(body["articles"], 1);
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            dossier::index::current_generation(index())
+                .unwrap()
+                .unwrap()
+                .join("manifest.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(body["generation"].is_u64(), "{body}");
+    assert_eq!(body["generation"], manifest["generation"], "{body}");
 }
 
 #[tokio::test]
