@@ -79,6 +79,17 @@ fn json_failures_without_an_index_or_with_bad_arguments() {
 }
 
 #[test]
+fn content_failures_have_their_own_json_kinds() {
+    let d = Dossier::new();
+    d.edit(crate::util::FACTS, |t| {
+        t.replacen("quote = \"", "quote = \"zz ", 1)
+    });
+    let r = d.run(&["ask", "corridor", "--json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(json_error(&r).0, "invalid_content", "{}", r.stdout);
+}
+
+#[test]
 fn the_records_reports_fail_as_json_too() {
     let d = Dossier::new();
     // A record under a file cannot be opened.

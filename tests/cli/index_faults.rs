@@ -45,6 +45,9 @@ fn assert_reported_and_repaired(d: &Dossier, what: &str) {
     );
     assert!(r.stderr.len() < 600, "{what}: a long message: {}", r.stderr);
     assert!(r.stderr.matches("os error").count() <= 1, "{}", r.stderr);
+    let r = d.run(&["ask", "corridor", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["error"]["kind"], "index_damaged", "{what}: {v}");
     let r = d.run(&["reindex"]);
     assert_eq!(r.code, 0, "{what}: reindex did not repair: {}", r.stderr);
     d.ok(&["ask", "corridor"]);

@@ -154,3 +154,41 @@ fn readers_never_see_a_missing_or_empty_index_during_reindex() {
     }
     assert!(live.engine().catalog().manifest.generation >= 9);
 }
+
+/// Paths come from `.env` in the working directory, the environment
+/// winning over it and flags over both.
+#[test]
+fn settings_come_from_dotenv_and_flags_win() {
+    let d = Dossier::new();
+    std::fs::write(
+        d.dir.path().join(".env"),
+        format!(
+            "DOSSIER_CONTENT={}\nDOSSIER_INDEX=from-dotenv\n",
+            d.content().display()
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str], env: &[(&str, &str)]| -> crate::util::Run {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"));
+        cmd.current_dir(d.dir.path())
+            .env_remove("DOSSIER_CONTENT")
+            .env_remove("DOSSIER_INDEX")
+            .args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap().into()
+    };
+    let r = run(&["reindex"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(d.dir.path().join("from-dotenv/CURRENT").is_file());
+    let r = run(&["reindex"], &[("DOSSIER_INDEX", "from-env")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(d.dir.path().join("from-env/CURRENT").is_file());
+    let r = run(
+        &["reindex", "--index", "from-flag"],
+        &[("DOSSIER_INDEX", "from-env")],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(d.dir.path().join("from-flag/CURRENT").is_file());
+}
