@@ -238,3 +238,68 @@ fn scoping_mistakes_are_reported_with_file_and_line() {
         );
     }
 }
+
+/// Two stories that say the same thing: the answer comes from one and
+/// names the other, in JSON, in text and on Discord.
+#[test]
+fn a_question_two_stories_answer_names_the_other() {
+    let d = Dossier::new();
+    std::fs::remove_dir_all(d.content()).unwrap();
+    let articles = [
+        (
+            "first-vote",
+            "Town council approves harbour budget",
+            "The town council approved the harbour budget of 12 million euros on Monday.\n\n\
+             The mayor said dredging would start in the spring.",
+        ),
+        (
+            "second-vote",
+            "Harbour budget passes after long debate",
+            "After a long debate, the town council approved a harbour budget of 12 million euros.\n\n\
+             Fishermen had asked for a new quay.",
+        ),
+    ];
+    for (i, (id, title, body)) in articles.iter().enumerate() {
+        let path = d.content().join(format!("articles/{id}.md"));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            format!(
+                "+++\nid = \"{id}\"\ntitle = \"{title}\"\ndate = 2025-03-0{}\n+++\n\n{body}\n",
+                i + 1
+            ),
+        )
+        .unwrap();
+    }
+    d.ok(&["reindex"]);
+    let question = "what did the town council approve";
+    let a = d.ok(&["ask", question, "--json"]).json();
+    assert_eq!(a["answered"], true, "{a}");
+    let story = a["story"].as_str().unwrap();
+    let other = if story == "first-vote" {
+        "second-vote"
+    } else {
+        "first-vote"
+    };
+    assert_eq!(a["also"], serde_json::json!([other]), "{a}");
+    let text = d.ok(&["ask", question]).stdout;
+    assert!(text.contains(&format!("also covered by {other}")), "{text}");
+    let engine = dossier::answer::Engine::open(&d.index()).unwrap();
+    let interaction: serenity::all::Interaction = serde_json::from_value(serde_json::json!({
+        "id": "3001", "application_id": "900000000000000001", "type": 2, "token": "tok",
+        "version": 1, "guild_id": "900000000000000002", "channel_id": "4001",
+        "member": {"user": {"id": "5001", "username": "alice"}, "roles": [],
+                   "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0},
+        "data": {"id": "2000", "name": "ask", "type": 1,
+                 "options": [{"name": "question", "type": 3, "value": question}]},
+        "locale": "en-US", "entitlements": [], "attachment_size_limit": 8388608
+    }))
+    .unwrap();
+    let reply =
+        serde_json::to_value(dossier::discord::router::route(&interaction, &engine)).unwrap();
+    let shown = reply["data"]["embeds"][0]["description"].as_str().unwrap();
+    assert!(
+        shown.contains(&format!("Also covered by `{other}`")),
+        "{shown}"
+    );
+}
