@@ -438,3 +438,29 @@ fn gaps_feedback_and_forget_read_the_recorded_log() {
     let bad = d.run(&["forget", "alice", "--db", db_arg]);
     assert_ne!(bad.code, 0);
 }
+
+/// The recorder prunes what is older than its `keep_days` when it starts.
+#[test]
+fn a_starting_recorder_prunes_records_past_their_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let location = Location::Sqlite(dir.path().join("d.db"));
+    let day = 86_400;
+    let at = |days_ago: i64, id: u64| {
+        let Event::Ask(mut a) = ask(id, 1, "how old is this", true) else {
+            unreachable!()
+        };
+        a.at = dossier::record::now() - days_ago * day;
+        Event::Ask(a)
+    };
+    let mut store = Store::open(&location).unwrap();
+    store.write(&at(100, 1)).unwrap();
+    store.write(&at(10, 2)).unwrap();
+    assert_eq!(store.counts().unwrap().0, 2);
+    drop(store);
+
+    let recorder = Recorder::start(location.clone(), 90);
+    recorder.record(at(0, 3));
+    assert!(recorder.flush(Duration::from_secs(10)));
+    let mut store = Store::open(&location).unwrap();
+    assert_eq!(store.counts().unwrap().0, 2, "the 100-day-old ask was kept");
+}

@@ -1358,8 +1358,11 @@ fn ask_replies_carry_votes_and_a_citation_select_whose_clicks_conform() {
     let opened = click_conforms("cite", &click(select_id, Some(vec![value])), 4);
     assert_eq!(opened["data"]["flags"], 64);
     let text = message_text(&opened);
+    // The option's description is the quote; its opening words are bold.
+    let quote = options[0]["description"].as_str().unwrap();
+    let opening: Vec<&str> = quote.split(' ').take(3).collect();
     assert!(
-        text.contains("**"),
+        text.contains(&format!("**{}", opening.join(" "))),
         "the quoted words are not in bold:\n{text}"
     );
     assert!(!text.contains("changed since"), "{text}");
