@@ -243,6 +243,28 @@ fn sigterm_exits_within_the_grace_period_despite_partial_requests() {
 }
 
 #[test]
+fn a_second_signal_stops_the_server_at_once() {
+    let mut server = Server::start(&["--shutdown-grace", "60", "--read-timeout", "60"], None);
+    let (head, body) = signed_ping(server.addr, false);
+    let mut half = server.connect();
+    half.write_all(head.as_bytes()).unwrap();
+    half.write_all(&body[..body.len() / 2]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    server.sigterm();
+    // The first signal waits for the request in flight.
+    assert!(
+        server.exited_within(Duration::from_secs(1)).is_none(),
+        "exited with a request in flight"
+    );
+    server.sigterm();
+    assert!(
+        server.exited_within(Duration::from_secs(5)).is_some(),
+        "a second signal did not stop it:\n{}",
+        server.output()
+    );
+}
+
+#[test]
 fn a_request_in_flight_at_sigterm_is_answered_before_exit() {
     let mut server = Server::start(&["--shutdown-grace", "5"], None);
     let (head, body) = signed_ping(server.addr, false);
