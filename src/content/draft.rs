@@ -127,7 +127,7 @@ fn drafted_facts(entities: &[Entity], article: &Article) -> Vec<DraftFact> {
         for (s, (start, end)) in text::sentence_ranges(body).into_iter().enumerate() {
             let sentence = &body[start..end];
             let named = matcher.entities_in(sentence);
-            let speaker = quoted(&matcher, sentence)
+            let speaker = quoted(&matcher, body, (start, end))
                 .filter(|&i| entities[i].kind == "person")
                 .map(|i| entities[i].id.clone());
             facts.push(DraftFact {
@@ -173,15 +173,17 @@ fn title(sentence: &str) -> String {
     t
 }
 
-/// The one entity a sentence with quotation marks names outside them: who
-/// is quoted. `None` without quotation marks, or when it names none or
-/// several outside them.
-fn quoted(matcher: &EntityMatcher, sentence: &str) -> Option<usize> {
+/// The one entity the sentence `start..end` of `paragraph`, if it has
+/// quotation marks, names outside them: who is quoted. `None` without
+/// quotation marks, or when it names none or several outside them.
+fn quoted(matcher: &EntityMatcher, paragraph: &str, (start, end): (usize, usize)) -> Option<usize> {
+    let sentence = &paragraph[start..end];
     if !sentence.contains(QUOTATION_MARKS) {
         return None;
     }
-    // Inside a quotation after an odd number of quotation marks.
-    let inside = |at: usize| sentence[..at].matches(QUOTATION_MARKS).count() % 2 == 1;
+    // Inside a quotation after an odd number of quotation marks, counted
+    // from the paragraph's start: a quotation may span sentences.
+    let inside = |at: usize| paragraph[..start + at].matches(QUOTATION_MARKS).count() % 2 == 1;
     let words = text::spans(sentence);
     let mut outside: Vec<usize> = matcher
         .find(sentence, &words)
@@ -249,8 +251,10 @@ fn proposed_entities(known: &[Entity], article: &Article) -> Vec<DraftEntity> {
 /// (name, alias) for each lone run that is the last word of exactly one
 /// longer run.
 fn surname_aliases(runs: &[(String, usize)]) -> Vec<(String, String)> {
+    let lang = language();
+    let rare = |word: &str| lang.frequency(&word.to_lowercase()) < ALIAS_MAX_FREQUENCY;
     let mut out = Vec::new();
-    for (lone, _) in runs.iter().filter(|(r, _)| !r.contains(' ')) {
+    for (lone, _) in runs.iter().filter(|(r, _)| !r.contains(' ') && rare(r)) {
         let mut longer = runs
             .iter()
             .filter(|(r, _)| r.rsplit(' ').next() == Some(lone.as_str()) && r != lone);
@@ -270,8 +274,8 @@ fn mark_people(known: &[Entity], proposed: &mut [DraftEntity], article: &Article
     let matcher = EntityMatcher::new(&all);
     let mut quoted_ones: Vec<usize> = Vec::new();
     for body in &article.paragraphs {
-        for (start, end) in text::sentence_ranges(body) {
-            if let Some(i) = quoted(&matcher, &body[start..end]) {
+        for range in text::sentence_ranges(body) {
+            if let Some(i) = quoted(&matcher, body, range) {
                 quoted_ones.extend(i.checked_sub(known.len()));
             }
         }
@@ -279,7 +283,7 @@ fn mark_people(known: &[Entity], proposed: &mut [DraftEntity], article: &Article
     let mut ids: Vec<String> = all.iter().map(|e| e.id.clone()).collect();
     for &i in &quoted_ones {
         let p = &mut proposed[i];
-        if p.kind == "person" {
+        if p.kind == "person" || !looks_personal(&p.name) {
             continue;
         }
         p.kind = "person".to_string();
@@ -298,6 +302,13 @@ fn mark_people(known: &[Entity], proposed: &mut [DraftEntity], article: &Article
     }
 }
 
+/// Whether a quoted name may be a person's: two words at least, and none
+/// of the joiners an organisation's name has ("Ministry of Finance").
+fn looks_personal(name: &str) -> bool {
+    let words: Vec<&str> = name.split(' ').collect();
+    words.len() >= 2 && !words.iter().any(|w| ORGANISATION_JOINERS.contains(w))
+}
+
 /// A name split into its leading capitalised common words (a title such as
 /// "Mayor" or "Prime Minister") and the rest, which keeps two words at least.
 fn without_title(name: &str) -> (String, String) {
@@ -312,6 +323,14 @@ fn without_title(name: &str) -> (String, String) {
 
 /// Function words allowed inside a name ("Port of Brennock").
 const NAME_JOINERS: &[&str] = &["of", "the", "for", "and", "de", "van", "von"];
+/// Those of them that make a name an organisation's, not a person's.
+const ORGANISATION_JOINERS: &[&str] = &["of", "the", "for", "and"];
+
+/// English frequency (share of words, from model/english.tsv) under which
+/// a capitalised word read alone is a name, not a word: "Roos" (7e-7),
+/// while "May" (1e-3), "Rose" and "Green" (7e-5, 1e-4) are words a story
+/// uses in lower case too, so an alias made of them would match the words.
+const ALIAS_MAX_FREQUENCY: f32 = 1e-5;
 
 /// Whether a run of capitalised words may name something: a lone
 /// capitalised common word ("Friday", "After") does not.

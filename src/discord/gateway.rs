@@ -206,8 +206,9 @@ pub async fn answer(
 /// sent while "thinking…" shows takes its place with that visibility. So a
 /// private message (an error) after a public deferral first settles the
 /// placeholder with a short public note, then goes as a private follow-up,
-/// then the note is deleted. Should the follow-up fail, the message
-/// replaces the note instead: the person still learns what went wrong.
+/// then the note is deleted. The follow-up creates a message, so it is sent
+/// once, never retried: should it fail, the message replaces the note
+/// instead, and the person still learns what went wrong.
 pub(crate) async fn complete_deferred(http: &Http, token: &str, m: &Message) {
     if !m.ephemeral {
         edit_original(http, token, m).await;
@@ -217,19 +218,23 @@ pub(crate) async fn complete_deferred(http: &Http, token: &str, m: &Message) {
         return;
     }
     let followup = router::followup(m);
-    let sent = retrying("send the private follow-up", || async {
-        http.create_followup_message(token, &followup, Vec::new())
-            .await
-            .map(|_| ())
-    })
-    .await;
-    if sent {
-        retrying("delete the public note", || {
-            http.delete_original_interaction_response(token)
-        })
-        .await;
-    } else {
-        edit_original(http, token, m).await;
+    match http
+        .create_followup_message(token, &followup, Vec::new())
+        .await
+    {
+        Ok(_) => {
+            retrying("delete the public note", || {
+                http.delete_original_interaction_response(token)
+            })
+            .await;
+        }
+        Err(e) => {
+            tracing::warn!("could not send the private follow-up: {e}");
+            // The note's text goes: only the message is shown.
+            let mut shown = m.clone();
+            shown.content.get_or_insert_with(String::new);
+            edit_original(http, token, &shown).await;
+        }
     }
 }
 

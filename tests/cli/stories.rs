@@ -168,7 +168,9 @@ fn draft_proposes_people_with_their_surnames_and_the_speaker_of_each_quote() {
         &article,
         "+++\nid = \"bridge\"\ntitle = \"A bridge opens\"\ndate = 2025-09-01\n+++\n\n\
          The city of Velmora opened its harbour bridge on Monday, Mayor Anika Roos said.\n\n\
-         \"We owe it to Governor Eli Marsh,\" Roos told reporters. Marsh did not attend.\n",
+         \"We owe it to Governor Eli Marsh,\" Roos told reporters. Marsh did not attend.\n\n\
+         \"We will not pay,\" the Ministry of Finance said. Harbour chief Theresa May agreed.\n\n\
+         \"It took years. Port of Velmora waited,\" Roos said.\n",
     )
     .unwrap();
     let d = Dossier::new();
@@ -221,6 +223,30 @@ fn draft_proposes_people_with_their_surnames_and_the_speaker_of_each_quote() {
         .unwrap();
     assert_eq!(quote["speaker"].as_str(), Some("anika-roos"), "{quote:?}");
     assert_eq!(quote["topic"].as_str(), Some("quotes"));
+    // An organisation quoted keeps its name and is no person.
+    let ministry = entity("ministry-of-finance");
+    assert_eq!(ministry["name"].as_str(), Some("Ministry of Finance"));
+    assert_ne!(ministry["kind"].as_str(), Some("person"));
+    // A surname that is an English word is no alias: it would match the word.
+    assert!(
+        entities.iter().all(|e| !e["aliases"]
+            .as_array()
+            .unwrap()
+            .contains(&toml::Value::from("May"))),
+        "{entities:?}"
+    );
+    // A quotation over two sentences: its speaker named after it.
+    let spanning = facts["fact"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"].as_str() == Some("p4-s2"))
+        .unwrap();
+    assert_eq!(
+        spanning["speaker"].as_str(),
+        Some("anika-roos"),
+        "{spanning:?}"
+    );
     let check = d
         .with_paths(&content, &index)
         .arg("check")

@@ -350,7 +350,7 @@ fn paragraphs_fit(
     for (i, p) in paragraphs.iter().enumerate() {
         let first_line = p.lines().next().unwrap_or_default();
         let head = &first_line[..text::floor_char_boundary(first_line, 64)];
-        let at = source[cursor..].find(head).map_or(cursor, |o| cursor + o);
+        let at = line_starting_with(source, cursor, head).unwrap_or(cursor);
         cursor = at + head.len();
         if p.len() <= MAX_PARAGRAPH_BYTES {
             continue;
@@ -370,6 +370,23 @@ fn paragraphs_fit(
         ok = false;
     }
     ok
+}
+
+/// Where, from `from` on, a line starts with `head` (after its
+/// indentation): a short first line ("Yes.") may also stand inside an
+/// earlier line. One pass over the lines.
+fn line_starting_with(source: &str, from: usize, head: &str) -> Option<usize> {
+    let mut offset = from;
+    let mut at_line_start = from == 0 || source[..from].ends_with('\n');
+    for line in source[from..].split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if at_line_start && trimmed.starts_with(head) {
+            return Some(offset + line.len() - trimmed.len());
+        }
+        offset += line.len();
+        at_line_start = true;
+    }
+    None
 }
 
 pub(super) fn is_iso_date(s: &str) -> bool {
@@ -407,6 +424,16 @@ pub fn split_paragraphs(body: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::content::model::is_slug;
+
+    #[test]
+    fn a_paragraph_is_found_where_a_line_starts_with_it() {
+        let source = "He said Yes. to that\r\n\r\n  Yes.\r\nMore\r\n";
+        let at = line_starting_with(source, 0, "Yes.").unwrap();
+        assert_eq!(&source[at..at + 6], "Yes.\r\n");
+        assert_eq!(source[..at].matches('\n').count(), 2);
+        // From inside a line, that line's rest is not a line start.
+        assert_eq!(line_starting_with(source, 3, "said"), None);
+    }
 
     #[test]
     fn paragraphs_are_blank_line_separated_blocks() {

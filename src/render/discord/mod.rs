@@ -336,42 +336,41 @@ fn hit_line(h: &Hit) -> String {
 /// at position `first` (from 0) of `total` stories.
 pub fn stories(list: &[StorySummary], first: usize, total: usize) -> Message {
     let mut e = Embed::new("Stories".to_string(), COLOR_ANSWER);
-    let mut used = 0;
-    let mut lines = Vec::new();
     let budget = limits::DESCRIPTION - 100;
-    for s in list {
-        let a = &s.article;
-        let title = escape(&limits::cut(&a.title, 200));
-        let line = |title: String| {
-            format!(
-                "{title} · {} · {} paragraphs, {} facts · `{}`",
-                a.date,
-                a.paragraphs,
-                s.facts,
-                limits::cut(&a.id, 100)
-            )
-        };
-        let plain = line(format!("**{title}**"));
-        // A long address is dropped before a story is.
-        let linked = a.url.as_ref().map(|url| line(link(&title, url)));
-        let line = linked
-            .filter(|l| used + l.chars().count() < budget)
-            .unwrap_or(plain);
-        let len = line.chars().count() + 1;
-        if used + len > budget {
-            lines.push(format!("…and {} more", list.len() - lines.len()));
+    let mut lines: Vec<String> = list.iter().map(|s| story_line(s, None)).collect();
+    // Links only in the room the plain lines leave, in order.
+    let mut used: usize = lines.iter().map(|l| l.chars().count() + 1).sum();
+    for (line, s) in lines.iter_mut().zip(list) {
+        let Some(url) = &s.article.url else { continue };
+        let linked = story_line(s, Some(url));
+        let extra = linked.chars().count().saturating_sub(line.chars().count());
+        if used + extra <= budget {
+            used += extra;
+            *line = linked;
+        }
+    }
+    // Plain lines of a page always fit; a longer list is cut, and says so.
+    let mut shown = 0;
+    let mut length = 0;
+    for line in &lines {
+        if length + line.chars().count() + 1 > budget {
             break;
         }
-        used += len;
-        lines.push(line);
+        length += line.chars().count() + 1;
+        shown += 1;
+    }
+    if shown < lines.len() {
+        let more = lines.len() - shown;
+        lines.truncate(shown);
+        lines.push(format!("…and {more} more"));
     }
     e.description = if lines.is_empty() {
         "No stories yet.".to_string()
     } else {
         lines.join("\n")
     };
-    let place = if list.len() < total {
-        format!("{}–{} of {total} · ", first + 1, first + list.len())
+    let place = if shown < total {
+        format!("{}–{} of {total} · ", first + 1, first + shown)
     } else {
         String::new()
     };
@@ -379,6 +378,23 @@ pub fn stories(list: &[StorySummary], first: usize, total: usize) -> Message {
         "{place}Ask about one with /ask story:, or read its briefing with /brief"
     ));
     message(e)
+}
+
+/// One story's line in `/stories`, its title linked to `url` if given.
+fn story_line(s: &StorySummary, url: Option<&str>) -> String {
+    let a = &s.article;
+    let title = escape(&limits::cut(&a.title, 200));
+    let title = match url {
+        Some(url) => link(&title, url),
+        None => format!("**{title}**"),
+    };
+    format!(
+        "{title} · {} · {} paragraphs, {} facts · `{}`",
+        a.date,
+        a.paragraphs,
+        s.facts,
+        limits::cut(&a.id, 100)
+    )
 }
 
 /// A card: the reply to `/parties`, `/corridor`, `/terms`, `/quote`,
@@ -685,6 +701,35 @@ mod tests {
             "{}",
             f.name
         );
+    }
+
+    #[test]
+    fn a_page_of_stories_shows_every_story_whatever_their_addresses() {
+        let list: Vec<StorySummary> = (0..10)
+            .map(|i| StorySummary {
+                article: crate::answer::ArticleSummary {
+                    id: format!("story-{i}"),
+                    title: format!("Story {i}"),
+                    date: "2025-08-08".into(),
+                    url: Some(format!("https://example.com/{}", "a".repeat(600))),
+                    paragraphs: 5,
+                },
+                facts: 3,
+                cards: Vec::new(),
+            })
+            .collect();
+        let m = stories(&list, 10, 25);
+        let d = &m.embeds[0].description;
+        assert!(d.chars().count() <= limits::DESCRIPTION);
+        for i in 0..10 {
+            assert!(
+                d.contains(&format!("`story-{i}`")),
+                "story {i} missing: {d}"
+            );
+        }
+        assert!(d.contains("](https://example.com/"), "no link kept: {d}");
+        let footer = m.embeds[0].footer.as_deref().unwrap();
+        assert!(footer.starts_with("11–20 of 25"), "{footer}");
     }
 
     #[test]
