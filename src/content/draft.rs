@@ -6,11 +6,13 @@
 //! written.
 //!
 //! A proposed name whose last word the article also uses alone ("Anika
-//! Roos" … "Roos told reporters") gets that word as an alias. A sentence
-//! with quotation marks is a quote of the one entity it names outside
-//! them; a proposed entity quoted so is proposed as a person, its name
-//! without the capitalised common words that lead it ("Mayor Anika Roos"
-//! becomes "Anika Roos", the title noted in its description).
+//! Roos" … "Roos told reporters") gets that word as an alias, unless it is
+//! a common English word. A sentence with quotation marks is a quote of
+//! the one entity it names outside them; a proposed entity of two words or
+//! more quoted so, and not named like an organisation, is proposed as a
+//! person, its name without the capitalised common words that lead it
+//! ("Mayor Anika Roos" becomes "Anika Roos", the title noted in its
+//! description).
 
 use serde::Serialize;
 
