@@ -792,6 +792,37 @@ async fn an_error_after_a_public_deferral_reaches_only_the_asker() {
                 &format!("the error was put in the public reply: {edit}"),
             );
         }
+
+        // Should the private follow-up fail, it is not sent again: the
+        // error replaces the note, whose text goes.
+        fake.fail_next_of(Some("POST"), "/webhooks/", 500, 1);
+        // Another generation that cannot be opened: a reload pending again.
+        fs::write(index.join("CURRENT"), "gen-00000098-garbage").expect("corrupt CURRENT");
+        let options = json!([{"name": "paragraph", "type": 4, "value": 998}]);
+        fake.send_interaction(fake::command("3902", "source", options))
+            .await;
+        let deadline = std::time::Instant::now() + ANSWER;
+        let last = loop {
+            let edits = fake.original_edits("tok-3902");
+            if edits.len() >= 2 || std::time::Instant::now() > deadline {
+                break edits;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        bot.ensure(
+            last.len() == 2,
+            &format!("expected the note, then the error: {last:?}"),
+        );
+        bot.ensure(
+            last[1].to_string().contains("998") && last[1]["content"] == json!(""),
+            &format!("the error did not replace the note: {}", last[1]),
+        );
+        let posts = fake
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/tok-3902"))
+            .count();
+        bot.ensure(posts == 1, &format!("the follow-up was sent {posts} times"));
     })
     .await;
 }

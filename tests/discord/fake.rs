@@ -56,6 +56,8 @@ pub struct RecordedRequest {
 /// A request fault queued by `fail_next`.
 #[derive(Debug)]
 struct Fault {
+    /// Only requests of this method, when set.
+    method: Option<String>,
     prefix: String,
     status: u16,
     remaining: usize,
@@ -239,8 +241,20 @@ impl FakeDiscord {
     /// `status`. The prefix may be given with or without `/api/v10`, e.g.
     /// `/interactions/` or `/api/v10/interactions/`.
     pub fn fail_next(&self, route_prefix: &str, status: u16, times: usize) {
+        self.fail_next_of(None, route_prefix, status, times);
+    }
+
+    /// [`FakeDiscord::fail_next`] for requests of one method only.
+    pub fn fail_next_of(
+        &self,
+        method: Option<&str>,
+        route_prefix: &str,
+        status: u16,
+        times: usize,
+    ) {
         self.shared.update(|i| {
             i.faults.push(Fault {
+                method: method.map(str::to_string),
                 prefix: route_prefix.to_string(),
                 status,
                 remaining: times,
@@ -715,7 +729,9 @@ async fn rest_handler(
     let fault = {
         let mut inner = shared.lock();
         let hit = inner.faults.iter_mut().find(|f| {
-            f.remaining > 0 && (path.starts_with(&f.prefix) || route.starts_with(&f.prefix))
+            f.remaining > 0
+                && f.method.as_deref().is_none_or(|m| m == method.as_str())
+                && (path.starts_with(&f.prefix) || route.starts_with(&f.prefix))
         });
         hit.map(|f| {
             f.remaining -= 1;
