@@ -77,6 +77,18 @@ fn a_second_concurrent_reindex_fails_clearly() {
     let r = d.run(&["reindex"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("another reindex"), "{}", r.stderr);
+    // A reader that must build an outdated index meanwhile: busy, in JSON too.
+    let current = std::fs::read_to_string(d.index().join("CURRENT")).unwrap();
+    let manifest = d.index().join(current.trim()).join("manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    m["schema_version"] = 0.into();
+    make_writable(&manifest);
+    std::fs::write(&manifest, m.to_string()).unwrap();
+    let r = d.run(&["ask", "corridor", "--json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["error"]["kind"], "index_busy", "{v}");
     lock.unlock().unwrap();
     d.ok(&["reindex"]);
 }
@@ -191,4 +203,13 @@ fn settings_come_from_dotenv_and_flags_win() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(d.dir.path().join("from-flag/CURRENT").is_file());
+}
+
+/// Published generations are read-only; a test that damages one on
+/// purpose makes the file writable first.
+fn make_writable(path: &std::path::Path) {
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(path, perms).unwrap();
 }
