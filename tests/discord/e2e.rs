@@ -959,7 +959,11 @@ async fn buttons_under_an_answer_vote_open_citations_and_page_search() {
         fake.send_interaction(fake::component("6105", custom, Some(&[value.as_str()]), "700")).await;
         let opened = bot.check(fake.wait_callback("6105", ANSWER).await, "no paragraph");
         assert_eq!(opened["data"]["flags"], 64);
-        assert!(opened["data"]["embeds"][0]["description"].as_str().unwrap().contains("**"));
+        // The quote (the option's description) opens in bold.
+        let quote = select["options"][0]["description"].as_str().unwrap_or_default();
+        let opening: Vec<&str> = quote.split(' ').take(3).collect();
+        let shown = opened["data"]["embeds"][0]["description"].as_str().unwrap();
+        assert!(shown.contains(&format!("**{}", opening.join(" "))), "{shown}");
         check_message(&bot, &opened, "the cited paragraph");
 
         let options = json!([fake::string_option("query", "Azerbaijan Armenia"), {"name": "limit", "type": 4, "value": 2}]);

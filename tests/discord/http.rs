@@ -450,11 +450,13 @@ async fn clicks_are_answered_and_recorded_and_health_reports_the_store() {
     let value = select["options"][0]["value"].as_str().unwrap();
     let custom = select["custom_id"].as_str().unwrap();
     let (_, opened) = post(&app, &fake::component("7003", custom, Some(&[value]), "42")).await;
+    // The quote (the option's description) opens in bold.
+    let quote = select["options"][0]["description"].as_str().unwrap();
+    let opening: Vec<&str> = quote.split(' ').take(3).collect();
+    let shown = opened["data"]["embeds"][0]["description"].as_str().unwrap();
     assert!(
-        opened["data"]["embeds"][0]["description"]
-            .as_str()
-            .unwrap()
-            .contains("**")
+        shown.contains(&format!("**{}", opening.join(" "))),
+        "{shown}"
     );
 
     assert!(recorder.flush(std::time::Duration::from_secs(10)));
