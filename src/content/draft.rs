@@ -229,7 +229,7 @@ fn proposed_entities(known: &[Entity], article: &Article) -> Vec<DraftEntity> {
         if is_alias || !is_name(&name) {
             continue;
         }
-        let id = text::folded_words(&name).join("-");
+        let id = entity_id(&name);
         if id.is_empty() || taken.contains(&id.as_str()) || out.iter().any(|e| e.id == id) {
             continue;
         }
@@ -290,18 +290,24 @@ fn mark_people(known: &[Entity], proposed: &mut [DraftEntity], article: &Article
         }
         p.kind = "person".to_string();
         let (title, name) = without_title(&p.name);
-        let id = text::folded_words(&name).join("-");
-        p.description = Some(format!("TODO: who {name} is in this story."));
-        if title.is_empty() || id.is_empty() || ids.contains(&id) {
-            continue;
+        let id = entity_id(&name);
+        let renamed = !title.is_empty() && !id.is_empty() && !ids.contains(&id);
+        p.description = Some(if renamed {
+            format!("TODO: who {name} is in this story (the article calls them {title}).")
+        } else {
+            format!("TODO: who {} is in this story.", p.name)
+        });
+        if renamed {
+            ids.push(id.clone());
+            p.id = id;
+            p.name = name;
         }
-        p.description = Some(format!(
-            "TODO: who {name} is in this story (the article calls them {title})."
-        ));
-        ids.push(id.clone());
-        p.id = id;
-        p.name = name;
     }
+}
+
+/// The id a proposed entity called `name` gets: its folded words, hyphened.
+fn entity_id(name: &str) -> String {
+    text::folded_words(name).join("-")
 }
 
 /// Whether a quoted name may be a person's: two words at least, and none

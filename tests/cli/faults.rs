@@ -62,7 +62,8 @@ const HOSTILE: &[&str] = &[
     "[click](https://evil.example) <https://evil.example>",
 ];
 
-fn command(name: &str, options: serde_json::Value) -> Interaction {
+/// A guild slash command as Discord sends it.
+pub(crate) fn command(name: &str, options: serde_json::Value) -> Interaction {
     serde_json::from_value(json!({
         "id": "1", "application_id": "2", "type": 2, "token": "t", "version": 1,
         "guild_id": "3", "channel_id": "4",

@@ -285,16 +285,10 @@ fn a_question_two_stories_answer_names_the_other() {
     let text = d.ok(&["ask", question]).stdout;
     assert!(text.contains(&format!("also covered by {other}")), "{text}");
     let engine = dossier::answer::Engine::open(&d.index()).unwrap();
-    let interaction: serenity::all::Interaction = serde_json::from_value(serde_json::json!({
-        "id": "3001", "application_id": "900000000000000001", "type": 2, "token": "tok",
-        "version": 1, "guild_id": "900000000000000002", "channel_id": "4001",
-        "member": {"user": {"id": "5001", "username": "alice"}, "roles": [],
-                   "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0},
-        "data": {"id": "2000", "name": "ask", "type": 1,
-                 "options": [{"name": "question", "type": 3, "value": question}]},
-        "locale": "en-US", "entitlements": [], "attachment_size_limit": 8388608
-    }))
-    .unwrap();
+    let interaction = crate::faults::command(
+        "ask",
+        serde_json::json!([{"name": "question", "type": 3, "value": question}]),
+    );
     let reply =
         serde_json::to_value(dossier::discord::router::route(&interaction, &engine)).unwrap();
     let shown = reply["data"]["embeds"][0]["description"].as_str().unwrap();

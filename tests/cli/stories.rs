@@ -159,11 +159,11 @@ fn draft_writes_facts_that_pass_check_for_every_story() {
 
 #[test]
 fn draft_proposes_people_with_their_surnames_and_the_speaker_of_each_quote() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    std::fs::create_dir_all(content.join("articles")).unwrap();
-    std::fs::create_dir_all(content.join("facts")).unwrap();
-    let article = content.join("articles/bridge.md");
+    let d = Dossier::new();
+    std::fs::remove_dir_all(d.content()).unwrap();
+    std::fs::create_dir_all(d.content().join("articles")).unwrap();
+    std::fs::create_dir_all(d.content().join("facts")).unwrap();
+    let article = d.content().join("articles/bridge.md");
     std::fs::write(
         &article,
         "+++\nid = \"bridge\"\ntitle = \"A bridge opens\"\ndate = 2025-09-01\n+++\n\n\
@@ -173,20 +173,9 @@ fn draft_proposes_people_with_their_surnames_and_the_speaker_of_each_quote() {
          \"It took years. Port of Velmora waited,\" Roos said.\n",
     )
     .unwrap();
-    let d = Dossier::new();
-    let index = dir.path().join("index");
-    let run = d
-        .with_paths(&content, &index)
-        .args(["draft", article.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    d.ok(&["draft", article.to_str().unwrap()]);
     let facts: toml::Value =
-        toml::from_str(&std::fs::read_to_string(content.join("facts/bridge.toml")).unwrap())
+        toml::from_str(&std::fs::read_to_string(d.content().join("facts/bridge.toml")).unwrap())
             .unwrap();
     let entities = facts["entity"].as_array().unwrap();
     let entity = |id: &str| {
@@ -215,12 +204,15 @@ fn draft_proposes_people_with_their_surnames_and_the_speaker_of_each_quote() {
         !entities.iter().any(|e| e["name"].as_str() == Some("Roos")),
         "a surname proposed as an entity of its own: {entities:?}"
     );
-    let quote = facts["fact"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"].as_str() == Some("p2-s1"))
-        .unwrap();
+    let fact = |id: &str| {
+        facts["fact"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"].as_str() == Some(id))
+            .unwrap_or_else(|| panic!("no fact {id}"))
+    };
+    let quote = fact("p2-s1");
     assert_eq!(quote["speaker"].as_str(), Some("anika-roos"), "{quote:?}");
     assert_eq!(quote["topic"].as_str(), Some("quotes"));
     // An organisation quoted keeps its name and is no person.
@@ -236,27 +228,13 @@ fn draft_proposes_people_with_their_surnames_and_the_speaker_of_each_quote() {
         "{entities:?}"
     );
     // A quotation over two sentences: its speaker named after it.
-    let spanning = facts["fact"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"].as_str() == Some("p4-s2"))
-        .unwrap();
+    let spanning = fact("p4-s2");
     assert_eq!(
         spanning["speaker"].as_str(),
         Some("anika-roos"),
         "{spanning:?}"
     );
-    let check = d
-        .with_paths(&content, &index)
-        .arg("check")
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    d.ok(&["check"]);
 }
 
 #[test]

@@ -781,7 +781,9 @@ async fn an_error_after_a_public_deferral_reaches_only_the_asker() {
         );
         let deleted = fake.wait_original_deleted("tok-3901", ANSWER).await;
         bot.check(deleted, "the public placeholder was left in the channel");
-        for edit in fake.original_edits("tok-3901") {
+        let edits = fake.original_edits("tok-3901");
+        bot.ensure(!edits.is_empty(), "the placeholder was never settled");
+        for edit in edits {
             crate::conformance::assert_valid(
                 "update_original_webhook_message",
                 "the placeholder's edit",

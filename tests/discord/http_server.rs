@@ -220,20 +220,27 @@ fn idle_connections_past_the_file_limit_do_not_lock_out_requests() {
     );
 }
 
+/// A connection that has sent a signed PING's headers and half its body,
+/// given time to reach the server; and the rest of the body.
+fn half_sent_ping(server: &Server) -> (TcpStream, Vec<u8>) {
+    let (head, body) = signed_ping(server.addr, false);
+    let mut stream = server.connect();
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&body[..body.len() / 2]).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    (stream, body[body.len() / 2..].to_vec())
+}
+
 #[test]
 fn sigterm_exits_within_the_grace_period_despite_partial_requests() {
     // A read timeout far past the grace period: only the grace period can
     // end the partial requests in time.
     let mut server = Server::start(&["--shutdown-grace", "2", "--read-timeout", "60"], None);
-    let (head, body) = signed_ping(server.addr, false);
     let mut half_head = server.connect();
     half_head
         .write_all(b"POST /interactions HTTP/1.1\r\nHost: x\r\n")
         .unwrap();
-    let mut half_body = server.connect();
-    half_body.write_all(head.as_bytes()).unwrap();
-    half_body.write_all(&body[..body.len() / 2]).unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    let (_half_body, _) = half_sent_ping(&server);
     let started = Instant::now();
     server.sigterm();
     let status = server.exited_within(Duration::from_secs(10));
@@ -245,11 +252,7 @@ fn sigterm_exits_within_the_grace_period_despite_partial_requests() {
 #[test]
 fn a_second_signal_stops_the_server_at_once() {
     let mut server = Server::start(&["--shutdown-grace", "60", "--read-timeout", "60"], None);
-    let (head, body) = signed_ping(server.addr, false);
-    let mut half = server.connect();
-    half.write_all(head.as_bytes()).unwrap();
-    half.write_all(&body[..body.len() / 2]).unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    let _half = half_sent_ping(&server);
     server.sigterm();
     // The first signal waits for the request in flight.
     assert!(
@@ -267,11 +270,7 @@ fn a_second_signal_stops_the_server_at_once() {
 #[test]
 fn a_request_in_flight_at_sigterm_is_answered_before_exit() {
     let mut server = Server::start(&["--shutdown-grace", "5"], None);
-    let (head, body) = signed_ping(server.addr, false);
-    let mut stream = server.connect();
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(&body[..body.len() / 2]).unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    let (mut stream, rest) = half_sent_ping(&server);
     server.sigterm();
     std::thread::sleep(Duration::from_millis(300));
     // New connections are refused once shutdown began, while the request
@@ -280,7 +279,7 @@ fn a_request_in_flight_at_sigterm_is_answered_before_exit() {
         TcpStream::connect(server.addr).is_err(),
         "a connection was accepted after SIGTERM"
     );
-    stream.write_all(&body[body.len() / 2..]).unwrap();
+    stream.write_all(&rest).unwrap();
     let (response, _) = read_until_closed(&mut stream);
     assert!(response.starts_with("HTTP/1.1 200"), "{response:?}");
     assert!(response.contains("\"type\":1"), "{response}");
