@@ -17,6 +17,8 @@ pub enum Kind {
     Clock,
     /// How many, what share.
     Number,
+    /// How old: an age ("58", "a 52-year-old", "aged 40").
+    Age,
     /// How much money, what price.
     Money,
     /// How long.
@@ -35,6 +37,7 @@ impl Kind {
             Kind::Time => "when",
             Kind::Clock => "what time",
             Kind::Number => "how many",
+            Kind::Age => "how old",
             Kind::Money => "how much",
             Kind::Duration => "how long",
             Kind::Reason => "why",
@@ -247,7 +250,10 @@ pub fn expected(words: &[Word]) -> Option<Kind> {
         let money = folded.iter().any(|w| MONEY_CUES.contains(w));
         return Some(if money { Kind::Money } else { Kind::Number });
     }
-    if follows("how", &["many", "big", "large", "high", "old"])
+    if follows("how", &["old"]) || follows("what", &["age"]) {
+        return Some(Kind::Age);
+    }
+    if follows("how", &["many", "big", "large", "high"])
         || follows("what", &["percentage", "share", "number", "proportion"])
     {
         return Some(Kind::Number);
@@ -284,6 +290,7 @@ pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names) -> bool {
         Kind::Agent => names.agent,
         Kind::Place => names.place,
         Kind::Number => folded().any(is_number),
+        Kind::Age => is_age(source, words),
         Kind::Money => {
             source.contains(CURRENCY_SIGNS) || folded().any(|w| CURRENCY_WORDS.contains(&w))
         }
@@ -302,6 +309,24 @@ pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names) -> bool {
             source.contains(QUOTATION_MARKS) || folded().any(|w| SPEECH_MARKS.contains(&w))
         }
     }
+}
+
+/// Whether a text gives someone's or something's age: a number before
+/// "year old" or "years old" ("a 52-year-old"), after "aged", or set off
+/// by commas after a name, as news style writes it ("Bruckner, 58, said").
+fn is_age(source: &str, words: &[Word]) -> bool {
+    let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
+    let number = |w: &str| !w.is_empty() && w.len() <= 3 && w.chars().all(|c| c.is_ascii_digit());
+    let year_old = folded
+        .windows(3)
+        .any(|w| number(w[0]) && ["year", "years"].contains(&w[1]) && w[2] == "old");
+    let aged = folded.windows(2).any(|w| w[0] == "aged" && number(w[1]));
+    let between_commas = source.match_indices(", ").any(|(i, _)| {
+        let rest = &source[i + 2..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        rest[digits..].starts_with(',') && rest[..digits].parse::<u32>().is_ok_and(|n| n <= 120)
+    });
+    year_old || aged || between_commas
 }
 
 /// Words that name a time of day on their own.
@@ -367,6 +392,7 @@ mod tests {
         assert_eq!(kind("how long did it last"), Some(Kind::Duration));
         assert_eq!(kind("how much did it cost"), Some(Kind::Money));
         assert_eq!(kind("how many ships were stuck"), Some(Kind::Number));
+        assert_eq!(kind("how old is the mayor"), Some(Kind::Age));
         assert_eq!(kind("when was it signed"), Some(Kind::Time));
         assert_eq!(kind("what time did the talks end"), Some(Kind::Clock));
         assert_eq!(kind("whos the mediator"), Some(Kind::Agent));
@@ -396,6 +422,26 @@ mod tests {
         ] {
             assert!(
                 holds(Kind::Clock, t, &text::spans(t), Names::default()),
+                "{t}"
+            );
+        }
+        for t in [
+            "The driver, a 52-year-old with 23 years of service, survived.",
+            "Bruckner, 58, was led away.",
+            "She retired aged 61.",
+        ] {
+            assert!(
+                holds(Kind::Age, t, &text::spans(t), Names::default()),
+                "{t}"
+            );
+        }
+        for t in [
+            "It cost 1,200, a record.",
+            "In 2019, 40 people came.",
+            "Costs rose 58%.",
+        ] {
+            assert!(
+                !holds(Kind::Age, t, &text::spans(t), Names::default()),
                 "{t}"
             );
         }

@@ -589,3 +589,30 @@ quote = "“We have heard promises before.”"
     assert!(a.answered, "{a:?}");
     assert!(theirs.contains(&a.facts[0].id.as_str()), "{a:?}");
 }
+
+/// An index of one article of one paragraph, without facts.
+fn one_paragraph(text: &str) -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let article = format!(
+        "+++\nid = \"fire\"\ntitle = \"Warehouse fire\"\ndate = 2026-03-02\n+++\n\n{text}\n"
+    );
+    write_content(&content, "articles/fire.md", &article);
+    let index = dir.path().join("index");
+    crate::index::reindex(&content, &index, &mut |_, _| {}).unwrap();
+    let engine = Engine::open(&index).unwrap();
+    (dir, engine)
+}
+
+#[test]
+fn a_one_paragraph_source_still_answers_in_its_own_words() {
+    // Every word is in every document, so no IDF tells them apart: the
+    // exact matches must count all the same.
+    let (_dir, engine) = one_paragraph(
+        "A fire destroyed a warehouse at the Lindqvist harbour on Monday, \
+         causing damage estimated at 3 million euros.",
+    );
+    let a = engine.ask("fire damage").unwrap();
+    assert!(a.answered, "{a:?}");
+    assert_eq!(first_paragraph(&a), Some(1));
+}

@@ -264,7 +264,7 @@ fn the_question_sets_pass_their_thresholds() {
 fn the_story_sets_pass_their_thresholds_with_and_without_facts() {
     let d = Dossier::new();
     let stories = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stories");
-    let sets = ["train", "heldout"]
+    let sets = ["train", "dev", "heldout"]
         .iter()
         .flat_map(|split| std::fs::read_dir(stories.join(split)).unwrap())
         .filter(|e| e.as_ref().unwrap().path().join("questions.toml").is_file())

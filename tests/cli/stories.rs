@@ -106,7 +106,7 @@ fn an_unknown_story_is_a_clear_error() {
 #[test]
 fn draft_writes_facts_that_pass_check_for_every_story() {
     let stories = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stories");
-    for split in ["train", "heldout"] {
+    for split in ["train", "dev", "heldout"] {
         for entry in std::fs::read_dir(stories.join(split)).unwrap() {
             let story = entry.unwrap().path();
             let slug = story.file_name().unwrap().to_str().unwrap().to_string();

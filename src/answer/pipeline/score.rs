@@ -282,12 +282,7 @@ fn kind_features(q: &Question, u: &Unit) -> (f32, f32) {
 /// nearest word's cosine).
 fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> (Features, Vec<f32>) {
     let total = q.weight().max(1e-6);
-    let idf_total: f32 = q
-        .terms
-        .iter()
-        .map(|t| t.weight * t.idf)
-        .sum::<f32>()
-        .max(1e-6);
+    let idf_total: f32 = q.terms.iter().map(|t| t.weight * t.idf).sum();
     let c = coverage(q, u, vectors);
     let asked = q.entities.len();
     let entity_coverage = if asked == 0 {
@@ -309,7 +304,7 @@ fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> (Feat
         0.0,
         0.0,
         c.strong / total,
-        c.idf / idf_total,
+        idf_share(&c, idf_total, total),
         c.context / total,
         c.unknown / total,
         if u.paragraph == 1 { 1.0 } else { 0.0 },
@@ -318,6 +313,18 @@ fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> (Feat
         0.0,
     ];
     (features, c.matches)
+}
+
+/// Exact matches weighted by weight × IDF, as a share. Where no word of the
+/// question tells documents apart (every IDF is 0: a single document, or
+/// words every document uses), the plain exact share stands in, so a
+/// one-paragraph source is not read as matching nothing.
+fn idf_share(c: &Coverage, idf_total: f32, total: f32) -> f32 {
+    if idf_total > 1e-6 {
+        c.idf / idf_total
+    } else {
+        c.exact / total
+    }
 }
 
 /// The closest a word of the unit comes to a question word (cosine, ≥ 0).
