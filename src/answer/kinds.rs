@@ -228,6 +228,13 @@ const SPEECH_MARKS: &[&str] = &[
 ];
 const QUOTATION_MARKS: &[char] = &['"', '“', '”'];
 
+/// Words after "how" that ask for a count or a measure ("how many", "how
+/// fast", "how far").
+const MEASURES: &[&str] = &[
+    "many", "big", "large", "high", "fast", "far", "tall", "deep", "heavy", "wide", "often",
+    "close", "hot", "cold", "small", "low",
+];
+
 /// Words that ask for money rather than a count after "how much".
 const MONEY_CUES: &[&str] = &[
     "cost", "costs", "price", "pay", "paid", "worth", "money", "spend", "spent", "fund", "funding",
@@ -253,7 +260,7 @@ pub fn expected(words: &[Word]) -> Option<Kind> {
     if follows("how", &["old"]) || follows("what", &["age"]) {
         return Some(Kind::Age);
     }
-    if follows("how", &["many", "big", "large", "high"])
+    if follows("how", &MEASURES)
         || follows("what", &["percentage", "share", "number", "proportion"])
     {
         return Some(Kind::Number);
@@ -393,6 +400,7 @@ mod tests {
         assert_eq!(kind("how much did it cost"), Some(Kind::Money));
         assert_eq!(kind("how many ships were stuck"), Some(Kind::Number));
         assert_eq!(kind("how old is the mayor"), Some(Kind::Age));
+        assert_eq!(kind("how fast was the train going"), Some(Kind::Number));
         assert_eq!(kind("when was it signed"), Some(Kind::Time));
         assert_eq!(kind("what time did the talks end"), Some(Kind::Clock));
         assert_eq!(kind("whos the mediator"), Some(Kind::Agent));
