@@ -140,3 +140,34 @@ fn content_problems_met_while_building_on_demand_are_listed_once() {
     );
     assert!(r.stderr.contains("problem"), "{}", r.stderr);
 }
+
+#[test]
+fn an_index_of_another_version_without_content_to_rebuild_from_is_index_outdated() {
+    let d = Dossier::new();
+    d.ok(&["reindex"]);
+    let index = d.index();
+    let current = std::fs::read_to_string(index.join("CURRENT")).unwrap();
+    let manifest = index.join(current.trim()).join("manifest.json");
+    let mut perms = std::fs::metadata(&manifest).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&manifest, perms).unwrap();
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["schema_version"] = Value::from(0);
+    std::fs::write(&manifest, v.to_string()).unwrap();
+    // With content at hand the index is rebuilt; without, the reader is
+    // told to reindex.
+    let nowhere = d.dir.path().join("nowhere");
+    let r: crate::util::Run = d
+        .with_paths(&nowhere, &index)
+        .args(["ask", "corridor", "--json"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let (kind, message) = json_error(&r);
+    assert_eq!(kind, "index_outdated", "{}", r.stdout);
+    assert!(message.contains("dossier reindex"), "{message}");
+    d.ok(&["ask", "corridor"]);
+}
