@@ -260,8 +260,7 @@ pub fn expected(words: &[Word]) -> Option<Kind> {
     if follows("how", &["old"]) || follows("what", &["age"]) {
         return Some(Kind::Age);
     }
-    if follows("how", &MEASURES)
-        || follows("what", &["percentage", "share", "number", "proportion"])
+    if follows("how", MEASURES) || follows("what", &["percentage", "share", "number", "proportion"])
     {
         return Some(Kind::Number);
     }
