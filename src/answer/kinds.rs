@@ -27,6 +27,9 @@ pub enum Kind {
     Reason,
     /// What someone said.
     Speech,
+    /// What happened: the gist of a story ("what happened", "any news",
+    /// "catch me up"). Set by analysis when every content word asks for it.
+    Gist,
 }
 
 impl Kind {
@@ -42,6 +45,7 @@ impl Kind {
             Kind::Duration => "how long",
             Kind::Reason => "why",
             Kind::Speech => "what was said",
+            Kind::Gist => "what happened",
         }
     }
 }
@@ -228,6 +232,35 @@ const SPEECH_MARKS: &[&str] = &[
 ];
 const QUOTATION_MARKS: &[char] = &['"', '“', '”'];
 
+/// Words that, alone in a question, ask for the gist of a story ("what
+/// happened", "whats going on", "any updates", "tldr", "catch me up").
+const GIST_WORDS: &[&str] = &[
+    "happen",
+    "happened",
+    "happening",
+    "happens",
+    "going",
+    "news",
+    "story",
+    "latest",
+    "update",
+    "updates",
+    "summary",
+    "summarise",
+    "summarize",
+    "recap",
+    "gist",
+    "tldr",
+    "overview",
+    "catch",
+    "new",
+];
+
+/// Whether `folded` is a word that asks for a story's gist.
+pub fn is_gist_word(folded: &str) -> bool {
+    GIST_WORDS.contains(&folded)
+}
+
 /// Words after "how" that ask for a count or a measure ("how many", "how
 /// fast", "how far").
 const MEASURES: &[&str] = &[
@@ -314,6 +347,7 @@ pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names) -> bool {
         Kind::Speech => {
             source.contains(QUOTATION_MARKS) || folded().any(|w| SPEECH_MARKS.contains(&w))
         }
+        Kind::Gist => true,
     }
 }
 

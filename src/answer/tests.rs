@@ -616,3 +616,36 @@ fn a_one_paragraph_source_still_answers_in_its_own_words() {
     assert!(a.answered, "{a:?}");
     assert_eq!(first_paragraph(&a), Some(1));
 }
+
+#[test]
+fn what_happened_is_answered_by_the_newest_storys_lede() {
+    let (_dir, engine) = two_governors();
+    for question in [
+        "what happened?",
+        "whats going on",
+        "catch me up",
+        "any news",
+    ] {
+        let a = engine.ask(question).unwrap();
+        assert!(a.answered, "{question}: {a:?}");
+        assert_eq!(a.intent, Some("what happened"), "{question}");
+        assert_eq!(a.story.as_deref(), Some("bridge"), "{question}");
+        assert_eq!(a.citations[0].paragraph, 1);
+        assert!(a.answer.starts_with("The bridge over the Lune reopened"));
+        assert_eq!(a.also, ["harbour"], "{question}");
+    }
+    // Of one story: its own lede, nothing else.
+    let a = engine.ask_in("what happened", Some("harbour")).unwrap();
+    assert_eq!(a.story.as_deref(), Some("harbour"));
+    assert_eq!(
+        a.answer,
+        "The mayors of Northport and Southbay signed a harbour agreement on Monday, \
+         brokered by the regional governor Ada Vell."
+    );
+    assert!(a.also.is_empty());
+    // A question that names something is a question about it.
+    for question in ["what happened to the ferry", "what happened in Southbay"] {
+        let a = engine.ask(question).unwrap();
+        assert_ne!(a.intent, Some("what happened"), "{question}");
+    }
+}

@@ -125,9 +125,18 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
             idf: (cx.idf)(&w.stem),
         });
     }
+    // A question whose every content word asks for the gist, and that
+    // names nothing, asks what happened.
+    let gist = entities.is_empty()
+        && !terms.is_empty()
+        && terms.iter().all(|t| kinds::is_gist_word(&t.folded));
     Question {
         text: question.to_string(),
-        kind: kinds::expected(&words),
+        kind: if gist {
+            Some(Kind::Gist)
+        } else {
+            kinds::expected(&words)
+        },
         vector: lang.words_vector(words.iter().map(|w| w.folded.as_str())),
         words,
         terms,

@@ -23,6 +23,7 @@ use self::analyse::Question;
 use self::score::{Features, WordVectors};
 use self::units::{Known, Origin, Unit};
 use super::{Answer, Engine, RequestError, index_failure};
+use crate::answer::kinds::Kind;
 use crate::index::{KIND_FACT, KIND_PASSAGE};
 use crate::language::cosine;
 
@@ -45,6 +46,9 @@ const SCORED_UNITS: usize = 48;
 /// question's units spread over about five; half a point is a near tie. Set
 /// by reading scores, not fitted.
 const ALSO_MARGIN: f32 = 0.5;
+/// Other stories named in `also` when "what happened" is asked of all of
+/// them: the next newest, as many as a chat line lists comfortably.
+const GIST_ALSO: usize = 3;
 
 /// What a question was scored on: for `dossier eval --features`.
 #[derive(Debug, Clone)]
@@ -97,6 +101,14 @@ impl Engine {
         scope: Option<usize>,
     ) -> Result<(Answer, Trace), RequestError> {
         let q = self.analyse(question);
+        if q.kind == Some(Kind::Gist) {
+            let trace = Trace {
+                units: Vec::new(),
+                decision: None,
+                question_weight: score::question_weight(&q),
+            };
+            return Ok((self.gist(&q, scope)?, trace));
+        }
         let pool = self.retrieve(&q, scope)?;
         let units: Vec<&Unit> = pool.iter().map(|u| u.as_ref()).collect();
         let scored = self.score(&q, &units);
@@ -340,6 +352,44 @@ impl Engine {
         }
         answer.answered = !answer.citations.is_empty();
         Ok(())
+    }
+
+    /// "What happened": the lede of the story asked about, or of the newest
+    /// story, with the next newest in `also`. A wire story opens with its
+    /// summary, so the first sentence of its first paragraph is the gist.
+    fn gist(&self, q: &Question, scope: Option<usize>) -> Result<Answer, RequestError> {
+        let mut answer = self.empty_answer(q);
+        let Some(a) = scope.or_else(|| self.by_date.first().copied()) else {
+            answer.answer = self.abstention(q, &[], None);
+            return Ok(answer);
+        };
+        let id = &self.catalog.articles[a].id;
+        let lede = self.paragraph_text(id, 1)?.and_then(|body| {
+            let (start, end) = *crate::text::sentence_ranges(&body).first()?;
+            Some(body[start..end].to_string())
+        });
+        let Some(lede) = lede else {
+            answer.answer = self.abstention(q, &[], scope);
+            return Ok(answer);
+        };
+        let cite = crate::content::Cite {
+            article: id.clone(),
+            paragraph: 1,
+            quote: lede.clone(),
+        };
+        answer.citations = self.citations([&cite])?;
+        answer.answered = !answer.citations.is_empty();
+        answer.answer = lede;
+        answer.facts = self.facts_citing(id, 1);
+        answer.story = Some(id.clone());
+        if scope.is_none() {
+            answer.also = self.by_date[1..]
+                .iter()
+                .take(GIST_ALSO)
+                .map(|&o| self.catalog.articles[o].id.clone())
+                .collect();
+        }
+        Ok(answer)
     }
 
     fn empty_answer(&self, q: &Question) -> Answer {
