@@ -215,7 +215,15 @@ fn chat_spellings_and_filler_are_read_as_the_plain_question() {
 #[test]
 fn a_message_that_asks_nothing_is_told_so() {
     let t = TempIndex::new();
-    for q in ["lol", "hey, thanks!", "??", "ok"] {
+    let small_talk = [
+        "hey bot hows your day going",
+        "whats your name",
+        "how are you today",
+    ];
+    for q in ["lol", "hey, thanks!", "??", "ok"]
+        .into_iter()
+        .chain(small_talk)
+    {
         let a = t.engine.ask(q).unwrap();
         assert!(!a.answered, "{q}: {a:?}");
         assert!(
@@ -231,6 +239,12 @@ fn a_message_that_asks_nothing_is_told_so() {
         "{}",
         a.answer
     );
+    // Speaking to the bot is no small talk when the message asks something.
+    let a = t
+        .engine
+        .ask("can you tell me who brokered the deal")
+        .unwrap();
+    assert!(a.answered, "{a:?}");
 }
 
 #[test]

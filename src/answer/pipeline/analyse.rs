@@ -125,6 +125,10 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
             idf: (cx.idf)(&w.stem),
         });
     }
+    // Small talk to the bot asks nothing of the sources.
+    if is_small_talk(&words, &terms, &entities) {
+        terms.clear();
+    }
     // A question whose every content word asks for the gist, and that
     // names nothing, asks what happened.
     let gist = entities.is_empty()
@@ -144,6 +148,23 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
         entities,
         unknown,
     }
+}
+
+/// Words by which a message speaks to the bot.
+const SECOND_PERSON: &[&str] = &["you", "your", "yours", "yourself"];
+
+/// Whether a message is small talk to the bot ("hows your day going",
+/// "whats your name"): it speaks to "you", names nothing, and every word
+/// it says is a common one (weighing less than the words a unit must
+/// match), so it asks nothing of a story.
+fn is_small_talk(words: &[Word], terms: &[Term], entities: &[usize]) -> bool {
+    entities.is_empty()
+        && words
+            .iter()
+            .any(|w| SECOND_PERSON.contains(&w.folded.as_str()))
+        && terms
+            .iter()
+            .all(|t| t.weight < super::score::WEAK_TERM_WEIGHT)
 }
 
 /// Reads chat spellings of function words as those words ("wat" as
