@@ -125,22 +125,23 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
             idf: (cx.idf)(&w.stem),
         });
     }
-    // Small talk to the bot asks nothing of the sources.
-    if is_small_talk(&words, &terms, &entities) {
-        terms.clear();
-    }
     // A question whose every content word asks for the gist, and that
     // names nothing, asks what happened.
     let gist = entities.is_empty()
         && !terms.is_empty()
         && terms.iter().all(|t| kinds::is_gist_word(&t.folded));
+    let kind = if gist {
+        Some(Kind::Gist)
+    } else {
+        kinds::expected(&words)
+    };
+    // Small talk to the bot asks nothing of the sources.
+    if kind.is_none() && is_small_talk(&words, &terms, &entities) {
+        terms.clear();
+    }
     Question {
         text: question.to_string(),
-        kind: if gist {
-            Some(Kind::Gist)
-        } else {
-            kinds::expected(&words)
-        },
+        kind,
         vector: lang.words_vector(words.iter().map(|w| w.folded.as_str())),
         words,
         terms,
@@ -153,10 +154,10 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
 /// Words by which a message speaks to the bot.
 const SECOND_PERSON: &[&str] = &["you", "your", "yours", "yourself"];
 
-/// Whether a message is small talk to the bot ("hows your day going",
-/// "whats your name"): it speaks to "you", names nothing, and every word
-/// it says is a common one (weighing less than the words a unit must
-/// match), so it asks nothing of a story.
+/// Whether a message that asks for no kind of answer is small talk to the
+/// bot ("hows your day going", "whats your name"): it speaks to "you",
+/// names nothing, and every word it says is a common one (weighing less
+/// than the words a unit must match), so it asks nothing of a story.
 fn is_small_talk(words: &[Word], terms: &[Term], entities: &[usize]) -> bool {
     entities.is_empty()
         && words
