@@ -403,18 +403,20 @@ pub struct Names {
 }
 
 /// Capitalised words that do not open the text (proper names, roughly),
-/// folded.
-pub fn proper_names(source: &str, words: &[Word]) -> Vec<String> {
+/// folded, leaving out the words at positions `skip` says to.
+pub fn proper_names(source: &str, words: &[Word], skip: impl Fn(usize) -> bool) -> Vec<String> {
     words
         .iter()
+        .enumerate()
         .skip(1)
-        .filter(|w| {
-            source[w.start..w.end]
-                .chars()
-                .next()
-                .is_some_and(char::is_uppercase)
+        .filter(|&(i, w)| {
+            !skip(i)
+                && source[w.start..w.end]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase)
         })
-        .map(|w| w.folded.clone())
+        .map(|(_, w)| w.folded.clone())
         .collect()
 }
 

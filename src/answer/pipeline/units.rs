@@ -68,12 +68,8 @@ impl Unit {
         words: Vec<Word>,
         known: Known,
     ) -> Unit {
-        let mut entities: Vec<usize> = known
-            .matcher
-            .find(&text, &words)
-            .iter()
-            .map(|m| m.entity)
-            .collect();
+        let mentions = known.matcher.find(&text, &words);
+        let mut entities: Vec<usize> = mentions.iter().map(|m| m.entity).collect();
         entities.extend(known.extra);
         entities.sort_unstable();
         entities.dedup();
@@ -85,7 +81,10 @@ impl Unit {
                 .collect()
         };
         let (agents, places) = (of_kind(AGENT_KINDS), of_kind(PLACE_KINDS));
-        let proper = kinds::proper_names(&text, &words);
+        // A name the entities know has their kind; other capitalised words
+        // could be anything.
+        let named = |i: usize| mentions.iter().any(|m| (m.first..m.last).contains(&i));
+        let proper = kinds::proper_names(&text, &words, named);
         let vector = language().words_vector(words.iter().map(|w| w.folded.as_str()));
         Unit {
             origin,
