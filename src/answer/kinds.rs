@@ -158,17 +158,9 @@ const CALENDAR: &[&str] = &[
     "summer",
     "autumn",
     "winter",
-    "next",
-    "last",
-    "ago",
-    "later",
-    "earlier",
-    "since",
-    "until",
-    "before",
-    "after",
-    "during",
 ];
+/// Words that make a unit of time a time ("next week", "two years ago").
+const RELATIVE: &[&str] = &["next", "last", "this", "ago", "later", "earlier", "previous"];
 const CURRENCY_WORDS: &[&str] = &[
     "dollar", "dollars", "euro", "euros", "pound", "pounds", "sterling", "yen", "yuan", "franc",
     "francs", "rupee", "rupees", "krona", "kronor", "krone", "kroner", "peso", "pesos", "ruble",
@@ -339,9 +331,18 @@ pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names) -> bool {
                 .any(|p| is_number(&p[0].folded) && TIME_UNITS.contains(&p[1].folded.as_str()))
                 || folded().any(|w| TIME_UNITS.contains(&w) && w.ends_with('s'))
         }
-        Kind::Time => folded().any(|w| {
-            CALENDAR.contains(&w) || (w.len() == 4 && (w.starts_with("19") || w.starts_with("20")))
-        }),
+        Kind::Time => {
+            let relative = words.windows(2).any(|p| {
+                let (a, b) = (p[0].folded.as_str(), p[1].folded.as_str());
+                (RELATIVE.contains(&a) && TIME_UNITS.contains(&b))
+                    || (TIME_UNITS.contains(&a) && RELATIVE.contains(&b))
+            });
+            relative
+                || folded().any(|w| {
+                    CALENDAR.contains(&w)
+                        || (w.len() == 4 && (w.starts_with("19") || w.starts_with("20")))
+                })
+        }
         Kind::Clock => is_clock_time(source, words),
         Kind::Reason => folded().any(|w| REASON_WORDS.contains(&w)),
         Kind::Speech => {
@@ -456,6 +457,11 @@ mod tests {
         assert!(holds(Kind::Money, t, &w, Names::default()));
         assert!(holds(Kind::Number, t, &w, Names::default()));
         assert!(!holds(Kind::Time, t, &w, Names::default()));
+        let t = "Talks collapsed after the vote, and before the deadline.";
+        assert!(!holds(Kind::Time, t, &text::spans(t), Names::default()));
+        for t in ["The line reopens next week.", "It closed two years ago.", "Signed on 4 May."] {
+            assert!(holds(Kind::Time, t, &text::spans(t), Names::default()), "{t}");
+        }
         assert!(!holds(Kind::Clock, t, &w, Names::default()));
         for t in [
             "Talks ended shortly before 4 a.m. on Tuesday.",
