@@ -468,7 +468,7 @@ async fn user_text_never_pings() {
 async fn a_reindex_while_serving_is_seen_by_the_next_command() {
     within(Duration::from_secs(30), async {
         let (fake, bot) = start().await;
-        let question = "Who will build the Blue Lagoon Road?";
+        let question = "Where does the Blue Lagoon Road run?";
         let before = ask(&fake, &bot, "3301", question).await;
         check_message(&bot, &before, "/ask before the reindex");
         bot.ensure(
