@@ -59,12 +59,13 @@ fn a_named_story_is_the_only_one_answered_and_searched() {
         "sarvena-valley-floods",
         "azerbaijan-armenia-peace-deal",
     ] {
+        // "What happened" is the story's own lede.
         let v = d
             .ok(&["ask", "what happened", "--story", story, "--json"])
             .json();
-        for c in v["citations"].as_array().unwrap() {
-            assert_eq!(c["article"], story, "{v}");
-        }
+        assert_eq!(v["story"], story, "{v}");
+        assert_eq!(v["citations"][0]["article"], story, "{v}");
+        assert_eq!(v["citations"][0]["paragraph"], 1, "{v}");
         // A word of every story, and one of this story's title.
         let title = d.ok(&["brief", "--story", story, "--json"]).json()["title"]
             .as_str()
@@ -75,6 +76,15 @@ fn a_named_story_is_the_only_one_answered_and_searched() {
             .max_by_key(|w| w.len())
             .unwrap()
             .to_string();
+        // A question the ranking answers from this story's units only.
+        let question = format!("what did they say about {word}");
+        let v = d.ok(&["ask", &question, "--story", story, "--json"]).json();
+        let cited = v["citations"].as_array().unwrap();
+        let related = v["related"].as_array().unwrap();
+        assert!(!cited.is_empty() || !related.is_empty(), "{story}: {v}");
+        for c in cited {
+            assert_eq!(c["article"], story, "{v}");
+        }
         let s = d
             .ok(&["search", "said", &word, "--story", story, "--json"])
             .json();

@@ -43,6 +43,9 @@ pub struct Question {
     /// Entities named, in order, without repeats.
     pub entities: Vec<usize>,
     pub kind: Option<Kind>,
+    /// Small talk to the bot ("hows your day going"): asks nothing of the
+    /// sources.
+    pub small_talk: bool,
     pub vector: Vector,
     /// Content words that are neither English nor in the sources.
     pub unknown: Vec<String>,
@@ -125,23 +128,13 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
             idf: (cx.idf)(&w.stem),
         });
     }
-    // A question whose every content word asks for the gist, and that
-    // names nothing, asks what happened.
-    let gist = entities.is_empty()
-        && !terms.is_empty()
-        && terms.iter().all(|t| kinds::is_gist_word(&t.folded));
-    let kind = if gist {
-        Some(Kind::Gist)
-    } else {
-        kinds::expected(&words)
-    };
-    // Small talk to the bot asks nothing of the sources.
-    if kind.is_none() && is_small_talk(&words, &terms, &entities) {
-        terms.clear();
-    }
+    let kind = kinds::expected(&words)
+        .or_else(|| asks_gist(&words, &entity_of, &terms, &entities).then_some(Kind::Gist));
+    let small_talk = kind.is_none() && is_small_talk(&words, &terms, &entities);
     Question {
         text: question.to_string(),
         kind,
+        small_talk,
         vector: lang.words_vector(words.iter().map(|w| w.folded.as_str())),
         words,
         terms,
@@ -154,18 +147,76 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
 /// Words by which a message speaks to the bot.
 const SECOND_PERSON: &[&str] = &["you", "your", "yours", "yourself"];
 
+/// What small talk asks a bot about: its day, its name, how it is doing.
+/// General English, no word of any story.
+const SMALL_TALK: &[&str] = &[
+    "day",
+    "today",
+    "tonight",
+    "morning",
+    "evening",
+    "night",
+    "weekend",
+    "week",
+    "life",
+    "name",
+    "going",
+    "doing",
+    "feeling",
+    "feel",
+    "new",
+    "favourite",
+    "favorite",
+    "real",
+    "human",
+    "alive",
+    "ok",
+    "okay",
+    "good",
+    "well",
+    "fine",
+    "busy",
+    "like",
+    "love",
+    "hate",
+    "think",
+];
+
+/// Whether the question asks for the gist: it names nothing, does not
+/// speak to the bot, and every content word asks for the gist ("what
+/// happened", "whats going on", "any news").
+fn asks_gist(
+    words: &[Word],
+    entity_of: &[Option<usize>],
+    terms: &[Term],
+    entities: &[usize],
+) -> bool {
+    let lang = language();
+    let content: Vec<usize> = (0..words.len())
+        .filter(|&i| entity_of[i].is_none() && lang.weight(&words[i].folded) > 0.0)
+        .collect();
+    entities.is_empty()
+        && !terms.is_empty()
+        && !speaks_to_the_bot(words)
+        && content.iter().all(|&i| kinds::asks_gist(words, i))
+}
+
+fn speaks_to_the_bot(words: &[Word]) -> bool {
+    words
+        .iter()
+        .any(|w| SECOND_PERSON.contains(&w.folded.as_str()))
+}
+
 /// Whether a message that asks for no kind of answer is small talk to the
 /// bot ("hows your day going", "whats your name"): it speaks to "you",
-/// names nothing, and every word it says is a common one (weighing less
-/// than the words a unit must match), so it asks nothing of a story.
+/// names nothing, and says nothing but small talk's words, so it asks
+/// nothing of a story.
 fn is_small_talk(words: &[Word], terms: &[Term], entities: &[usize]) -> bool {
     entities.is_empty()
-        && words
-            .iter()
-            .any(|w| SECOND_PERSON.contains(&w.folded.as_str()))
+        && speaks_to_the_bot(words)
         && terms
             .iter()
-            .all(|t| t.weight < super::score::WEAK_TERM_WEIGHT)
+            .all(|t| SMALL_TALK.contains(&t.folded.as_str()))
 }
 
 /// Reads chat spellings of function words as those words ("wat" as

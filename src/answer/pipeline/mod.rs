@@ -283,8 +283,9 @@ impl Engine {
         mut trace: Trace,
     ) -> Result<(Answer, Trace), RequestError> {
         let mut answer = self.empty_answer(q);
-        // Nothing asked ("hey", "lol", "thanks"): no topic to relate to.
-        if q.terms.is_empty() {
+        // Nothing asked ("hey", "lol", "thanks", small talk): no topic to
+        // relate to.
+        if q.terms.is_empty() || q.small_talk {
             answer.answer = self.abstention(q, &[], None);
             return Ok((answer, trace));
         }
@@ -379,6 +380,10 @@ impl Engine {
         };
         answer.citations = self.citations([&cite])?;
         answer.answered = !answer.citations.is_empty();
+        if !answer.answered {
+            answer.answer = self.abstention(q, &[], scope);
+            return Ok(answer);
+        }
         answer.answer = lede;
         answer.facts = self.facts_citing(id, 1);
         answer.story = Some(id.clone());
@@ -448,7 +453,7 @@ impl Engine {
     /// The plain statement that the sources (or, asked in one story, that
     /// story) do not answer, with what might help.
     fn abstention(&self, q: &Question, related: &[String], scope: Option<usize>) -> String {
-        if q.terms.is_empty() {
+        if q.terms.is_empty() || q.small_talk {
             return "That message asks nothing the sources could answer. Ask about a story \
                     in your own words, or try /help to see what they cover."
                 .to_string();

@@ -316,9 +316,10 @@ fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> (Feat
 }
 
 /// Exact matches weighted by weight × IDF, as a share. Where no word of the
-/// question tells documents apart (every IDF is 0: a single document, or
-/// words every document uses), the plain exact share stands in, so a
-/// one-paragraph source is not read as matching nothing.
+/// question tells documents apart (every IDF is 0: a single document,
+/// words every document uses, or words the sources never use), the plain
+/// exact share stands in, so a one-paragraph source is not read as
+/// matching nothing.
 fn idf_share(c: &Coverage, idf_total: f32, total: f32) -> f32 {
     if idf_total > 1e-6 {
         c.idf / idf_total

@@ -81,9 +81,18 @@ impl Unit {
                 .collect()
         };
         let (agents, places) = (of_kind(AGENT_KINDS), of_kind(PLACE_KINDS));
-        // A name the entities know has their kind; other capitalised words
-        // could be anything.
-        let named = |i: usize| mentions.iter().any(|m| (m.first..m.last).contains(&i));
+        // A name of a known agent or place has its entity's kind; other
+        // capitalised words could be anything (an event's name may hold a
+        // place's).
+        let typed = |e: usize| {
+            let kind = known.entities[e].kind.as_str();
+            AGENT_KINDS.contains(&kind) || PLACE_KINDS.contains(&kind)
+        };
+        let named = |i: usize| {
+            mentions
+                .iter()
+                .any(|m| typed(m.entity) && (m.first..m.last).contains(&i))
+        };
         let proper = kinds::proper_names(&text, &words, named);
         let vector = language().words_vector(words.iter().map(|w| w.folded.as_str()));
         Unit {
