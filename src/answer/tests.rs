@@ -221,6 +221,8 @@ fn a_message_that_asks_nothing_is_told_so() {
         "how are you today",
         "hows it going with you",
         "whats new with you",
+        "thanks that helps",
+        "ok cool thanks a lot",
     ];
     for q in ["lol", "hey, thanks!", "??", "ok"]
         .into_iter()
@@ -247,7 +249,11 @@ fn a_message_that_asks_nothing_is_told_so() {
         .ask("can you tell me who brokered the deal")
         .unwrap();
     assert!(a.answered, "{a:?}");
-    for q in ["when do you think it was", "what do you know about the war"] {
+    for q in [
+        "when do you think it was",
+        "what do you know about the war",
+        "thanks, and what about the ferry",
+    ] {
         let a = t.engine.ask(q).unwrap();
         assert!(
             !a.answer.starts_with("That message asks nothing"),

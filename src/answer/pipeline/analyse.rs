@@ -144,12 +144,28 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
     }
 }
 
-/// Words by which a message speaks to the bot.
-const SECOND_PERSON: &[&str] = &["you", "your", "yours", "yourself"];
+/// Words by which a message speaks to the bot: to it, or thanking it.
+const TO_THE_BOT: &[&str] = &[
+    "you", "your", "yours", "yourself", "thanks", "thank", "thx", "ty", "cheers",
+];
 
-/// What small talk asks a bot about: its day, its name, how it is doing.
-/// General English, no word of any story.
+/// What small talk asks a bot about (its day, its name, how it is doing)
+/// and how a thank-you goes on ("that helps", "great"). General English,
+/// no word of any story.
 const SMALL_TALK: &[&str] = &[
+    "helps",
+    "helped",
+    "helpful",
+    "useful",
+    "great",
+    "awesome",
+    "cool",
+    "nice",
+    "perfect",
+    "appreciate",
+    "appreciated",
+    "lot",
+    "much",
     "day",
     "today",
     "tonight",
@@ -204,13 +220,13 @@ fn asks_gist(
 fn speaks_to_the_bot(words: &[Word]) -> bool {
     words
         .iter()
-        .any(|w| SECOND_PERSON.contains(&w.folded.as_str()))
+        .any(|w| TO_THE_BOT.contains(&w.folded.as_str()))
 }
 
 /// Whether a message that asks for no kind of answer is small talk to the
-/// bot ("hows your day going", "whats your name"): it speaks to "you",
-/// names nothing, and says nothing but small talk's words, so it asks
-/// nothing of a story.
+/// bot ("hows your day going", "whats your name", "thanks that helps"): it
+/// speaks to "you" or thanks the bot, names nothing, and says nothing but
+/// small talk's words, so it asks nothing of a story.
 fn is_small_talk(words: &[Word], terms: &[Term], entities: &[usize]) -> bool {
     entities.is_empty()
         && speaks_to_the_bot(words)
