@@ -690,3 +690,19 @@ fn what_happened_is_answered_by_the_newest_storys_lede() {
         assert_eq!(a.intent, intent, "{question}");
     }
 }
+
+#[test]
+fn a_declined_question_on_sources_without_facts_points_to_the_nearest_paragraphs() {
+    let (_dir, engine) = one_paragraph(
+        "A fire destroyed a warehouse at the Lindqvist harbour on Monday, \
+         causing damage estimated at 3 million euros.",
+    );
+    let a = engine.ask("who insured the warehouse").unwrap();
+    assert!(!a.answered, "{a:?}");
+    assert_eq!(a.related, ["¶1 of Warehouse fire"], "{a:?}");
+    assert!(
+        a.answer.contains("Related: ¶1 of Warehouse fire."),
+        "{}",
+        a.answer
+    );
+}

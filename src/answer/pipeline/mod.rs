@@ -49,6 +49,8 @@ const ALSO_MARGIN: f32 = 0.5;
 /// Other stories named in `also` when "what happened" is asked of all of
 /// them: the next newest, as many as a chat line lists comfortably.
 const GIST_ALSO: usize = 3;
+/// Related topics offered with a declined question: a chat line's worth.
+const RELATED: usize = 3;
 
 /// What a question was scored on: for `dossier eval --features`.
 #[derive(Debug, Clone)]
@@ -435,15 +437,34 @@ impl Engine {
 
     /// Titles of the facts nearest a question that was not answered.
     fn related(&self, units: &[&Unit], scored: &[Scored]) -> Vec<String> {
+        let near = || scored.iter().filter(|s| s.features[2] > 0.0);
         let mut out: Vec<String> = Vec::new();
-        for s in scored.iter().filter(|s| s.features[2] > 0.0) {
+        for s in near() {
             if let Origin::Fact(i) = units[s.unit].origin {
                 let title = &self.catalog.facts[i].title;
                 if !out.contains(title) {
                     out.push(title.clone());
                 }
             }
-            if out.len() == 3 {
+            if out.len() == RELATED {
+                return out;
+            }
+        }
+        if !out.is_empty() {
+            return out;
+        }
+        // Sources without facts: the paragraphs nearest the question, to
+        // read with /source.
+        for s in near() {
+            let u = units[s.unit];
+            let place = format!(
+                "¶{} of {}",
+                u.paragraph, self.catalog.articles[u.article].title
+            );
+            if !out.contains(&place) {
+                out.push(place);
+            }
+            if out.len() == RELATED {
                 break;
             }
         }
