@@ -620,6 +620,10 @@ quote = "“We have heard promises before.”"
     assert!(theirs.contains(&a.facts[0].id.as_str()), "{a:?}");
 }
 
+/// The one paragraph of [`one_paragraph`]'s article in the tests that use it.
+const FIRE: &str = "A fire destroyed a warehouse at the Lindqvist harbour on Monday, \
+                    causing damage estimated at 3 million euros.";
+
 /// An index of one article of one paragraph, without facts.
 fn one_paragraph(text: &str) -> (tempfile::TempDir, Engine) {
     let dir = tempfile::tempdir().unwrap();
@@ -638,10 +642,7 @@ fn one_paragraph(text: &str) -> (tempfile::TempDir, Engine) {
 fn a_one_paragraph_source_still_answers_in_its_own_words() {
     // Every word is in every document, so no IDF tells them apart: the
     // exact matches must count all the same.
-    let (_dir, engine) = one_paragraph(
-        "A fire destroyed a warehouse at the Lindqvist harbour on Monday, \
-         causing damage estimated at 3 million euros.",
-    );
+    let (_dir, engine) = one_paragraph(FIRE);
     let a = engine.ask("fire damage").unwrap();
     assert!(a.answered, "{a:?}");
     assert_eq!(first_paragraph(&a), Some(1));
@@ -693,10 +694,7 @@ fn what_happened_is_answered_by_the_newest_storys_lede() {
 
 #[test]
 fn a_declined_question_on_sources_without_facts_points_to_the_nearest_paragraphs() {
-    let (_dir, engine) = one_paragraph(
-        "A fire destroyed a warehouse at the Lindqvist harbour on Monday, \
-         causing damage estimated at 3 million euros.",
-    );
+    let (_dir, engine) = one_paragraph(FIRE);
     let a = engine.ask("who insured the warehouse").unwrap();
     assert!(!a.answered, "{a:?}");
     assert_eq!(a.related, ["¶1 of Warehouse fire"], "{a:?}");

@@ -128,8 +128,8 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
             idf: (cx.idf)(&w.stem),
         });
     }
-    let kind = kinds::expected(&words)
-        .or_else(|| asks_gist(&words, &entity_of, &terms, &entities).then_some(Kind::Gist));
+    let kind =
+        kinds::expected(&words).or_else(|| asks_gist(&words, &entities).then_some(Kind::Gist));
     let small_talk = kind.is_none() && is_small_talk(&words, &terms, &entities);
     Question {
         text: question.to_string(),
@@ -201,19 +201,14 @@ const SMALL_TALK: &[&str] = &[
 /// Whether the question asks for the gist: it names nothing, does not
 /// speak to the bot, and every content word asks for the gist ("what
 /// happened", "whats going on", "any news").
-fn asks_gist(
-    words: &[Word],
-    entity_of: &[Option<usize>],
-    terms: &[Term],
-    entities: &[usize],
-) -> bool {
+fn asks_gist(words: &[Word], entities: &[usize]) -> bool {
     let lang = language();
     let content: Vec<usize> = (0..words.len())
-        .filter(|&i| entity_of[i].is_none() && lang.weight(&words[i].folded) > 0.0)
+        .filter(|&i| lang.weight(&words[i].folded) > 0.0)
         .collect();
     entities.is_empty()
-        && !terms.is_empty()
         && !speaks_to_the_bot(words)
+        && !content.is_empty()
         && content.iter().all(|&i| kinds::asks_gist(words, i))
 }
 

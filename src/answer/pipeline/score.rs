@@ -43,7 +43,7 @@ pub const FEATURES: [&str; 19] = [
 
 /// Terms weighing less than this are left out of the weakest-term features:
 /// common words ("got", "new") need no match of their own.
-pub(super) const WEAK_TERM_WEIGHT: f32 = 0.3;
+const WEAK_TERM_WEIGHT: f32 = 0.3;
 
 /// A word of a unit this close (cosine) to a question word counts as a
 /// strong match: near-synonyms ("wages", "salary") pass, mere topical
