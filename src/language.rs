@@ -15,7 +15,10 @@
 //! - function words: the NLTK English stopword list (the `stop-words` crate),
 //!   and `model/chat.tsv`, written for dossier: how chat spells function
 //!   words ("wat", "u"), and words that frame a chat message or address the
-//!   bot rather than name a topic ("lol", "hey", "tell", "please").
+//!   bot rather than name a topic ("lol", "hey", "tell", "please");
+//! - `model/shorthand.tsv`, written for dossier: how chat and headlines
+//!   shorten content words ("ppl" for "people", "ceo" for "chief
+//!   executive").
 //!
 //! A text's vector is the weighted mean of its words' vectors, a word's
 //! vector the mean of its WordPiece tokens' rows; weights follow the SIF
@@ -41,6 +44,7 @@ static VECTORS: &[u8] = include_bytes!("../model/vectors.safetensors");
 static TOKENIZER: &[u8] = include_bytes!("../model/tokenizer.json");
 static ENGLISH: &str = include_str!("../model/english.tsv");
 static CHAT: &str = include_str!("../model/chat.tsv");
+static SHORTHAND: &str = include_str!("../model/shorthand.tsv");
 
 /// Word vectors kept (about 1 KB each): the words of recent questions and
 /// candidates, which repeat. One cache serves every thread, so memory does
@@ -69,6 +73,9 @@ pub struct Language {
     /// Chat words ([`CHAT`]): the function word each stands for, `None`
     /// for one that only frames a message.
     chat: HashMap<&'static str, Option<&'static str>>,
+    /// Shortenings of content words ([`SHORTHAND`]) and the words each
+    /// stands for, separated by spaces.
+    shorthand: HashMap<&'static str, &'static str>,
     word_cache: WordCache,
 }
 
@@ -131,6 +138,7 @@ impl Language {
             frequency: english_frequencies(),
             stopwords: stop_words::get("en").iter().copied().collect(),
             chat: chat_words(),
+            shorthand: tab_separated(SHORTHAND).collect(),
             word_cache: WordCache::default(),
         }
     }
@@ -155,6 +163,19 @@ impl Language {
     /// `folded` is one.
     pub fn chat_standard(&self, folded: &str) -> Option<&'static str> {
         self.chat.get(folded).copied().flatten()
+    }
+
+    /// Whether `folded` only frames a chat message ("lol", "ok", "hey").
+    pub fn frames_chat(&self, folded: &str) -> bool {
+        matches!(self.chat.get(folded), Some(None))
+    }
+
+    /// The words a shortening of content words stands for ("ppl" →
+    /// "people", "ceo" → "chief executive"), if `folded` is one.
+    pub fn shorthand(&self, folded: &str) -> Option<impl Iterator<Item = &'static str> + use<>> {
+        self.shorthand
+            .get(folded)
+            .map(|words| words.split(' ').filter(|w| !w.is_empty()))
     }
 
     /// The function word one edit away from `folded` ("waht" → "what",
@@ -306,13 +327,16 @@ fn english_frequencies() -> HashMap<&'static str, f32> {
         .collect()
 }
 
-fn chat_words() -> HashMap<&'static str, Option<&'static str>> {
-    CHAT.lines()
+/// The (word, rest) pairs of a tab-separated data file, comments skipped.
+fn tab_separated(data: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
+    data.lines()
         .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| {
-            let (word, standard) = l.split_once('\t')?;
-            Some((word, (standard != "-").then_some(standard)))
-        })
+        .filter_map(|l| l.split_once('\t'))
+}
+
+fn chat_words() -> HashMap<&'static str, Option<&'static str>> {
+    tab_separated(CHAT)
+        .map(|(word, standard)| (word, (standard != "-").then_some(standard)))
         .collect()
 }
 
@@ -365,6 +389,26 @@ mod tests {
             if let Some(s) = standard {
                 assert!(!l.chat.contains_key(s) && l.is_stopword(s), "{form} → {s}");
             }
+        }
+    }
+
+    #[test]
+    fn shorthand_stands_for_content_words() {
+        let l = language();
+        let full = |w: &str| l.shorthand(w).map(|f| f.collect::<Vec<_>>());
+        assert_eq!(full("ppl"), Some(vec!["people"]));
+        assert_eq!(full("ceo"), Some(vec!["chief", "executive"]));
+        assert_eq!(full("people"), None);
+        for (short, words) in &l.shorthand {
+            // A shortening is not read as a function word too, and what
+            // it stands for says something.
+            assert!(!l.chat.contains_key(short), "{short}");
+            assert!(
+                words
+                    .split(' ')
+                    .all(|w| l.weight(w) > 0.0 && l.word_vector(w).is_some()),
+                "{short} → {words}"
+            );
         }
     }
 

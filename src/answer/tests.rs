@@ -704,3 +704,65 @@ fn a_declined_question_on_sources_without_facts_points_to_the_nearest_paragraphs
         a.answer
     );
 }
+
+#[test]
+fn shorthand_the_sources_never_use_is_read_in_full() {
+    let (_dir, engine) =
+        one_paragraph("The prime minister said 400 people left the valley before the deadline.");
+    let folded = |q: &str| -> Vec<String> {
+        engine
+            .analyse(q)
+            .terms
+            .into_iter()
+            .map(|t| t.folded)
+            .collect()
+    };
+    assert_eq!(
+        folded("how many ppl did the pm say left"),
+        ["many", "people", "prime", "minister", "say", "left"]
+    );
+    // The sources use "pm" themselves: it stays as typed.
+    let (_dir, engine) =
+        one_paragraph("The prime minister said 400 people left the valley before 5 pm on Monday.");
+    let q = engine.analyse("what happened at 5 pm");
+    assert!(q.terms.iter().any(|t| t.folded == "pm"), "{:?}", q.terms);
+    assert!(
+        !q.terms.iter().any(|t| t.folded == "prime"),
+        "{:?}",
+        q.terms
+    );
+}
+
+#[test]
+fn chatter_before_the_question_is_left_out() {
+    let t = TempIndex::new();
+    let terms = |q: &str| -> Vec<String> {
+        t.engine
+            .analyse(q)
+            .terms
+            .into_iter()
+            .map(|t| t.folded)
+            .collect()
+    };
+    let q = t
+        .engine
+        .analyse("ok so i was at work all day and missed it, lol where was the deal signed");
+    assert_eq!(q.kind, Some(crate::answer::kinds::Kind::Place));
+    let asked: Vec<&str> = q.terms.iter().map(|t| t.folded.as_str()).collect();
+    assert_eq!(asked, ["deal", "signed"]);
+    // Names in the chatter stay: they say what is asked about.
+    assert_eq!(
+        terms("my cousin lives in northport. anyway when was it signed"),
+        ["northport", "signed"]
+    );
+    // A question in the first clause keeps every clause.
+    assert_eq!(
+        terms("is the ferry back? what did the fishermen say"),
+        ["ferry", "back", "fishermen", "say"]
+    );
+    // Without a clause that opens a question, nothing is left out.
+    assert_eq!(
+        terms("the governor, the ferry line"),
+        ["governor", "ferry", "line"]
+    );
+}

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+use super::preamble;
 use crate::answer::kinds::{self, Kind};
 use crate::answer::speller::Speller;
 use crate::content::EntityMatcher;
@@ -93,7 +94,9 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
     let mut words = text::words(question);
     words.truncate(MAX_WORDS);
     standardise_chat(&mut words);
+    let mut words = spell_out(words, cx.speller);
     let corrections = correct(&mut words, cx.speller);
+    let words = preamble::drop_preamble(question, words, cx.matcher);
     let mentions = cx.matcher.find(question, &words);
     let mut entity_of: Vec<Option<usize>> = vec![None; words.len()];
     let mut entities: Vec<usize> = Vec::new();
@@ -241,6 +244,25 @@ fn standardise_chat(words: &mut [Word]) {
             w.stem = text::stem(standard);
         }
     }
+}
+
+/// Reads a shortening the sources never use as the words it stands for
+/// ("ppl" as "people", "pm" as "prime minister"), each word at the
+/// shortening's place in the question. One the sources use ("5 pm") stays.
+fn spell_out(words: Vec<Word>, speller: &Speller) -> Vec<Word> {
+    let lang = language();
+    let mut out = Vec::with_capacity(words.len());
+    for w in words {
+        match lang.shorthand(&w.folded) {
+            Some(full) if !speller.knows(&w.folded) => out.extend(full.map(|f| Word {
+                folded: f.to_string(),
+                stem: text::stem(f),
+                ..w
+            })),
+            _ => out.push(w),
+        }
+    }
+    out
 }
 
 /// Corrects, in place, the words that are neither English nor in the

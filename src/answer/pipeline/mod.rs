@@ -11,6 +11,7 @@
 //!    or a plain statement that the sources do not say.
 
 pub mod analyse;
+mod preamble;
 pub mod score;
 pub mod units;
 
