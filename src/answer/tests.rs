@@ -721,6 +721,8 @@ fn shorthand_the_sources_never_use_is_read_in_full() {
         folded("how many ppl did the pm say left"),
         ["many", "people", "prime", "minister", "say", "left"]
     );
+    // After a number it is a unit, not a shortening of words.
+    assert_eq!(folded("what happened at 5 pm"), ["happened", "5", "pm"]);
     // The sources use "pm" themselves: it stays as typed.
     let (_dir, engine) =
         one_paragraph("The prime minister said 400 people left the valley before 5 pm on Monday.");

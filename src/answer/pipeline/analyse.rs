@@ -248,17 +248,23 @@ fn standardise_chat(words: &mut [Word]) {
 
 /// Reads a shortening the sources never use as the words it stands for
 /// ("ppl" as "people", "pm" as "prime minister"), each word at the
-/// shortening's place in the question. One the sources use ("5 pm") stays.
+/// shortening's place in the question. One the sources use stays, and so
+/// does one after a number, where it is a unit ("at 5 pm", "10 km").
 fn spell_out(words: Vec<Word>, speller: &Speller) -> Vec<Word> {
     let lang = language();
-    let mut out = Vec::with_capacity(words.len());
+    let mut out: Vec<Word> = Vec::with_capacity(words.len());
     for w in words {
+        let after_number = out
+            .last()
+            .is_some_and(|p| p.folded.starts_with(|c: char| c.is_ascii_digit()));
         match lang.shorthand(&w.folded) {
-            Some(full) if !speller.knows(&w.folded) => out.extend(full.map(|f| Word {
-                folded: f.to_string(),
-                stem: text::stem(f),
-                ..w
-            })),
+            Some(full) if !speller.knows(&w.folded) && !after_number => {
+                out.extend(full.map(|f| Word {
+                    folded: f.to_string(),
+                    stem: text::stem(f),
+                    ..w
+                }))
+            }
             _ => out.push(w),
         }
     }
