@@ -762,6 +762,17 @@ fn chatter_before_the_question_is_left_out() {
         terms("is the ferry back? what did the fishermen say"),
         ["ferry", "back", "fishermen", "say"]
     );
+    // Nor when what is left would only ask for the gist: the clause before
+    // says what it is about.
+    let q = t
+        .engine
+        .analyse("i read about the harbour deal, what happened");
+    assert_ne!(q.kind, Some(crate::answer::kinds::Kind::Gist));
+    assert!(
+        q.terms.iter().any(|t| t.folded == "harbour"),
+        "{:?}",
+        q.terms
+    );
     // Without a clause that opens a question, nothing is left out.
     assert_eq!(
         terms("the governor, the ferry line"),

@@ -96,7 +96,7 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
     standardise_chat(&mut words);
     let mut words = spell_out(words, cx.speller);
     let corrections = correct(&mut words, cx.speller);
-    let words = preamble::drop_preamble(question, words, cx.matcher);
+    let words = without_chatter(question, words, cx.matcher);
     let mentions = cx.matcher.find(question, &words);
     let mut entity_of: Vec<Option<usize>> = vec![None; words.len()];
     let mut entities: Vec<usize> = Vec::new();
@@ -213,6 +213,19 @@ fn asks_gist(words: &[Word], entities: &[usize]) -> bool {
         && !speaks_to_the_bot(words)
         && !content.is_empty()
         && content.iter().all(|&i| kinds::asks_gist(words, i))
+}
+
+/// The words without the chatter before the question
+/// ([`preamble::drop_preamble`]), unless what is left would only ask for
+/// the gist: in "i read about the bridge vote, what happened" the clause
+/// before says what it is about.
+fn without_chatter(question: &str, words: Vec<Word>, matcher: &EntityMatcher) -> Vec<Word> {
+    let kept = preamble::drop_preamble(question, words.clone(), matcher);
+    if kept.len() < words.len() && asks_gist(&kept, &[]) {
+        words
+    } else {
+        kept
+    }
 }
 
 fn speaks_to_the_bot(words: &[Word]) -> bool {
