@@ -73,9 +73,9 @@ pub struct Language {
     /// Chat words ([`CHAT`]): the function word each stands for, `None`
     /// for one that only frames a message.
     chat: HashMap<&'static str, Option<&'static str>>,
-    /// Shortenings of content words ([`SHORTHAND`]) and the words each
-    /// stands for, separated by spaces.
-    shorthand: HashMap<&'static str, &'static str>,
+    /// Shortenings of content words ([`SHORTHAND`]): the words each stands
+    /// for, separated by spaces, and whether it is a unit after a number.
+    shorthand: HashMap<&'static str, (&'static str, bool)>,
     word_cache: WordCache,
 }
 
@@ -138,7 +138,7 @@ impl Language {
             frequency: english_frequencies(),
             stopwords: stop_words::get("en").iter().copied().collect(),
             chat: chat_words(),
-            shorthand: tab_separated(SHORTHAND).collect(),
+            shorthand: shorthand(),
             word_cache: WordCache::default(),
         }
     }
@@ -171,11 +171,17 @@ impl Language {
     }
 
     /// The words a shortening of content words stands for ("ppl" →
-    /// "people", "ceo" → "chief executive"), if `folded` is one.
-    pub fn shorthand(&self, folded: &str) -> Option<impl Iterator<Item = &'static str> + use<>> {
+    /// "people", "ceo" → "chief executive"), if `folded` is one; `None`
+    /// for one that is a unit `after_number` ("5 pm").
+    pub fn shorthand(
+        &self,
+        folded: &str,
+        after_number: bool,
+    ) -> Option<impl Iterator<Item = &'static str> + use<>> {
         self.shorthand
             .get(folded)
-            .map(|words| words.split(' ').filter(|w| !w.is_empty()))
+            .filter(|(_, unit)| !(after_number && *unit))
+            .map(|(words, _)| words.split(' ').filter(|w| !w.is_empty()))
     }
 
     /// The function word one edit away from `folded` ("waht" → "what",
@@ -334,6 +340,17 @@ fn tab_separated(data: &'static str) -> impl Iterator<Item = (&'static str, &'st
         .filter_map(|l| l.split_once('\t'))
 }
 
+/// [`SHORTHAND`]'s lines: a third column "unit" marks a shortening that
+/// is a unit after a number.
+fn shorthand() -> HashMap<&'static str, (&'static str, bool)> {
+    tab_separated(SHORTHAND)
+        .map(|(word, rest)| match rest.split_once('\t') {
+            Some((words, note)) => (word, (words, note == "unit")),
+            None => (word, (rest, false)),
+        })
+        .collect()
+}
+
 fn chat_words() -> HashMap<&'static str, Option<&'static str>> {
     tab_separated(CHAT)
         .map(|(word, standard)| (word, (standard != "-").then_some(standard)))
@@ -395,11 +412,15 @@ mod tests {
     #[test]
     fn shorthand_stands_for_content_words() {
         let l = language();
-        let full = |w: &str| l.shorthand(w).map(|f| f.collect::<Vec<_>>());
-        assert_eq!(full("ppl"), Some(vec!["people"]));
-        assert_eq!(full("ceo"), Some(vec!["chief", "executive"]));
-        assert_eq!(full("people"), None);
-        for (short, words) in &l.shorthand {
+        let full = |w: &str, n| l.shorthand(w, n).map(|f| f.collect::<Vec<_>>());
+        assert_eq!(full("ppl", false), Some(vec!["people"]));
+        assert_eq!(full("ppl", true), Some(vec!["people"]));
+        assert_eq!(full("ceo", false), Some(vec!["chief", "executive"]));
+        assert_eq!(full("people", false), None);
+        // "pm" after a number is the time of day.
+        assert_eq!(full("pm", false), Some(vec!["prime", "minister"]));
+        assert_eq!(full("pm", true), None);
+        for (short, (words, _)) in &l.shorthand {
             // A shortening is not read as a function word too, and what
             // it stands for says something.
             assert!(!l.chat.contains_key(short), "{short}");

@@ -95,8 +95,10 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
     words.truncate(MAX_WORDS);
     standardise_chat(&mut words);
     let mut words = spell_out(words, cx.speller);
-    let corrections = correct(&mut words, cx.speller);
+    let mut corrections = correct(&mut words, cx.speller);
     let words = without_chatter(question, words, cx.matcher);
+    // A correction in chatter left out is not worth a word to the user.
+    corrections.retain(|(_, read)| words.iter().any(|w| w.folded == *read));
     let mentions = cx.matcher.find(question, &words);
     let mut entity_of: Vec<Option<usize>> = vec![None; words.len()];
     let mut entities: Vec<usize> = Vec::new();
@@ -216,12 +218,17 @@ fn asks_gist(words: &[Word], entities: &[usize]) -> bool {
 }
 
 /// The words without the chatter before the question
-/// ([`preamble::drop_preamble`]), unless what is left would only ask for
-/// the gist: in "i read about the bridge vote, what happened" the clause
-/// before says what it is about.
+/// ([`preamble::drop_preamble`]), unless what is left says nothing of its
+/// own or would only ask for the gist: in "the dam broke last night, why?"
+/// and "i read about the bridge vote, what happened" the clause before says
+/// what it is about.
 fn without_chatter(question: &str, words: Vec<Word>, matcher: &EntityMatcher) -> Vec<Word> {
     let kept = preamble::drop_preamble(question, words.clone(), matcher);
-    if kept.len() < words.len() && asks_gist(&kept, &[]) {
+    let lang = language();
+    let says_something = kept.iter().any(|w| lang.weight(&w.folded) > 0.0);
+    // Names are kept in `kept` and are not gist words, so the gist check
+    // needs no entities here.
+    if kept.len() < words.len() && (!says_something || asks_gist(&kept, &[])) {
         words
     } else {
         kept
@@ -262,7 +269,7 @@ fn standardise_chat(words: &mut [Word]) {
 /// Reads a shortening the sources never use as the words it stands for
 /// ("ppl" as "people", "pm" as "prime minister"), each word at the
 /// shortening's place in the question. One the sources use stays, and so
-/// does one after a number, where it is a unit ("at 5 pm", "10 km").
+/// does one that reads as a unit after a number ("at 5 pm").
 fn spell_out(words: Vec<Word>, speller: &Speller) -> Vec<Word> {
     let lang = language();
     let mut out: Vec<Word> = Vec::with_capacity(words.len());
@@ -270,14 +277,12 @@ fn spell_out(words: Vec<Word>, speller: &Speller) -> Vec<Word> {
         let after_number = out
             .last()
             .is_some_and(|p| p.folded.starts_with(|c: char| c.is_ascii_digit()));
-        match lang.shorthand(&w.folded) {
-            Some(full) if !speller.knows(&w.folded) && !after_number => {
-                out.extend(full.map(|f| Word {
-                    folded: f.to_string(),
-                    stem: text::stem(f),
-                    ..w
-                }))
-            }
+        match lang.shorthand(&w.folded, after_number) {
+            Some(full) if !speller.knows(&w.folded) => out.extend(full.map(|f| Word {
+                folded: f.to_string(),
+                stem: text::stem(f),
+                ..w
+            })),
             _ => out.push(w),
         }
     }

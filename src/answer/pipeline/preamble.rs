@@ -1,14 +1,17 @@
 //! Chatter before the question: "ok so i was at work all day, where did the
 //! crash happen" asks where the crash happened.
 //!
-//! A message of several clauses (split at `, . ; : ! ?` and line breaks)
-//! whose question starts after the first clause has a preamble: the words of
-//! the clauses before it. A clause starts a question when its first word,
-//! after chat's framing words ("lol", "ok") and discourse markers ("so",
-//! "anyway"), is a question word ("what", "how") or an auxiliary verb that
-//! opens a yes/no question ("did", "is"). The preamble's words are dropped,
-//! except names of entities: "aldervik background? what did he do" still
-//! asks about Aldervik.
+//! A message of several clauses (split at `, ; ! ?`, line breaks, and `.`
+//! or `:` before a space) whose question starts after the first clause has
+//! a preamble: the words of the clauses before it. A clause starts a
+//! question when it ends with "?", or when its first word, after chat's
+//! framing words ("lol", "ok") and discourse markers ("so", "anyway"), is a
+//! question word ("what", "how") or an auxiliary verb that opens a yes/no
+//! question ("did", "is"); "who" or "which" open a question only in a clause
+//! that ends the message or ends with "?", since after a comma they mostly
+//! open a relative clause ("the mayor, who resigned, …"). The preamble's
+//! words are dropped, except names of entities: "brandt background? what
+//! did he do" still asks about Brandt.
 
 use crate::content::EntityMatcher;
 use crate::language::language;
@@ -23,19 +26,26 @@ const OPENERS: &[&str] = &[
     "arent", "wasnt", "didnt", "doesnt", "dont", "cant", "wont", "any",
 ];
 
+/// Openers that also open relative clauses. General English.
+const RELATIVE: &[&str] = &["who", "whom", "whose", "which"];
+
 /// Discourse markers that may come before a question's first word ("so
 /// what", "and when", "anyway are they"). General English.
 const MARKERS: &[&str] = &[
     "so", "and", "but", "then", "also", "anyway", "now", "just", "well",
 ];
 
-/// Characters that end a clause.
-const CLAUSE_ENDS: &[char] = &[',', '.', ';', ':', '!', '?', '\n'];
+/// A clause of the message: its words `[first, last)` and whether it ends
+/// with a question mark.
+struct Clause {
+    first: usize,
+    last: usize,
+    asks: bool,
+}
 
 /// `words` (of `text`) without the preamble, if the message has one.
 pub fn drop_preamble(text: &str, words: Vec<Word>, matcher: &EntityMatcher) -> Vec<Word> {
-    let clause = clauses(text, &words);
-    let Some(start) = question_start(&words, &clause) else {
+    let Some(start) = question_start(&words, &clauses(text, &words)) else {
         return words;
     };
     let mut named = vec![false; words.len()];
@@ -50,43 +60,105 @@ pub fn drop_preamble(text: &str, words: Vec<Word>, matcher: &EntityMatcher) -> V
         .collect()
 }
 
-/// The clause number of each word: how many clause ends come before it.
-fn clauses(text: &str, words: &[Word]) -> Vec<usize> {
-    let mut clause = 0;
-    let mut from = 0;
-    words
-        .iter()
-        .map(|w| {
-            let between = text.get(from..w.start).unwrap_or("");
-            if words.first().is_some_and(|f| f.start < w.start) && between.contains(CLAUSE_ENDS) {
-                clause += 1;
-            }
-            from = w.end;
-            clause
-        })
-        .collect()
+/// The clauses of the message, in order.
+fn clauses(text: &str, words: &[Word]) -> Vec<Clause> {
+    let mut out: Vec<Clause> = Vec::new();
+    let mut first = 0;
+    for i in 1..=words.len() {
+        // The text after word i - 1 up to word i (to the end after the
+        // last). Words spelled out from one shortening share their offsets:
+        // the range is then empty or backwards, and `get` gives nothing.
+        let end = words.get(i).map_or(text.len(), |w| w.start);
+        let between = text.get(words[i - 1].end..end).unwrap_or("");
+        if i == words.len() || ends_clause(between) {
+            out.push(Clause {
+                first,
+                last: i,
+                asks: between.contains('?'),
+            });
+            first = i;
+        }
+    }
+    out
+}
+
+/// Whether the text between two words ends a clause.
+fn ends_clause(between: &str) -> bool {
+    let mut chars = between.chars().peekable();
+    while let Some(c) = chars.next() {
+        // At the end of `between` the next word follows at once.
+        let before_space = chars.peek().is_some_and(|n| n.is_whitespace());
+        match c {
+            ',' | ';' | '!' | '?' | '\n' => return true,
+            // "2.5" and "10:30" go on; "U.S. and" ends one, as a sentence
+            // would.
+            '.' | ':' if before_space => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The first word of the question, when the question starts in a later
 /// clause than the first.
-fn question_start(words: &[Word], clause: &[usize]) -> Option<usize> {
+fn question_start(words: &[Word], clauses: &[Clause]) -> Option<usize> {
     let lang = language();
-    let mut i = 0;
-    while i < words.len() {
-        let c = clause[i];
-        let opener = (i..words.len())
-            .take_while(|&j| clause[j] == c)
-            .find(|&j| {
-                let w = words[j].folded.as_str();
-                !(MARKERS.contains(&w) || lang.frames_chat(w))
-            })
-            .is_some_and(|j| OPENERS.contains(&words[j].folded.as_str()));
-        if opener {
-            return (c > 0).then_some(i);
-        }
-        while i < words.len() && clause[i] == c {
-            i += 1;
-        }
+    let last = clauses.len().saturating_sub(1);
+    let position = clauses.iter().enumerate().position(|(n, c)| {
+        let opener = words[c.first..c.last]
+            .iter()
+            .map(|w| w.folded.as_str())
+            .find(|w| !(MARKERS.contains(w) || lang.frames_chat(w)));
+        let opens = opener.is_some_and(|w| {
+            OPENERS.contains(&w) && (!RELATIVE.contains(&w) || c.asks || n == last)
+        });
+        c.asks || opens
+    })?;
+    (position > 0).then(|| clauses[position].first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first word of the question after a preamble, as typed.
+    fn start(message: &str) -> Option<String> {
+        let words = crate::text::words(message);
+        question_start(&words, &clauses(message, &words)).map(|i| words[i].folded.clone())
     }
-    None
+
+    #[test]
+    fn the_question_starts_after_the_chatter() {
+        assert_eq!(
+            start("ok so i missed it, where was it").as_deref(),
+            Some("where")
+        );
+        assert_eq!(
+            start("lol. anyway did they sign").as_deref(),
+            Some("anyway")
+        );
+        // "who" after a comma opens a relative clause, unless it asks.
+        assert_eq!(
+            start("the mayor, who resigned, what did he say").as_deref(),
+            Some("what")
+        );
+        assert_eq!(start("the mayor, who resigned?").as_deref(), Some("who"));
+        assert_eq!(start("i was away, who won").as_deref(), Some("who"));
+        // A first clause that asks is the question.
+        assert_eq!(start("ferry cancelled? why"), None);
+        assert_eq!(start("who won, and by how much"), None);
+        assert_eq!(start("no question here, just words"), None);
+        assert_eq!(start(""), None);
+    }
+
+    #[test]
+    fn dots_and_colons_inside_words_end_no_clause() {
+        let message = "we met at 10:30 near the office, 2.5 km away";
+        let words = crate::text::words(message);
+        assert_eq!(clauses(message, &words).len(), 2);
+        assert_eq!(
+            clauses("yes. no: maybe", &crate::text::words("yes. no: maybe")).len(),
+            3
+        );
+    }
 }
