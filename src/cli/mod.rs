@@ -637,6 +637,10 @@ pub fn ensure_index(paths: &Paths) -> Result<()> {
             }
             Ok(())
         }
+        // Neither index nor content: the content is what to fix first.
+        Err(IndexError::Missing(_)) if !paths.content.exists() => {
+            Err(IndexError::Content(ContentError::Missing(paths.content.clone())).into())
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -69,7 +69,10 @@ fn json_failures_without_an_index_or_with_bad_arguments() {
         .unwrap();
     let r: crate::util::Run = r.into();
     assert_eq!(r.code, 1);
-    assert_eq!(json_error(&r).0, "index_missing", "{}", r.stdout);
+    // Neither the content nor an index: the content is what to fix.
+    let (kind, message) = json_error(&r);
+    assert_eq!(kind, "content_missing", "{}", r.stdout);
+    assert!(message.contains("nowhere"), "{message}");
 
     let r = d.run(&["search", "x", "--limit", "99", "--json"]);
     assert_eq!(r.code, 2, "clap's usage exit code: {}", r.stderr);
