@@ -461,16 +461,9 @@ fn hostile_input_never_panics() {
 /// Two stories whose own entities share an id and a name ("the governor")
 /// and whose facts share an id.
 fn two_governors() -> (tempfile::TempDir, Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    let write = |rel: &str, text: &str| write_content(&content, rel, text);
-    write("articles/harbour.md", ARTICLE);
-    write(
-        "articles/bridge.md",
-        "+++\nid = \"bridge\"\ntitle = \"Lune bridge reopens\"\ndate = 2024-06-01\n+++\n\n\
+    let bridge = "+++\nid = \"bridge\"\ntitle = \"Lune bridge reopens\"\ndate = 2024-06-01\n+++\n\n\
          The bridge over the Lune reopened on Friday after two years of repairs, the governor Ben Hale said. \
-         Traffic was back to normal by the evening.\n",
-    );
+         Traffic was back to normal by the evening.\n";
     let story = |slug: &str, name: &str, quote: &str| {
         format!(
             "[[entity]]\nid = \"gov\"\nname = \"{name}\"\nkind = \"person\"\naliases = [\"the governor\"]\n\n\
@@ -478,14 +471,28 @@ fn two_governors() -> (tempfile::TempDir, Engine) {
              text = \"{name} is the governor.\"\n[[fact.cite]]\narticle = \"{slug}\"\nparagraph = 1\nquote = \"{quote}\"\n"
         )
     };
-    write(
-        "facts/harbour.toml",
-        &story("harbour", "Ada Vell", "the regional governor Ada Vell"),
-    );
-    write(
-        "facts/bridge.toml",
-        &story("bridge", "Ben Hale", "the governor Ben Hale said"),
-    );
+    indexed(&[
+        ("articles/harbour.md", ARTICLE),
+        ("articles/bridge.md", bridge),
+        (
+            "facts/harbour.toml",
+            &story("harbour", "Ada Vell", "the regional governor Ada Vell"),
+        ),
+        (
+            "facts/bridge.toml",
+            &story("bridge", "Ben Hale", "the governor Ben Hale said"),
+        ),
+    ])
+}
+
+/// An engine over a temporary content directory of these (path, text)
+/// files.
+fn indexed(files: &[(&str, &str)]) -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    for (rel, text) in files {
+        write_content(&content, rel, text);
+    }
     let index = dir.path().join("index");
     crate::index::reindex(&content, &index, &mut |_, _| {}).unwrap();
     let engine = Engine::open(&index).unwrap();
@@ -626,16 +633,20 @@ const FIRE: &str = "A fire destroyed a warehouse at the Lindqvist harbour on Mon
 
 /// An index of one article of one paragraph, without facts.
 fn one_paragraph(text: &str) -> (tempfile::TempDir, Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
     let article = format!(
         "+++\nid = \"fire\"\ntitle = \"Warehouse fire\"\ndate = 2026-03-02\n+++\n\n{text}\n"
     );
-    write_content(&content, "articles/fire.md", &article);
-    let index = dir.path().join("index");
-    crate::index::reindex(&content, &index, &mut |_, _| {}).unwrap();
-    let engine = Engine::open(&index).unwrap();
-    (dir, engine)
+    indexed(&[("articles/fire.md", &article)])
+}
+
+/// The content words of a question as analysed (folded), in order.
+fn terms(engine: &Engine, question: &str) -> Vec<String> {
+    engine
+        .analyse(question)
+        .terms
+        .into_iter()
+        .map(|t| t.folded)
+        .collect()
 }
 
 #[test]
@@ -709,49 +720,31 @@ fn a_declined_question_on_sources_without_facts_points_to_the_nearest_paragraphs
 fn shorthand_the_sources_never_use_is_read_in_full() {
     let (_dir, engine) =
         one_paragraph("The prime minister said 400 people left the valley before the deadline.");
-    let folded = |q: &str| -> Vec<String> {
-        engine
-            .analyse(q)
-            .terms
-            .into_iter()
-            .map(|t| t.folded)
-            .collect()
-    };
     assert_eq!(
-        folded("how many ppl did the pm say left"),
+        terms(&engine, "how many ppl did the pm say left"),
         ["many", "people", "prime", "minister", "say", "left"]
     );
     // After a number it is a unit, not a shortening of words.
-    assert_eq!(folded("what happened at 5 pm"), ["happened", "5", "pm"]);
+    assert_eq!(
+        terms(&engine, "what happened at 5 pm"),
+        ["happened", "5", "pm"]
+    );
     // The sources use "pm" themselves: it stays as typed.
     let (_dir, engine) =
         one_paragraph("The prime minister said 400 people left the valley before 5 pm on Monday.");
-    let q = engine.analyse("what did the pm say");
-    assert!(q.terms.iter().any(|t| t.folded == "pm"), "{:?}", q.terms);
-    assert!(
-        !q.terms.iter().any(|t| t.folded == "prime"),
-        "{:?}",
-        q.terms
-    );
+    assert_eq!(terms(&engine, "what did the pm say"), ["pm", "say"]);
 }
 
 #[test]
 fn chatter_before_the_question_is_left_out() {
     let t = TempIndex::new();
-    let terms = |q: &str| -> Vec<String> {
-        t.engine
-            .analyse(q)
-            .terms
-            .into_iter()
-            .map(|t| t.folded)
-            .collect()
-    };
-    let q = t
-        .engine
-        .analyse("ok so i was at work all day and missed it, lol where was the deal signed");
-    assert_eq!(q.kind, Some(crate::answer::kinds::Kind::Place));
-    let asked: Vec<&str> = q.terms.iter().map(|t| t.folded.as_str()).collect();
-    assert_eq!(asked, ["deal", "signed"]);
+    let terms = |q: &str| terms(&t.engine, q);
+    let chatty = "ok so i was at work all day and missed it, lol where was the deal signed";
+    assert_eq!(terms(chatty), ["deal", "signed"]);
+    assert_eq!(
+        t.engine.analyse(chatty).kind,
+        Some(crate::answer::kinds::Kind::Place)
+    );
     // Names in the chatter stay: they say what is asked about.
     assert_eq!(
         terms("my cousin lives in northport. anyway when was it signed"),
@@ -769,9 +762,9 @@ fn chatter_before_the_question_is_left_out() {
         .engine
         .analyse("ok so i heard the mayrs on the radio, where was the deal signed");
     assert!(q.corrections.is_empty(), "{:?}", q.corrections);
-    assert!(
-        t.engine.analyse("where did the mayrs sign").corrections
-            == [("mayrs".to_string(), "mayors".to_string())]
+    assert_eq!(
+        t.engine.analyse("where did the mayrs sign").corrections,
+        [("mayrs".to_string(), "mayors".to_string())]
     );
     // A question in the first clause keeps every clause.
     assert_eq!(
@@ -780,14 +773,15 @@ fn chatter_before_the_question_is_left_out() {
     );
     // Nor when what is left would only ask for the gist: the clause before
     // says what it is about.
-    let q = t
-        .engine
-        .analyse("i read about the harbour deal, what happened");
-    assert_ne!(q.kind, Some(crate::answer::kinds::Kind::Gist));
+    let gist = "i read about the harbour deal, what happened";
+    assert_ne!(
+        t.engine.analyse(gist).kind,
+        Some(crate::answer::kinds::Kind::Gist)
+    );
     assert!(
-        q.terms.iter().any(|t| t.folded == "harbour"),
+        terms(gist).contains(&"harbour".to_string()),
         "{:?}",
-        q.terms
+        terms(gist)
     );
     // Without a clause that opens a question, nothing is left out.
     assert_eq!(

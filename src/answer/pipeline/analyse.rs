@@ -218,20 +218,22 @@ fn asks_gist(words: &[Word], entities: &[usize]) -> bool {
 }
 
 /// The words without the chatter before the question
-/// ([`preamble::drop_preamble`]), unless what is left says nothing of its
-/// own or would only ask for the gist: in "the dam broke last night, why?"
-/// and "i read about the bridge vote, what happened" the clause before says
-/// what it is about.
+/// ([`preamble::without_preamble`]), unless what is left says nothing of
+/// its own or would only ask for the gist: in "the dam broke last night,
+/// why?" and "i read about the bridge vote, what happened" the clause
+/// before says what it is about.
 fn without_chatter(question: &str, words: Vec<Word>, matcher: &EntityMatcher) -> Vec<Word> {
-    let kept = preamble::drop_preamble(question, words.clone(), matcher);
+    let Some(kept) = preamble::without_preamble(question, &words, matcher) else {
+        return words;
+    };
     let lang = language();
     let says_something = kept.iter().any(|w| lang.weight(&w.folded) > 0.0);
     // Names are kept in `kept` and are not gist words, so the gist check
     // needs no entities here.
-    if kept.len() < words.len() && (!says_something || asks_gist(&kept, &[])) {
-        words
-    } else {
+    if says_something && !asks_gist(&kept, &[]) {
         kept
+    } else {
+        words
     }
 }
 

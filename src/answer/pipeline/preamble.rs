@@ -43,21 +43,20 @@ struct Clause {
     asks: bool,
 }
 
-/// `words` (of `text`) without the preamble, if the message has one.
-pub fn drop_preamble(text: &str, words: Vec<Word>, matcher: &EntityMatcher) -> Vec<Word> {
-    let Some(start) = question_start(&words, &clauses(text, &words)) else {
-        return words;
-    };
+/// `words` (of `text`) without the preamble; `None` when the message has
+/// none.
+pub fn without_preamble(text: &str, words: &[Word], matcher: &EntityMatcher) -> Option<Vec<Word>> {
+    let start = question_start(words, &clauses(text, words))?;
     let mut named = vec![false; words.len()];
-    for m in matcher.find(text, &words) {
+    for m in matcher.find(text, words) {
         named[m.first..m.last].fill(true);
     }
-    words
-        .into_iter()
+    let kept = words
+        .iter()
         .enumerate()
-        .filter(|(i, _)| *i >= start || named[*i])
-        .map(|(_, w)| w)
-        .collect()
+        .filter(|&(i, _)| i >= start || named[i])
+        .map(|(_, w)| w.clone());
+    Some(kept.collect())
 }
 
 /// The clauses of the message, in order.

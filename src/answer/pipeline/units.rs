@@ -84,10 +84,7 @@ impl Unit {
         // A name of a known agent or place has its entity's kind; other
         // capitalised words could be anything (an event's name may hold a
         // place's).
-        let typed = |e: usize| {
-            let kind = known.entities[e].kind.as_str();
-            AGENT_KINDS.contains(&kind) || PLACE_KINDS.contains(&kind)
-        };
+        let typed = |e: usize| agents.contains(&e) || places.contains(&e);
         let named = |i: usize| {
             mentions
                 .iter()
