@@ -44,6 +44,8 @@ pub struct Question {
     /// Entities named, in order, without repeats.
     pub entities: Vec<usize>,
     pub kind: Option<Kind>,
+    /// Stems of what a "which" or "name" question asks to name.
+    pub focus: Vec<String>,
     /// Small talk to the bot ("hows your day going"): asks nothing of the
     /// sources.
     pub small_talk: bool,
@@ -135,10 +137,17 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
     }
     let kind =
         kinds::expected(&words).or_else(|| asks_gist(&words, &entities).then_some(Kind::Gist));
-    let small_talk = kind.is_none() && is_small_talk(&words, &terms, &entities);
+    // "whats your name" asks the bot's name: small talk all the same.
+    let small_talk =
+        matches!(kind, None | Some(Kind::Name)) && is_small_talk(&words, &terms, &entities);
+    let focus = match kind {
+        Some(Kind::Name) => kinds::focus(&words),
+        _ => Vec::new(),
+    };
     Question {
         text: question.to_string(),
         kind,
+        focus,
         small_talk,
         vector: lang.words_vector(words.iter().map(|w| w.folded.as_str())),
         words,

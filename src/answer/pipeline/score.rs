@@ -270,8 +270,15 @@ fn kind_features(q: &Question, u: &Unit) -> (f32, f32) {
     let other_speaker = u
         .speaker
         .is_some_and(|s| !q.entities.is_empty() && !q.entities.contains(&s));
+    let near = match q.kind {
+        Some(Kind::Name) => kinds::names_near(&u.text, &u.words, &q.focus, &asked_words),
+        _ => None,
+    };
     match q.kind {
         Some(Kind::Speech) if other_speaker => (0.0, 1.0),
+        // A name next to the thing asked for, when the unit mentions it.
+        Some(Kind::Name) if near == Some(true) => (1.0, 0.0),
+        Some(Kind::Name) if near == Some(false) => (0.0, 1.0),
         Some(k) if kinds::holds(k, &u.text, &u.words, names) => (1.0, 0.0),
         Some(_) => (0.0, 1.0),
         None => (0.0, 0.0),
