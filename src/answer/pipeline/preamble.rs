@@ -69,7 +69,7 @@ fn clauses(text: &str, words: &[Word]) -> Vec<Clause> {
         // the range is then empty or backwards, and `get` gives nothing.
         let end = words.get(i).map_or(text.len(), |w| w.start);
         let between = text.get(words[i - 1].end..end).unwrap_or("");
-        if i == words.len() || ends_clause(between) {
+        if i == words.len() || ends_clause(between, initialism(text, &words[i - 1])) {
             out.push(Clause {
                 first,
                 last: i,
@@ -81,21 +81,28 @@ fn clauses(text: &str, words: &[Word]) -> Vec<Clause> {
     out
 }
 
-/// Whether the text between two words ends a clause.
-fn ends_clause(between: &str) -> bool {
+/// Whether the text between two words ends a clause. After an
+/// initialism's last letter a full stop does not.
+fn ends_clause(between: &str, after_initialism: bool) -> bool {
     let mut chars = between.chars().peekable();
     while let Some(c) = chars.next() {
         // At the end of `between` the next word follows at once.
         let before_space = chars.peek().is_some_and(|n| n.is_whitespace());
         match c {
             ',' | ';' | '!' | '?' | '\n' => return true,
-            // "2.5" and "10:30" go on; "U.S. and" ends one, as a sentence
-            // would.
-            '.' | ':' if before_space => return true,
+            // "2.5" and "10:30" go on, as does "U.S. and".
+            '.' if before_space && !after_initialism => return true,
+            ':' if before_space => return true,
             _ => {}
         }
     }
     false
+}
+
+/// Whether `word` is the last letter of an initialism: one letter after a
+/// full stop ("U.S.", "a.m.").
+fn initialism(text: &str, word: &Word) -> bool {
+    word.end - word.start == 1 && text[..word.start].ends_with('.')
 }
 
 /// The first word of the question, when the question starts in a later
@@ -159,5 +166,12 @@ mod tests {
             clauses("yes. no: maybe", &crate::text::words("yes. no: maybe")).len(),
             3
         );
+        // An initialism's full stop ends no clause: the question is whole.
+        assert_eq!(start("in the U.S. do they have this"), None);
+        assert_eq!(
+            start("the talks ended at 4 a.m. when is the next round"),
+            None
+        );
+        assert_eq!(start("i saw it. when is the vote").as_deref(), Some("when"));
     }
 }
