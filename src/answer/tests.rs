@@ -736,6 +736,18 @@ fn shorthand_the_sources_never_use_is_read_in_full() {
 }
 
 #[test]
+fn names_kept_from_the_chatter_do_not_hide_the_opening_which() {
+    use crate::answer::kinds::Kind;
+    let t = TempIndex::new();
+    let q = t
+        .engine
+        .analyse("my aunt is in northport, which governor brokered it");
+    assert_eq!(q.kind, Some(Kind::Name));
+    // The verb after it too: two words at most.
+    assert_eq!(q.focus, ["governor", "broker"]);
+}
+
+#[test]
 fn chatter_before_the_question_is_left_out() {
     let t = TempIndex::new();
     let terms = |q: &str| terms(&t.engine, q);

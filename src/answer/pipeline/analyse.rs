@@ -98,7 +98,9 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
     standardise_chat(&mut words);
     let mut words = spell_out(words, cx.speller);
     let mut corrections = correct(&mut words, cx.speller);
-    let words = without_chatter(question, words, cx.matcher);
+    // `own`: where the question's own words start, after names kept from
+    // the chatter before it.
+    let (words, own) = without_chatter(question, words, cx.matcher);
     // A correction in chatter left out is not worth a word to the user.
     corrections.retain(|(_, read)| words.iter().any(|w| w.folded == *read));
     let mentions = cx.matcher.find(question, &words);
@@ -135,13 +137,13 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
             idf: (cx.idf)(&w.stem),
         });
     }
-    let kind =
-        kinds::expected(&words).or_else(|| asks_gist(&words, &entities).then_some(Kind::Gist));
+    let kind = kinds::expected(&words[own..])
+        .or_else(|| asks_gist(&words, &entities).then_some(Kind::Gist));
     // "whats your name" asks the bot's name: small talk all the same.
     let small_talk =
         matches!(kind, None | Some(Kind::Name)) && is_small_talk(&words, &terms, &entities);
     let focus = match kind {
-        Some(Kind::Name) => kinds::focus(&words),
+        Some(Kind::Name) => kinds::focus(&words[own..]),
         _ => Vec::new(),
     };
     Question {
@@ -230,19 +232,24 @@ fn asks_gist(words: &[Word], entities: &[usize]) -> bool {
 /// ([`preamble::without_preamble`]), unless what is left says nothing of
 /// its own or would only ask for the gist: in "the dam broke last night,
 /// why?" and "i read about the bridge vote, what happened" the clause
-/// before says what it is about.
-fn without_chatter(question: &str, words: Vec<Word>, matcher: &EntityMatcher) -> Vec<Word> {
-    let Some(kept) = preamble::without_preamble(question, &words, matcher) else {
-        return words;
+/// before says what it is about. With them, how many names kept from the
+/// chatter come before the question's own words.
+fn without_chatter(
+    question: &str,
+    words: Vec<Word>,
+    matcher: &EntityMatcher,
+) -> (Vec<Word>, usize) {
+    let Some((kept, names)) = preamble::without_preamble(question, &words, matcher) else {
+        return (words, 0);
     };
     let lang = language();
     let says_something = kept.iter().any(|w| lang.weight(&w.folded) > 0.0);
     // Names are kept in `kept` and are not gist words, so the gist check
     // needs no entities here.
     if says_something && !asks_gist(&kept, &[]) {
-        kept
+        (kept, names)
     } else {
-        words
+        (words, 0)
     }
 }
 

@@ -2,11 +2,12 @@
 //! crash happen" asks where the crash happened.
 //!
 //! A message of several clauses (split at `, ; ! ?`, line breaks, and `.`
-//! or `:` before a space) whose question starts after the first clause has
-//! a preamble: the words of the clauses before it. A clause starts a
-//! question when it ends with "?", or when its first word, after chat's
-//! framing words ("lol", "ok") and discourse markers ("so", "anyway"), is a
-//! question word ("what", "how") or an auxiliary verb that opens a yes/no
+//! or `:` before a space, but not the `.` of an initialism such as "U.S."
+//! unless a question word follows) whose question starts after the first
+//! clause has a preamble: the words of the clauses before it. A clause
+//! starts a question when it ends with "?", or when its first word, after
+//! chat's framing words ("lol", "ok") and discourse markers ("so",
+//! "anyway"), is a question word ("what", "how") or an auxiliary verb that opens a yes/no
 //! question ("did", "is"); "who" or "which" open a question only in a clause
 //! that ends the message or ends with "?", since after a comma they mostly
 //! open a relative clause ("the mayor, who resigned, …"). The preamble's
@@ -17,14 +18,24 @@ use crate::content::EntityMatcher;
 use crate::language::language;
 use crate::text::Word;
 
-/// Words that open a question: question words, and auxiliary verbs that
-/// open a yes/no question. General English.
-const OPENERS: &[&str] = &[
+/// Question words. General English.
+const QUESTION_WORDS: &[&str] = &[
     "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "whats", "whos",
-    "hows", "wheres", "whens", "whys", "is", "are", "was", "were", "do", "does", "did", "can",
-    "could", "will", "would", "has", "have", "had", "should", "shall", "may", "might", "isnt",
-    "arent", "wasnt", "didnt", "doesnt", "dont", "cant", "wont", "any",
+    "hows", "wheres", "whens", "whys",
 ];
+
+/// Auxiliary verbs that open a yes/no question, and "any" ("any news").
+/// General English.
+const AUXILIARIES: &[&str] = &[
+    "is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "has",
+    "have", "had", "should", "shall", "may", "might", "isnt", "arent", "wasnt", "didnt", "doesnt",
+    "dont", "cant", "wont", "any",
+];
+
+/// Whether a word opens a question.
+fn opens(folded: &str) -> bool {
+    QUESTION_WORDS.contains(&folded) || AUXILIARIES.contains(&folded)
+}
 
 /// Openers that also open relative clauses. General English.
 const RELATIVE: &[&str] = &["who", "whom", "whose", "which"];
@@ -43,20 +54,26 @@ struct Clause {
     asks: bool,
 }
 
-/// `words` (of `text`) without the preamble; `None` when the message has
-/// none.
-pub fn without_preamble(text: &str, words: &[Word], matcher: &EntityMatcher) -> Option<Vec<Word>> {
+/// `words` (of `text`) without the preamble, and how many names of the
+/// preamble come before the question's own words; `None` when the message
+/// has none.
+pub fn without_preamble(
+    text: &str,
+    words: &[Word],
+    matcher: &EntityMatcher,
+) -> Option<(Vec<Word>, usize)> {
     let start = question_start(words, &clauses(text, words))?;
     let mut named = vec![false; words.len()];
     for m in matcher.find(text, words) {
         named[m.first..m.last].fill(true);
     }
+    let names = named[..start].iter().filter(|&&n| n).count();
     let kept = words
         .iter()
         .enumerate()
         .filter(|&(i, _)| i >= start || named[i])
         .map(|(_, w)| w.clone());
-    Some(kept.collect())
+    Some((kept.collect(), names))
 }
 
 /// The clauses of the message, in order.
@@ -69,7 +86,12 @@ fn clauses(text: &str, words: &[Word]) -> Vec<Clause> {
         // the range is then empty or backwards, and `get` gives nothing.
         let end = words.get(i).map_or(text.len(), |w| w.start);
         let between = text.get(words[i - 1].end..end).unwrap_or("");
-        if i == words.len() || ends_clause(between, initialism(text, &words[i - 1])) {
+        // "U.S. do they" goes on; "at 4 a.m. when is" is two sentences.
+        let initialism = ends_initialism(text, &words[i - 1])
+            && !words
+                .get(i)
+                .is_some_and(|w| QUESTION_WORDS.contains(&w.folded.as_str()));
+        if i == words.len() || ends_clause(between, initialism) {
             out.push(Clause {
                 first,
                 last: i,
@@ -100,9 +122,10 @@ fn ends_clause(between: &str, after_initialism: bool) -> bool {
 }
 
 /// Whether `word` is the last letter of an initialism: one letter after a
-/// full stop ("U.S.", "a.m.").
-fn initialism(text: &str, word: &Word) -> bool {
-    word.end - word.start == 1 && text[..word.start].ends_with('.')
+/// full stop ("U.S.", "a.m."; not "3.2").
+fn ends_initialism(text: &str, word: &Word) -> bool {
+    let letter = text[word.start..word.end].chars().all(char::is_alphabetic);
+    word.end - word.start == 1 && letter && text[..word.start].ends_with('.')
 }
 
 /// The first word of the question, when the question starts in a later
@@ -115,9 +138,8 @@ fn question_start(words: &[Word], clauses: &[Clause]) -> Option<usize> {
             .iter()
             .map(|w| w.folded.as_str())
             .find(|w| !(MARKERS.contains(w) || lang.frames_chat(w)));
-        let opens = opener.is_some_and(|w| {
-            OPENERS.contains(&w) && (!RELATIVE.contains(&w) || c.asks || n == last)
-        });
+        let opens =
+            opener.is_some_and(|w| opens(w) && (!RELATIVE.contains(&w) || c.asks || n == last));
         c.asks || opens
     })?;
     (position > 0).then(|| clauses[position].first)
@@ -166,11 +188,16 @@ mod tests {
             clauses("yes. no: maybe", &crate::text::words("yes. no: maybe")).len(),
             3
         );
-        // An initialism's full stop ends no clause: the question is whole.
+        // An initialism's full stop ends no clause, unless a question word
+        // follows it; a number's does.
         assert_eq!(start("in the U.S. do they have this"), None);
         assert_eq!(
-            start("the talks ended at 4 a.m. when is the next round"),
-            None
+            start("the talks ended at 4 a.m. when is the next round").as_deref(),
+            Some("when")
+        );
+        assert_eq!(
+            start("inflation hit 3.2. why did it rise").as_deref(),
+            Some("why")
         );
         assert_eq!(start("i saw it. when is the vote").as_deref(), Some("when"));
     }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::analyse::Question;
 use super::units::Unit;
-use crate::answer::kinds::{self, Kind};
+use crate::answer::kinds::{self, Kind, Named};
 use crate::language::{Vector, cosine, language};
 
 /// Names of the unit features, in order: the columns of the weights.
@@ -270,17 +270,19 @@ fn kind_features(q: &Question, u: &Unit) -> (f32, f32) {
     let other_speaker = u
         .speaker
         .is_some_and(|s| !q.entities.is_empty() && !q.entities.contains(&s));
-    let near = match q.kind {
-        Some(Kind::Name) => kinds::names_near(&u.text, &u.words, &q.focus, &asked_words),
-        _ => None,
+    let holds = |k: Kind| match kinds::holds(k, &u.text, &u.words, names) {
+        true => (1.0, 0.0),
+        false => (0.0, 1.0),
     };
     match q.kind {
         Some(Kind::Speech) if other_speaker => (0.0, 1.0),
         // A name next to the thing asked for, when the unit mentions it.
-        Some(Kind::Name) if near == Some(true) => (1.0, 0.0),
-        Some(Kind::Name) if near == Some(false) => (0.0, 1.0),
-        Some(k) if kinds::holds(k, &u.text, &u.words, names) => (1.0, 0.0),
-        Some(_) => (0.0, 1.0),
+        Some(Kind::Name) => match kinds::names_near(&u.text, &u.words, &q.focus, &asked_words) {
+            Named::Named => (1.0, 0.0),
+            Named::Unnamed => (0.0, 1.0),
+            Named::NoFocus => holds(Kind::Name),
+        },
+        Some(k) => holds(k),
         None => (0.0, 0.0),
     }
 }

@@ -1,0 +1,167 @@
+//! Questions that ask for a name: "which canal froze", "whats the
+//! pilot's name", "what's the drug called".
+//!
+//! - The question's *focus* is the thing it asks to name: the words after
+//!   its opening "which", before "name" or "called", or after "name of".
+//! - A text names it when a capitalised word stands within three words of
+//!   a focus word, in the same sentence, with no quotation mark between:
+//!   "the Dunlin River", "security firm Castellan"; not "at a trade fair
+//!   in the spring", nor a quote's speaker after the quote.
+//! - A capitalised word that opens a sentence, "I", a month or a weekday,
+//!   or a word of the question itself names nothing.
+
+use super::{is_calendar, is_number};
+use crate::language::language;
+use crate::text::Word;
+
+/// Whether a text names the focus: `NoFocus` when no focus word is in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    Named,
+    Unnamed,
+    NoFocus,
+}
+
+/// Whether a question asks which one, or what something is called: it
+/// opens with "which" ("at which port", "so which firm"), asks for a name
+/// ("the pilot's name", "names of the members") or is "what … called"
+/// ("what's the drug called").
+pub fn asks_name(folded: &[&str]) -> bool {
+    let first = folded.first().copied().unwrap_or("");
+    let name = folded.iter().any(|w| ["name", "names"].contains(w));
+    let called = folded.last() == Some(&"called") && ["what", "whats"].contains(&first);
+    opening_which(folded).is_some() || name || called
+}
+
+/// Where "which" opens the question: after nothing but function words and
+/// chat's words ("at which", "so which", "ok which").
+fn opening_which(folded: &[&str]) -> Option<usize> {
+    let lang = language();
+    let i = folded.iter().position(|w| *w == "which")?;
+    folded[..i].iter().all(|w| lang.is_stopword(w)).then_some(i)
+}
+
+/// The stems of the thing a "which" or "name" question asks to name: the
+/// words after "which" ("which security firm", "which of the firms"),
+/// before "name" or "called" ("the pilot's name"), or after "name of" ("the
+/// name of the group"). At most two words each; numbers are passed over
+/// ("which two firms").
+pub fn focus(words: &[Word]) -> Vec<String> {
+    let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
+    let mut focus = Vec::new();
+    if let Some(i) = opening_which(&folded) {
+        focus.extend(phrase(words[i + 1..].iter()));
+    }
+    for (i, w) in folded.iter().enumerate() {
+        if ["name", "names", "called"].contains(w) {
+            focus.extend(phrase(words[..i].iter().rev()));
+            if folded.get(i + 1) == Some(&"of") {
+                focus.extend(phrase(words[i + 2..].iter()));
+            }
+        }
+    }
+    focus
+}
+
+/// The stems of the first one or two content words of `run`, after any
+/// function words and numbers before them, up to the next function word.
+fn phrase<'a>(run: impl Iterator<Item = &'a Word>) -> Vec<String> {
+    let lang = language();
+    let content = |w: &&Word| !lang.is_stopword(&w.folded) && w.folded != "s";
+    run.skip_while(|w| !content(w) || is_number(&w.folded))
+        .take_while(content)
+        .take(2)
+        .map(|w| w.stem.clone())
+        .collect()
+}
+
+/// Whether `source` (split into `words`) names something next to a word
+/// of `focus`, with a word the question (`asked`) does not use.
+pub fn names_near(source: &str, words: &[Word], focus: &[String], asked: &[String]) -> Named {
+    let joined = |a: usize, b: usize| {
+        let (a, b) = (a.min(b), a.max(b));
+        !source[words[a].end..words[b].start].contains(PHRASE_BREAKS)
+    };
+    let is_name = |j: usize| {
+        let w = &words[j];
+        j > 0
+            && joined(j - 1, j)
+            && source[w.start..w.end].starts_with(char::is_uppercase)
+            && w.folded != "i"
+            && !is_calendar(&w.folded)
+            && !asked.contains(&w.folded)
+    };
+    let window = |i: usize| i.saturating_sub(3)..(i + 4).min(words.len());
+    let mut at = (0..words.len()).filter(|&i| focus.contains(&words[i].stem));
+    let mut found = false;
+    for i in at.by_ref() {
+        found = true;
+        if window(i).any(|j| j != i && is_name(j) && joined(i, j)) {
+            return Named::Named;
+        }
+    }
+    if found {
+        Named::Unnamed
+    } else {
+        Named::NoFocus
+    }
+}
+
+/// What ends a phrase: a sentence's end, a semicolon or colon, and a
+/// quotation mark.
+const PHRASE_BREAKS: &[char] = &['.', '!', '?', ';', ':', '"', '\u{201c}', '\u{201d}'];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text;
+
+    #[test]
+    fn the_focus_is_the_thing_to_name() {
+        let focus = |q: &str| focus(&text::words(q));
+        assert_eq!(
+            focus("which security firm did they hire"),
+            ["secur", "firm"]
+        );
+        assert_eq!(focus("at which port did it dock"), ["port"]);
+        assert_eq!(focus("which of the two bidders is it"), ["bidder"]);
+        assert_eq!(focus("whats the pilot's name"), ["pilot"]);
+        assert_eq!(focus("the name of the charity that sued"), ["chariti"]);
+        assert_eq!(focus("what is the drug called"), ["drug"]);
+        // "which" after a content word opens a relative clause.
+        assert!(focus("did the firm which won sign").is_empty());
+    }
+
+    #[test]
+    fn a_name_is_looked_for_next_to_the_thing_asked() {
+        let near = |t: &str, focus: &[&str]| {
+            let focus: Vec<String> = focus.iter().map(|f| text::stems(f).remove(0)).collect();
+            names_near(t, &text::words(t), &focus, &["quenby".to_string()])
+        };
+        assert_eq!(
+            near("It crosses the Dunlin River near the mill.", &["river"]),
+            Named::Named
+        );
+        assert_eq!(
+            near("They hired security firm Castellan.", &["firm"]),
+            Named::Named
+        );
+        assert_eq!(
+            near("They hired a firm (Castellan) for it.", &["firm"]),
+            Named::Named
+        );
+        // Unnamed: an indefinite thing, a sentence's first word, a quote's
+        // speaker, "I", a month, and the question's own words.
+        for t in [
+            "Results will be shown at a trade fair in the spring.",
+            "He blamed the river. Flooding followed.",
+            "\"Do not blame the pilot,\" Hessel said.",
+            "Then I saw the river rise.",
+            "The fair opens in March.",
+            "The Quenby river rose.",
+        ] {
+            assert_eq!(near(t, &["fair", "river", "pilot"]), Named::Unnamed, "{t}");
+        }
+        assert_eq!(near("Nothing is said of it.", &["river"]), Named::NoFocus);
+    }
+}
