@@ -8,7 +8,9 @@
 //!   "the Dunlin River", "security firm Castellan"; not "at a trade fair
 //!   in the spring", nor a quote's speaker after the quote.
 //! - A capitalised word that opens a sentence, "I", a month or a weekday,
-//!   or a word of the question itself names nothing.
+//!   or a word of the question itself names nothing, and a focus word amid
+//!   a name belongs to that name ("the Rail Drivers' Union" names no
+//!   driver).
 
 use super::{is_calendar, is_number};
 use crate::language::language;
@@ -82,21 +84,38 @@ pub fn names_near(source: &str, words: &[Word], focus: &[String], asked: &[Strin
         let (a, b) = (a.min(b), a.max(b));
         !source[words[a].end..words[b].start].contains(PHRASE_BREAKS)
     };
+    let capitalised =
+        |j: usize| source[words[j].start..words[j].end].starts_with(char::is_uppercase);
     let is_name = |j: usize| {
         let w = &words[j];
         j > 0
             && joined(j - 1, j)
-            && source[w.start..w.end].starts_with(char::is_uppercase)
+            && capitalised(j)
             && w.folded != "i"
             && !is_calendar(&w.folded)
             && !asked.contains(&w.folded)
+    };
+    // A focus word amid a name belongs to that name: "Rail Drivers' Union"
+    // names a union, not a driver.
+    let adjoining = |a: usize| {
+        let between = &source[words[a].end..words[a + 1].start];
+        between
+            .chars()
+            .all(|c| c.is_whitespace() || c == '\'' || c == '\u{2019}')
+    };
+    let amid_name = |i: usize| {
+        i > 0
+            && i + 1 < words.len()
+            && [i - 1, i, i + 1].into_iter().all(capitalised)
+            && adjoining(i - 1)
+            && adjoining(i)
     };
     let window = |i: usize| i.saturating_sub(3)..(i + 4).min(words.len());
     let mut at = (0..words.len()).filter(|&i| focus.contains(&words[i].stem));
     let mut found = false;
     for i in at.by_ref() {
         found = true;
-        if window(i).any(|j| j != i && is_name(j) && joined(i, j)) {
+        if !amid_name(i) && window(i).any(|j| j != i && is_name(j) && joined(i, j)) {
             return Named::Named;
         }
     }
@@ -150,6 +169,10 @@ mod tests {
             near("They hired a firm (Castellan) for it.", &["firm"]),
             Named::Named
         );
+        assert_eq!(
+            near("The Dunlin River (DR) rose.", &["river"]),
+            Named::Named
+        );
         // Unnamed: an indefinite thing, a sentence's first word, a quote's
         // speaker, "I", a month, and the question's own words.
         for t in [
@@ -159,6 +182,7 @@ mod tests {
             "Then I saw the river rise.",
             "The fair opens in March.",
             "The Quenby river rose.",
+            "Blame fell on the Rail Pilots' Guild instead.",
         ] {
             assert_eq!(near(t, &["fair", "river", "pilot"]), Named::Unnamed, "{t}");
         }
