@@ -111,9 +111,8 @@ pub fn names_near(source: &str, words: &[Word], focus: &[String], asked: &[Strin
             && adjoining(i)
     };
     let window = |i: usize| i.saturating_sub(3)..(i + 4).min(words.len());
-    let mut at = (0..words.len()).filter(|&i| focus.contains(&words[i].stem));
     let mut found = false;
-    for i in at.by_ref() {
+    for i in (0..words.len()).filter(|&i| focus.contains(&words[i].stem)) {
         found = true;
         if !amid_name(i) && window(i).any(|j| j != i && is_name(j) && joined(i, j)) {
             return Named::Named;

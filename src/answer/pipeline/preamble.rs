@@ -7,12 +7,12 @@
 //! clause has a preamble: the words of the clauses before it. A clause
 //! starts a question when it ends with "?", or when its first word, after
 //! chat's framing words ("lol", "ok") and discourse markers ("so",
-//! "anyway"), is a question word ("what", "how") or an auxiliary verb that opens a yes/no
-//! question ("did", "is"); "who" or "which" open a question only in a clause
-//! that ends the message or ends with "?", since after a comma they mostly
-//! open a relative clause ("the mayor, who resigned, …"). The preamble's
-//! words are dropped, except names of entities: "brandt background? what
-//! did he do" still asks about Brandt.
+//! "anyway"), is a question word ("what", "how") or an auxiliary verb that
+//! opens a yes/no question ("did", "is"); "who" or "which" open a question
+//! only in a clause that ends the message or ends with "?", since after a
+//! comma they mostly open a relative clause ("the mayor, who resigned, …").
+//! The preamble's words are dropped, except names of entities: "brandt
+//! background? what did he do" still asks about Brandt.
 
 use crate::content::EntityMatcher;
 use crate::language::language;
