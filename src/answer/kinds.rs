@@ -288,10 +288,6 @@ const DATE_WORDS: &[&str] = &[
     "date", "day", "year", "month", "dates", "days", "years", "months",
 ];
 
-fn is_calendar(w: &str) -> bool {
-    CALENDAR.contains(&w)
-}
-
 fn is_number(w: &str) -> bool {
     w.chars().next().is_some_and(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&w)
 }

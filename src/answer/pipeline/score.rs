@@ -270,19 +270,16 @@ fn kind_features(q: &Question, u: &Unit) -> (f32, f32) {
     let other_speaker = u
         .speaker
         .is_some_and(|s| !q.entities.is_empty() && !q.entities.contains(&s));
-    let holds = |k: Kind| match kinds::holds(k, &u.text, &u.words, names) {
-        true => (1.0, 0.0),
-        false => (0.0, 1.0),
-    };
+    let found = |yes: bool| if yes { (1.0, 0.0) } else { (0.0, 1.0) };
+    let holds = |k: Kind| kinds::holds(k, &u.text, &u.words, names);
     match q.kind {
-        Some(Kind::Speech) if other_speaker => (0.0, 1.0),
+        Some(Kind::Speech) if other_speaker => found(false),
         // A name next to the thing asked for, when the unit mentions it.
         Some(Kind::Name) => match kinds::names_near(&u.text, &u.words, &q.focus, &asked_words) {
-            Named::Named => (1.0, 0.0),
-            Named::Unnamed => (0.0, 1.0),
-            Named::NoFocus => holds(Kind::Name),
+            Named::NoFocus => found(holds(Kind::Name)),
+            near => found(near == Named::Named),
         },
-        Some(k) => holds(k),
+        Some(k) => found(holds(k)),
         None => (0.0, 0.0),
     }
 }
