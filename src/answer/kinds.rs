@@ -121,7 +121,8 @@ const TIME_UNITS: &[&str] = &[
     "overnight",
     "fortnight",
 ];
-const CALENDAR: &[&str] = &[
+/// Months, in full and shortened: a number beside one is a day of the month.
+const MONTHS: &[&str] = &[
     "january",
     "february",
     "march",
@@ -146,6 +147,9 @@ const CALENDAR: &[&str] = &[
     "oct",
     "nov",
     "dec",
+];
+/// Days and other words of the calendar besides the months.
+const DAYS: &[&str] = &[
     "monday",
     "tuesday",
     "wednesday",
@@ -288,6 +292,11 @@ const DATE_WORDS: &[&str] = &[
     "date", "day", "year", "month", "dates", "days", "years", "months",
 ];
 
+/// A month, a day or another word of the calendar ("today", "morning").
+pub(crate) fn is_calendar(w: &str) -> bool {
+    MONTHS.contains(&w) || DAYS.contains(&w)
+}
+
 fn is_number(w: &str) -> bool {
     w.chars().next().is_some_and(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&w)
 }
@@ -350,7 +359,7 @@ pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names) -> bool {
     match kind {
         Kind::Agent => names.agent,
         Kind::Place => names.place,
-        Kind::Number => folded().any(is_number),
+        Kind::Number => (0..words.len()).any(|i| is_quantity(source, words, i)),
         Kind::Age => is_age(source, words),
         Kind::Money => {
             source.contains(CURRENCY_SIGNS) || folded().any(|w| CURRENCY_WORDS.contains(&w))
@@ -369,8 +378,7 @@ pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names) -> bool {
             });
             relative
                 || folded().any(|w| {
-                    CALENDAR.contains(&w)
-                        || (w.len() == 4 && (w.starts_with("19") || w.starts_with("20")))
+                    is_calendar(w) || (w.len() == 4 && (w.starts_with("19") || w.starts_with("20")))
                 })
         }
         Kind::Clock => is_clock_time(source, words),
@@ -406,6 +414,28 @@ fn is_age(source: &str, words: &[Word]) -> bool {
             && rest[..digits].parse::<u32>().is_ok_and(|n| n <= 120)
     });
     year_old || aged || between_commas
+}
+
+/// Whether word `i` is a number that counts or measures something: not a
+/// time of day ("5 p.m.", "6:42"), a day of the month ("Jan. 4", "4
+/// May") or a year ("in 1987"), which answer "when", not "how many".
+fn is_quantity(source: &str, words: &[Word], i: usize) -> bool {
+    let folded = |k: usize| words.get(k).map_or("", |w| w.folded.as_str());
+    let w = folded(i);
+    if !is_number(w) {
+        return false;
+    }
+    let digits = w.chars().all(|c| c.is_ascii_digit());
+    let before = source[..words[i].start].chars().next_back();
+    let after = source[words[i].end..].chars().next();
+    let clock = ["am", "pm", "gmt", "utc"].contains(&folded(i + 1))
+        || (["a", "p"].contains(&folded(i + 1)) && folded(i + 2) == "m")
+        || (folded(i + 1) == "o" && folded(i + 2) == "clock")
+        || (digits && (before == Some(':') || after == Some(':')));
+    let month = |k: Option<usize>| k.is_some_and(|k| MONTHS.contains(&folded(k)));
+    let day = digits && w.len() <= 2 && (month(i.checked_sub(1)) || month(Some(i + 1)));
+    let year = digits && w.len() == 4 && (w.starts_with("19") || w.starts_with("20"));
+    !(clock || day || year)
 }
 
 /// Words that name a time of day on their own.
@@ -565,6 +595,27 @@ mod tests {
         holds_in(
             Kind::Time,
             &["Talks collapsed after the vote, and the strike could last weeks."],
+            false,
+        );
+        holds_in(
+            Kind::Number,
+            &[
+                "About 2.3 million homes lost power.",
+                "The plant has 1,100 workers.",
+                "Seven of the 21 lawmakers are new.",
+            ],
+            true,
+        );
+        // Times, days of the month and years answer "when", not "how many".
+        holds_in(
+            Kind::Number,
+            &[
+                "Polls close at 5 p.m. on Friday.",
+                "The fire began at 6:42 on Tuesday.",
+                "The vote is set for Jan. 4.",
+                "Ministers met on 19 March.",
+                "The transformer was installed in 1987.",
+            ],
             false,
         );
     }

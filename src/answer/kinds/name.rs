@@ -12,7 +12,7 @@
 //!   a name belongs to that name ("the Rail Drivers' Union" names no
 //!   driver).
 
-use super::{CALENDAR, is_number};
+use super::{is_calendar, is_number};
 use crate::language::language;
 use crate::text::Word;
 
@@ -92,7 +92,7 @@ pub fn names_near(source: &str, words: &[Word], focus: &[String], asked: &[Strin
             && joined(j - 1, j)
             && capitalised(j)
             && w.folded != "i"
-            && !CALENDAR.contains(&w.folded.as_str())
+            && !is_calendar(&w.folded)
             && !asked.contains(&w.folded)
     };
     // A focus word amid a name belongs to that name: "Rail Drivers' Union"
