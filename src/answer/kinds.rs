@@ -297,6 +297,16 @@ pub(crate) fn is_calendar(w: &str) -> bool {
     MONTHS.contains(&w) || DAYS.contains(&w)
 }
 
+/// Whether two folded words are the same number or word: "2am" and "2"
+/// are, as the question and the source split them differently.
+fn same_number(asked: &str, w: &str) -> bool {
+    let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    match (digits(asked), digits(w)) {
+        (0, _) | (_, 0) => asked == w,
+        (a, b) => asked[..a] == w[..b],
+    }
+}
+
 fn is_number(w: &str) -> bool {
     w.chars().next().is_some_and(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&w)
 }
@@ -354,12 +364,17 @@ pub fn expected(words: &[Word]) -> Option<Kind> {
 /// What a text could answer: it holds a thing of `kind`. `names` says
 /// whether it names an agent or a place (an entity, or a capitalised word
 /// that does not start a sentence).
-pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names) -> bool {
+pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names, asked: &[String]) -> bool {
     let folded = || words.iter().map(|w| w.folded.as_str());
+    // A number or date the question gives is not its answer ("what share
+    // had power by 2am" is not answered by "2 a.m.").
+    let given = |w: &str| asked.iter().any(|a| same_number(a, w));
     match kind {
         Kind::Agent => names.agent,
         Kind::Place => names.place,
-        Kind::Number => (0..words.len()).any(|i| is_quantity(source, words, i)),
+        Kind::Number => {
+            (0..words.len()).any(|i| is_quantity(source, words, i) && !given(&words[i].folded))
+        }
         Kind::Age => is_age(source, words),
         Kind::Money => {
             source.contains(CURRENCY_SIGNS) || folded().any(|w| CURRENCY_WORDS.contains(&w))
@@ -378,7 +393,9 @@ pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names) -> bool {
             });
             relative
                 || folded().any(|w| {
-                    is_calendar(w) || (w.len() == 4 && (w.starts_with("19") || w.starts_with("20")))
+                    (is_calendar(w)
+                        || (w.len() == 4 && (w.starts_with("19") || w.starts_with("20"))))
+                        && !given(w)
                 })
         }
         Kind::Clock => is_clock_time(source, words),
@@ -541,14 +558,14 @@ mod tests {
     fn texts_hold_kinds() {
         let t = "The strike lasted eleven days and cost $4 million.";
         let w = text::spans(t);
-        assert!(holds(Kind::Duration, t, &w, Names::default()));
-        assert!(holds(Kind::Money, t, &w, Names::default()));
-        assert!(holds(Kind::Number, t, &w, Names::default()));
-        assert!(!holds(Kind::Time, t, &w, Names::default()));
-        assert!(!holds(Kind::Clock, t, &w, Names::default()));
+        assert!(holds(Kind::Duration, t, &w, Names::default(), &[]));
+        assert!(holds(Kind::Money, t, &w, Names::default(), &[]));
+        assert!(holds(Kind::Number, t, &w, Names::default(), &[]));
+        assert!(!holds(Kind::Time, t, &w, Names::default(), &[]));
+        assert!(!holds(Kind::Clock, t, &w, Names::default(), &[]));
         let holds_in = |kind: Kind, texts: &[&str], expected: bool| {
             for t in texts {
-                let found = holds(kind, t, &text::spans(t), Names::default());
+                let found = holds(kind, t, &text::spans(t), Names::default(), &[]);
                 assert_eq!(found, expected, "{kind:?} in {t:?}");
             }
         };
@@ -606,6 +623,31 @@ mod tests {
             ],
             true,
         );
+        // A number the question gives is not its answer.
+        let asked = ["percent".to_string(), "2am".to_string(), "1897".to_string()];
+        let t = "Power was back by 2 a.m. after the 1897 storm.";
+        assert!(!holds(
+            Kind::Number,
+            t,
+            &text::spans(t),
+            Names::default(),
+            &asked
+        ));
+        assert!(!holds(
+            Kind::Time,
+            t,
+            &text::spans(t),
+            Names::default(),
+            &asked
+        ));
+        let t = "Power was back for 60% of homes by 2 a.m.";
+        assert!(holds(
+            Kind::Number,
+            t,
+            &text::spans(t),
+            Names::default(),
+            &asked
+        ));
         // Times, days of the month and years answer "when", not "how many".
         holds_in(
             Kind::Number,

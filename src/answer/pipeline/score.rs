@@ -271,7 +271,7 @@ fn kind_features(q: &Question, u: &Unit) -> (f32, f32) {
         .speaker
         .is_some_and(|s| !q.entities.is_empty() && !q.entities.contains(&s));
     let found = |yes: bool| if yes { (1.0, 0.0) } else { (0.0, 1.0) };
-    let holds = |k: Kind| kinds::holds(k, &u.text, &u.words, names);
+    let holds = |k: Kind| kinds::holds(k, &u.text, &u.words, names, &asked_words);
     match q.kind {
         Some(Kind::Speech) if other_speaker => found(false),
         // A name next to the thing asked for, when the unit mentions it.
