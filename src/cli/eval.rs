@@ -22,6 +22,9 @@ pub struct Options {
     pub articles_only: bool,
     /// Write each question's features here (JSON lines) for fitting.
     pub features: Option<PathBuf>,
+    /// Index every story of a directory in one index, as the bot serves a
+    /// newsroom's stories: a question is answered only by its own story.
+    pub together: bool,
 }
 
 /// A question set against the engine of `content/`.
@@ -49,6 +52,11 @@ pub fn run_stories(dir: &Path, opts: &Options) -> Result<ExitCode> {
         dir.display()
     );
     let mut sink = FeatureSink::create(opts.features.as_deref())?;
+    let shared = if opts.together {
+        Some(SharedIndex::build(&stories, opts)?)
+    } else {
+        None
+    };
     let mut reports = Vec::new();
     for story in &stories {
         let name = story
@@ -61,7 +69,11 @@ pub fn run_stories(dir: &Path, opts: &Options) -> Result<ExitCode> {
         } else {
             name
         };
-        let report = eval_story(story, opts, &mut |row| sink.write(&name, row))?;
+        let mut rows = |row| sink.write(&name, row);
+        let report = match &shared {
+            Some(shared) => shared.eval(story, &mut rows)?,
+            None => eval_story(story, opts, &mut rows)?,
+        };
         if !opts.json {
             super::print(&format!("== {name}"))?;
             print_report(&report, opts.verbose)?;
@@ -96,6 +108,79 @@ fn eval_story(
     index::build_from(&corpus, scratch.path())?;
     let engine = Engine::open(scratch.path())?;
     Ok(eval::run_with(&engine, &set, rows)?)
+}
+
+/// Every story of a directory in one index (`--together`).
+struct SharedIndex {
+    engine: Engine,
+    /// Keeps the index's directory while the engine reads it.
+    _dir: tempfile::TempDir,
+}
+
+impl SharedIndex {
+    fn build(stories: &[PathBuf], opts: &Options) -> Result<SharedIndex> {
+        let mut all = content::Corpus::default();
+        for story in stories {
+            let mut corpus = content::load(story)?;
+            if opts.articles_only {
+                corpus.facts.clear();
+            }
+            own_entities(&mut corpus);
+            all.articles.append(&mut corpus.articles);
+            all.entities.append(&mut corpus.entities);
+            all.facts.append(&mut corpus.facts);
+            all.lexicon.groups.append(&mut corpus.lexicon.groups);
+            all.lexicon.generic.append(&mut corpus.lexicon.generic);
+        }
+        let dir = tempfile::tempdir().context("could not create a temporary index")?;
+        index::build_from(&all, dir.path())?;
+        Ok(SharedIndex {
+            engine: Engine::open(dir.path())?,
+            _dir: dir,
+        })
+    }
+
+    /// A story's questions against every story: each case must cite the
+    /// story's own article (when it has one article and the case names none).
+    fn eval(&self, story: &Path, rows: &mut dyn FnMut(FeatureRow)) -> Result<EvalReport> {
+        let mut set = read_set(&story.join(eval::QUESTIONS_FILE))?;
+        // The sets' thresholds were measured on each story alone; together,
+        // only faithfulness is held to its threshold.
+        set.thresholds = eval::Thresholds {
+            top1: 0.0,
+            abstention: 0.0,
+            ..set.thresholds
+        };
+        if let [article] = content::load(story)?.articles.as_slice() {
+            for case in &mut set.cases {
+                case.article.get_or_insert_with(|| article.id.clone());
+            }
+        }
+        Ok(eval::run_with(&self.engine, &set, rows)?)
+    }
+}
+
+/// Makes a one-article story's shared entities its own, so that two
+/// stories' entities with the same id stay apart in one index.
+fn own_entities(corpus: &mut content::Corpus) {
+    let [article] = corpus.articles.as_slice() else {
+        return;
+    };
+    let story = article.id.clone();
+    let scoped = |key: &mut String| {
+        if !key.contains('/') {
+            *key = format!("{story}/{key}");
+        }
+    };
+    for e in corpus.entities.iter_mut().filter(|e| e.story.is_none()) {
+        e.story = Some(story.clone());
+    }
+    for f in &mut corpus.facts {
+        f.about.iter_mut().for_each(scoped);
+        if let Some(speaker) = &mut f.speaker {
+            scoped(speaker);
+        }
+    }
 }
 
 fn read_set(file: &Path) -> Result<EvalSet> {
@@ -234,5 +319,39 @@ impl FeatureSink {
             out.flush().context("could not write the features")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_story_s_shared_entities_become_its_own_and_its_facts_follow() {
+        let dir = tempfile::tempdir().unwrap();
+        let story = dir.path();
+        std::fs::create_dir_all(story.join("articles")).unwrap();
+        std::fs::create_dir_all(story.join("facts")).unwrap();
+        std::fs::write(
+            story.join("articles/quenby-vote.md"),
+            "+++\nid = \"quenby-vote\"\ntitle = \"Council votes\"\ndate = 2026-03-02\npublisher = \"Wire desk\"\n+++\n\nThe Quenby council voted to close the bridge.\n",
+        )
+        .unwrap();
+        std::fs::write(
+            story.join("entities.toml"),
+            "[[entity]]\nid = \"council\"\nname = \"Quenby council\"\nkind = \"organization\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            story.join("facts/quenby-vote.toml"),
+            "[[fact]]\nid = \"vote\"\ntopic = \"terms\"\ntitle = \"The vote\"\nabout = [\"council\"]\nspeaker = \"council\"\ntext = \"The council voted to close the bridge.\"\n\n[[fact.cite]]\narticle = \"quenby-vote\"\nparagraph = 1\nquote = \"The Quenby council voted to close the bridge.\"\n",
+        )
+        .unwrap();
+        let mut corpus = content::load(story).unwrap();
+        own_entities(&mut corpus);
+        let key = corpus.entities[0].key();
+        assert_eq!(key, "quenby-vote/council");
+        assert_eq!(corpus.facts[0].about, std::slice::from_ref(&key));
+        assert_eq!(corpus.facts[0].speaker.as_deref(), Some(key.as_str()));
     }
 }

@@ -212,6 +212,10 @@ pub enum Command {
         /// Write each question's scoring features to this file (JSON lines).
         #[arg(long, value_name = "FILE")]
         features: Option<PathBuf>,
+        /// Index every story of the directory in one index, as the bot
+        /// serves them: a question counts only when it cites its own story.
+        #[arg(long)]
+        together: bool,
     },
     /// Questions declined or voted down, grouped by meaning: the facts to add.
     Gaps {
@@ -396,12 +400,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             json,
             articles_only,
             features,
+            together,
         } => {
             let opts = eval::Options {
                 verbose,
                 json,
                 articles_only,
                 features,
+                together,
             };
             run_eval(paths, &file, &opts)
         }
@@ -454,8 +460,8 @@ fn run_eval(paths: &Paths, file: &Path, opts: &eval::Options) -> Result<ExitCode
         return eval::run_stories(file, opts);
     }
     anyhow::ensure!(
-        !opts.articles_only,
-        "--articles-only needs a directory of stories"
+        !opts.articles_only && !opts.together,
+        "--articles-only and --together need a directory of stories"
     );
     let engine = open_engine(paths)?;
     eval::run(&engine, file, opts)

@@ -323,3 +323,87 @@ fn eval_exits_1_below_its_thresholds() {
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stdout.contains("FAIL"), "{}", r.stdout);
 }
+
+/// Writes a one-article story with an entity `council` of its own.
+fn tiny_story(root: &std::path::Path, id: &str, council: &str, paragraphs: &[&str], cases: &str) {
+    let dir = root.join(id);
+    std::fs::create_dir_all(dir.join("articles")).unwrap();
+    std::fs::write(
+        dir.join("articles").join(format!("{id}.md")),
+        format!(
+            "+++\nid = \"{id}\"\ntitle = \"{council} decides\"\ndate = 2026-03-02\npublisher = \"Wire desk\"\n+++\n\n{}\n",
+            paragraphs.join("\n\n")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("entities.toml"),
+        format!("[[entity]]\nid = \"council\"\nname = \"{council}\"\nkind = \"organization\"\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("questions.toml"),
+        format!("[thresholds]\ntop1 = 0.0\nabstention = 0.0\nfaithfulness = 1.0\n\n{cases}"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn stories_evaluated_together_count_only_their_own_citations() {
+    let d = Dossier::new();
+    let root = d.dir.path().join("stories");
+    let repairs =
+        "[[case]]\nquestion = \"how much would the bridge repairs cost\"\nparagraphs = [2]\n";
+    tiny_story(
+        &root,
+        "dunlin-mill-fire",
+        "Dunlin Town Council",
+        &[
+            "A fire destroyed the Dunlin paper mill on Monday, the town council said.",
+            "The council said 40 workers lost their jobs. The mill's owner said it would rebuild.",
+        ],
+        // Asked of the wrong story: the other one answers it.
+        repairs,
+    );
+    tiny_story(
+        &root,
+        "quenby-bridge-vote",
+        "Quenby Town Council",
+        &[
+            "The Quenby town council voted on Tuesday to close the old river bridge.",
+            "The council said bridge repairs would cost 3 million pounds. Traffic will use the ring road.",
+        ],
+        repairs,
+    );
+    let dir = root.to_str().unwrap();
+    let v = d.ok(&["eval", dir, "--together", "--json"]).json();
+    let outcome = |story: &str| {
+        let s = v["stories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["story"] == story)
+            .unwrap_or_else(|| panic!("{story} not reported: {v}"));
+        s["report"]["outcomes"][0].clone()
+    };
+    // One index: both stories' councils are known, each to its own story.
+    let own = outcome("quenby-bridge-vote");
+    assert_eq!(own["pass"], true, "{v}");
+    // The same paragraph of another story is not this story's answer.
+    let other = outcome("dunlin-mill-fire");
+    assert_eq!(other["pass"], false, "{v}");
+    assert!(
+        other["got"]
+            .as_str()
+            .unwrap()
+            .contains("quenby-bridge-vote"),
+        "{v}"
+    );
+    assert_eq!(v["faithfulness"], 1.0);
+    // Alone, the mill story has nothing to answer it with.
+    let alone = d.ok(&["eval", dir, "--json"]).json();
+    assert_eq!(
+        alone["stories"][0]["report"]["outcomes"][0]["got"], "abstained",
+        "{alone}"
+    );
+}
