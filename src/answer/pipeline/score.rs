@@ -172,19 +172,31 @@ pub fn features(q: &Question, units: &[&Unit], vectors: &mut WordVectors<'_>) ->
         units.iter().map(|u| unit_features(q, u, vectors)).unzip();
     let best = |i: usize| out.iter().map(|f| f[i]).fold(0.0f32, f32::max);
     let (sem, cover) = (best(1), best(2));
-    // How well anything in the pool matches each term.
-    let pool: Vec<f32> = (0..q.terms.len())
-        .map(|t| matches.iter().map(|m| m[t]).fold(0.0, f32::max))
-        .collect();
-    let pool_coverage = weighted(q, &pool);
-    let pool_weakest = weakest(q, &pool);
-    for f in &mut out {
+    let pools = story_pools(q, units, &matches);
+    for (f, u) in out.iter_mut().zip(units) {
         f[9] = f[1] - sem;
         f[10] = f[2] - cover;
-        f[17] = pool_coverage;
-        f[18] = pool_weakest;
+        (f[17], f[18]) = pools[&u.article];
     }
     out
+}
+
+/// How well anything of a unit's story (the article it cites first)
+/// matches each of the question's terms: the weighted coverage and the
+/// weakest term, per story of the pool. Words found in different stories
+/// do not add up to a question the sources seem to cover, and the figure
+/// does not grow with the number of stories indexed.
+fn story_pools(q: &Question, units: &[&Unit], matches: &[Vec<f32>]) -> HashMap<usize, (f32, f32)> {
+    let mut best: HashMap<usize, Vec<f32>> = HashMap::new();
+    for (u, m) in units.iter().zip(matches) {
+        let pool = best.entry(u.article).or_insert_with(|| vec![0.0; m.len()]);
+        for (p, x) in pool.iter_mut().zip(m) {
+            *p = p.max(*x);
+        }
+    }
+    best.into_iter()
+        .map(|(article, pool)| (article, (weighted(q, &pool), weakest(q, &pool))))
+        .collect()
 }
 
 /// Weighted mean of per-term matches.
