@@ -101,6 +101,32 @@ const NUMBER_WORDS: &[&str] = &[
     "per",
     "trillion",
 ];
+/// Units of length, and of a text's length: a number before one answers
+/// "how long" as a time does.
+const LENGTH_UNITS: &[&str] = &[
+    "km",
+    "kilometre",
+    "kilometres",
+    "kilometer",
+    "kilometers",
+    "mile",
+    "miles",
+    "metre",
+    "metres",
+    "meter",
+    "meters",
+    "cm",
+    "mm",
+    "foot",
+    "feet",
+    "ft",
+    "yard",
+    "yards",
+    "inch",
+    "inches",
+    "page",
+    "pages",
+];
 const TIME_UNITS: &[&str] = &[
     "second",
     "seconds",
@@ -379,11 +405,14 @@ pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names, asked: &[St
         Kind::Money => {
             source.contains(CURRENCY_SIGNS) || folded().any(|w| CURRENCY_WORDS.contains(&w))
         }
+        // "How long" asks for a time, or for a length ("how long is the
+        // motorway": "a 140-kilometre motorway").
         Kind::Duration => {
-            words
-                .windows(2)
-                .any(|p| is_number(&p[0].folded) && TIME_UNITS.contains(&p[1].folded.as_str()))
-                || folded().any(|w| TIME_UNITS.contains(&w) && w.ends_with('s'))
+            words.windows(2).any(|p| {
+                let unit = p[1].folded.as_str();
+                is_number(&p[0].folded)
+                    && (TIME_UNITS.contains(&unit) || LENGTH_UNITS.contains(&unit))
+            }) || folded().any(|w| TIME_UNITS.contains(&w) && w.ends_with('s'))
         }
         Kind::Time => {
             let relative = words.windows(2).any(|p| {
@@ -622,6 +651,21 @@ mod tests {
                 "Seven of the 21 lawmakers are new.",
             ],
             true,
+        );
+        // "How long" is a time or a length.
+        holds_in(
+            Kind::Duration,
+            &[
+                "The strike lasted eleven days.",
+                "A planned 140-kilometre motorway.",
+                "Under the 112-page agreement.",
+            ],
+            true,
+        );
+        holds_in(
+            Kind::Duration,
+            &["The motorway will cost 3.2 billion euros."],
+            false,
         );
         // A number the question gives is not its answer.
         let asked = ["percent".to_string(), "2am".to_string(), "1897".to_string()];
