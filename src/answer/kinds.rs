@@ -669,28 +669,18 @@ mod tests {
         );
         // A number the question gives is not its answer.
         let asked = ["percent".to_string(), "2am".to_string(), "1897".to_string()];
-        let t = "Power was back by 2 a.m. after the 1897 storm.";
-        assert!(!holds(
+        let given = |kind: Kind, t: &str| holds(kind, t, &text::spans(t), Names::default(), &asked);
+        assert!(!given(
             Kind::Number,
-            t,
-            &text::spans(t),
-            Names::default(),
-            &asked
+            "Power was back by 2 a.m. after the 1897 storm."
         ));
-        assert!(!holds(
+        assert!(!given(
             Kind::Time,
-            t,
-            &text::spans(t),
-            Names::default(),
-            &asked
+            "Power was back by 2 a.m. after the 1897 storm."
         ));
-        let t = "Power was back for 60% of homes by 2 a.m.";
-        assert!(holds(
+        assert!(given(
             Kind::Number,
-            t,
-            &text::spans(t),
-            Names::default(),
-            &asked
+            "Power was back for 60% of homes by 2 a.m."
         ));
         // Times, days of the month and years answer "when", not "how many".
         holds_in(

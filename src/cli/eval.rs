@@ -1,6 +1,7 @@
 //! `dossier eval`: run a question set, or every story of a directory, and
 //! print the scores.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -113,6 +114,8 @@ fn eval_story(
 /// Every story of a directory in one index (`--together`).
 struct SharedIndex {
     engine: Engine,
+    /// Each story directory's article, when it has exactly one.
+    articles: HashMap<PathBuf, String>,
     /// Keeps the index's directory while the engine reads it.
     _dir: tempfile::TempDir,
 }
@@ -120,8 +123,12 @@ struct SharedIndex {
 impl SharedIndex {
     fn build(stories: &[PathBuf], opts: &Options) -> Result<SharedIndex> {
         let mut all = content::Corpus::default();
+        let mut articles = HashMap::new();
         for story in stories {
             let mut corpus = content::load(story)?;
+            if let [article] = corpus.articles.as_slice() {
+                articles.insert(story.clone(), article.id.clone());
+            }
             if opts.articles_only {
                 corpus.facts.clear();
             }
@@ -136,6 +143,7 @@ impl SharedIndex {
         index::build_from(&all, dir.path())?;
         Ok(SharedIndex {
             engine: Engine::open(dir.path())?,
+            articles,
             _dir: dir,
         })
     }
@@ -151,9 +159,9 @@ impl SharedIndex {
             abstention: 0.0,
             ..set.thresholds
         };
-        if let [article] = content::load(story)?.articles.as_slice() {
+        if let Some(article) = self.articles.get(story) {
             for case in &mut set.cases {
-                case.article.get_or_insert_with(|| article.id.clone());
+                case.article.get_or_insert_with(|| article.clone());
             }
         }
         Ok(eval::run_with(&self.engine, &set, rows)?)
