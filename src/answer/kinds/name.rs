@@ -10,7 +10,7 @@
 //! - A capitalised word that opens a sentence, "I", a month or a weekday,
 //!   or a word of the question itself names nothing, and a focus word amid
 //!   a name belongs to that name ("the Rail Drivers' Union" names no
-//!   driver).
+//!   driver), as do the rest of that name and its shortening ("(RDU)").
 
 use super::{is_calendar, is_number};
 use crate::language::language;
@@ -86,11 +86,20 @@ pub fn names_near(source: &str, words: &[Word], focus: &[String], asked: &[Strin
     };
     let capitalised =
         |j: usize| source[words[j].start..words[j].end].starts_with(char::is_uppercase);
+    // "(RDU)" after a name shortens that name: it names nothing more ("a
+    // firm (Castellan)" still names the firm).
+    let shortening = |j: usize| {
+        j > 0
+            && capitalised(j - 1)
+            && source[..words[j].start].ends_with('(')
+            && source[words[j].end..].starts_with(')')
+    };
     let is_name = |j: usize| {
         let w = &words[j];
         j > 0
             && joined(j - 1, j)
             && capitalised(j)
+            && !shortening(j)
             && w.folded != "i"
             && !is_calendar(&w.folded)
             && !asked.contains(&w.folded)
@@ -110,11 +119,25 @@ pub fn names_near(source: &str, words: &[Word], focus: &[String], asked: &[Strin
             && adjoining(i - 1)
             && adjoining(i)
     };
+    // The rest of such a name names nothing asked for either.
+    let focused = |i: usize| focus.contains(&words[i].stem);
+    let mut taken = vec![false; words.len()];
+    for i in (0..words.len()).filter(|&i| focused(i) && amid_name(i)) {
+        let mut start = i;
+        while start > 0 && capitalised(start - 1) && adjoining(start - 1) {
+            start -= 1;
+        }
+        let mut end = i;
+        while end + 1 < words.len() && capitalised(end + 1) && adjoining(end) {
+            end += 1;
+        }
+        taken[start..=end].fill(true);
+    }
     let window = |i: usize| i.saturating_sub(3)..(i + 4).min(words.len());
     let mut found = false;
-    for i in (0..words.len()).filter(|&i| focus.contains(&words[i].stem)) {
+    for i in (0..words.len()).filter(|&i| focused(i)) {
         found = true;
-        if !amid_name(i) && window(i).any(|j| j != i && is_name(j) && joined(i, j)) {
+        if !amid_name(i) && window(i).any(|j| j != i && !taken[j] && is_name(j) && joined(i, j)) {
             return Named::Named;
         }
     }
@@ -182,6 +205,8 @@ mod tests {
             "The fair opens in March.",
             "The Quenby river rose.",
             "Blame fell on the Rail Pilots' Guild instead.",
+            // Neither the rest of that name nor its shortening names a pilot.
+            "Ada Brel of the Rail Pilots' Guild (RPG) said pilots had warned them.",
         ] {
             assert_eq!(near(t, &["fair", "river", "pilot"]), Named::Unnamed, "{t}");
         }
