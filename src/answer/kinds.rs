@@ -420,12 +420,7 @@ pub fn holds(kind: Kind, source: &str, words: &[Word], names: Names, asked: &[St
                 (BEFORE_UNIT.contains(&a) && TIME_UNITS.contains(&b) && !b.ends_with('s'))
                     || (TIME_UNITS.contains(&a) && AFTER_UNIT.contains(&b))
             });
-            relative
-                || folded().any(|w| {
-                    (is_calendar(w)
-                        || (w.len() == 4 && (w.starts_with("19") || w.starts_with("20"))))
-                        && !given(w)
-                })
+            relative || folded().any(|w| (is_calendar(w) || is_year(w)) && !given(w))
         }
         Kind::Clock => is_clock_time(source, words),
         // Without a focus: any name besides the question's.
@@ -474,14 +469,26 @@ fn is_quantity(source: &str, words: &[Word], i: usize) -> bool {
     let digits = w.chars().all(|c| c.is_ascii_digit());
     let before = source[..words[i].start].chars().next_back();
     let after = source[words[i].end..].chars().next();
-    let clock = ["am", "pm", "gmt", "utc"].contains(&folded(i + 1))
-        || (["a", "p"].contains(&folded(i + 1)) && folded(i + 2) == "m")
-        || (folded(i + 1) == "o" && folded(i + 2) == "clock")
-        || (digits && (before == Some(':') || after == Some(':')));
+    let clock =
+        before_clock_word(words, i) || (digits && (before == Some(':') || after == Some(':')));
     let month = |k: Option<usize>| k.is_some_and(|k| MONTHS.contains(&folded(k)));
     let day = digits && w.len() <= 2 && (month(i.checked_sub(1)) || month(Some(i + 1)));
-    let year = digits && w.len() == 4 && (w.starts_with("19") || w.starts_with("20"));
-    !(clock || day || year)
+    !(clock || day || (digits && is_year(w)))
+}
+
+/// Whether a folded word of four characters opens with "19" or "20": a
+/// year ("1987"), or a day of the month written so ("19th").
+fn is_year(w: &str) -> bool {
+    w.len() == 4 && (w.starts_with("19") || w.starts_with("20"))
+}
+
+/// Whether word `i` comes before a word that makes a number a time of day:
+/// "a.m.", "pm", "o'clock", "GMT".
+fn before_clock_word(words: &[Word], i: usize) -> bool {
+    let next = |k: usize| words.get(i + k).map_or("", |w| w.folded.as_str());
+    ["am", "pm", "gmt", "utc"].contains(&next(1))
+        || (["a", "p"].contains(&next(1)) && next(2) == "m")
+        || (next(1) == "o" && next(2) == "clock")
 }
 
 /// Words that name a time of day on their own.
@@ -491,15 +498,9 @@ const TIMES_OF_DAY: &[&str] = &["noon", "midday", "midnight", "dawn", "dusk"];
 /// "pm", "o'clock" or "GMT", hours and minutes ("14:30"), or a word such
 /// as "noon".
 fn is_clock_time(source: &str, words: &[Word]) -> bool {
-    let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
     let number = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_digit());
-    let after_number = (0..folded.len()).any(|i| {
-        let next = |k: usize| folded.get(i + k).copied().unwrap_or("");
-        number(folded[i])
-            && (["am", "pm", "gmt", "utc"].contains(&next(1))
-                || (["a", "p"].contains(&next(1)) && next(2) == "m")
-                || (next(1) == "o" && next(2) == "clock"))
-    });
+    let after_number =
+        (0..words.len()).any(|i| number(&words[i].folded) && before_clock_word(words, i));
     let hours_minutes = source.as_bytes().windows(4).any(|w| {
         w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
     });

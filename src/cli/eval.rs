@@ -132,12 +132,7 @@ impl SharedIndex {
             if opts.articles_only {
                 corpus.facts.clear();
             }
-            own_entities(&mut corpus);
-            all.articles.append(&mut corpus.articles);
-            all.entities.append(&mut corpus.entities);
-            all.facts.append(&mut corpus.facts);
-            all.lexicon.groups.append(&mut corpus.lexicon.groups);
-            all.lexicon.generic.append(&mut corpus.lexicon.generic);
+            all.absorb(corpus);
         }
         let dir = tempfile::tempdir().context("could not create a temporary index")?;
         index::build_from(&all, dir.path())?;
@@ -165,29 +160,6 @@ impl SharedIndex {
             }
         }
         Ok(eval::run_with(&self.engine, &set, rows)?)
-    }
-}
-
-/// Makes a one-article story's shared entities its own, so that two
-/// stories' entities with the same id stay apart in one index.
-fn own_entities(corpus: &mut content::Corpus) {
-    let [article] = corpus.articles.as_slice() else {
-        return;
-    };
-    let story = article.id.clone();
-    let scoped = |key: &mut String| {
-        if !key.contains('/') {
-            *key = format!("{story}/{key}");
-        }
-    };
-    for e in corpus.entities.iter_mut().filter(|e| e.story.is_none()) {
-        e.story = Some(story.clone());
-    }
-    for f in &mut corpus.facts {
-        f.about.iter_mut().for_each(scoped);
-        if let Some(speaker) = &mut f.speaker {
-            scoped(speaker);
-        }
     }
 }
 
@@ -327,39 +299,5 @@ impl FeatureSink {
             out.flush().context("could not write the features")?;
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_story_s_shared_entities_become_its_own_and_its_facts_follow() {
-        let dir = tempfile::tempdir().unwrap();
-        let story = dir.path();
-        std::fs::create_dir_all(story.join("articles")).unwrap();
-        std::fs::create_dir_all(story.join("facts")).unwrap();
-        std::fs::write(
-            story.join("articles/quenby-vote.md"),
-            "+++\nid = \"quenby-vote\"\ntitle = \"Council votes\"\ndate = 2026-03-02\npublisher = \"Wire desk\"\n+++\n\nThe Quenby council voted to close the bridge.\n",
-        )
-        .unwrap();
-        std::fs::write(
-            story.join("entities.toml"),
-            "[[entity]]\nid = \"council\"\nname = \"Quenby council\"\nkind = \"organization\"\n",
-        )
-        .unwrap();
-        std::fs::write(
-            story.join("facts/quenby-vote.toml"),
-            "[[fact]]\nid = \"vote\"\ntopic = \"terms\"\ntitle = \"The vote\"\nabout = [\"council\"]\nspeaker = \"council\"\ntext = \"The council voted to close the bridge.\"\n\n[[fact.cite]]\narticle = \"quenby-vote\"\nparagraph = 1\nquote = \"The Quenby council voted to close the bridge.\"\n",
-        )
-        .unwrap();
-        let mut corpus = content::load(story).unwrap();
-        own_entities(&mut corpus);
-        let key = corpus.entities[0].key();
-        assert_eq!(key, "quenby-vote/council");
-        assert_eq!(corpus.facts[0].about, std::slice::from_ref(&key));
-        assert_eq!(corpus.facts[0].speaker.as_deref(), Some(key.as_str()));
     }
 }

@@ -20,6 +20,44 @@ impl Corpus {
     pub fn paragraph_count(&self) -> usize {
         self.articles.iter().map(|a| a.paragraphs.len()).sum()
     }
+
+    /// Adds another story's corpus to this one, as one index serves many
+    /// stories. A one-article corpus's shared entities become its story's
+    /// own first ([`Corpus::own_shared_entities`]), so two stories'
+    /// entities with the same id stay apart; articles and facts must not
+    /// clash (they do not when each story has its own article id).
+    pub fn absorb(&mut self, mut other: Corpus) {
+        other.own_shared_entities();
+        self.articles.append(&mut other.articles);
+        self.entities.append(&mut other.entities);
+        self.facts.append(&mut other.facts);
+        self.lexicon.groups.append(&mut other.lexicon.groups);
+        self.lexicon.generic.append(&mut other.lexicon.generic);
+    }
+
+    /// Makes the shared entities of a one-article corpus that story's own,
+    /// and points its facts at them by their new keys.
+    pub fn own_shared_entities(&mut self) {
+        let [article] = self.articles.as_slice() else {
+            return;
+        };
+        let story = article.id.clone();
+        let mut keys = std::collections::HashMap::new();
+        for e in self.entities.iter_mut().filter(|e| e.story.is_none()) {
+            let shared = e.key();
+            e.story = Some(story.clone());
+            keys.insert(shared, e.key());
+        }
+        let rekey = |key: &mut String| {
+            if let Some(own) = keys.get(key) {
+                key.clone_from(own);
+            }
+        };
+        for f in &mut self.facts {
+            f.about.iter_mut().for_each(rekey);
+            f.speaker.iter_mut().for_each(rekey);
+        }
+    }
 }
 
 /// One source article: metadata from its front matter and its paragraphs.
@@ -251,4 +289,37 @@ pub struct Lexicon {
     /// passage from another ("country", "leaders"): they weigh little.
     #[serde(default)]
     pub generic: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_story_s_shared_entities_become_its_own_and_its_facts_follow() {
+        let dir = tempfile::tempdir().unwrap();
+        let story = dir.path();
+        std::fs::create_dir_all(story.join("articles")).unwrap();
+        std::fs::create_dir_all(story.join("facts")).unwrap();
+        std::fs::write(
+            story.join("articles/quenby-vote.md"),
+            "+++\nid = \"quenby-vote\"\ntitle = \"Council votes\"\ndate = 2026-03-02\npublisher = \"Wire desk\"\n+++\n\nThe Quenby council voted to close the bridge.\n",
+        )
+        .unwrap();
+        std::fs::write(
+            story.join("entities.toml"),
+            "[[entity]]\nid = \"council\"\nname = \"Quenby council\"\nkind = \"organization\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            story.join("facts/quenby-vote.toml"),
+            "[[fact]]\nid = \"vote\"\ntopic = \"terms\"\ntitle = \"The vote\"\nabout = [\"council\"]\nspeaker = \"council\"\ntext = \"The council voted to close the bridge.\"\n\n[[fact.cite]]\narticle = \"quenby-vote\"\nparagraph = 1\nquote = \"The Quenby council voted to close the bridge.\"\n",
+        )
+        .unwrap();
+        let mut all = crate::content::Corpus::default();
+        all.absorb(crate::content::load(story).unwrap());
+        let key = all.entities[0].key();
+        assert_eq!(key, "quenby-vote/council");
+        assert_eq!(all.facts[0].about, std::slice::from_ref(&key));
+        assert_eq!(all.facts[0].speaker.as_deref(), Some(key.as_str()));
+        assert_eq!(all.articles.len(), 1);
+    }
 }
