@@ -3,6 +3,9 @@
 //!
 //! - The question's *focus* is the thing it asks to name: the words after
 //!   its opening "which", before "name" or "called", or after "name of".
+//!   "What river does it cross" may ask for a name too: a unit that names
+//!   the river counts as holding one, and one that does not is not held
+//!   against ("what formation did they play": "a 4-3-3 formation").
 //! - A text names it when a capitalised word stands within three words of
 //!   a focus word, in the same sentence, with no quotation mark between:
 //!   "the Dunlin River", "security firm Castellan"; not "at a trade fair
@@ -34,6 +37,35 @@ pub fn asks_name(folded: &[&str]) -> bool {
     let called = folded.last() == Some(&"called") && ["what", "whats"].contains(&first);
     opening_which(folded).is_some() || name || called
 }
+
+/// Where "what" opens the question and stands for "which": a content word
+/// and then an auxiliary or "of" follow it ("what river does it cross",
+/// "what party is she in", "what model of train"). Not "what kind of"
+/// (which asks to describe), nor "what happened to" or "what caused the"
+/// (a verb follows "what").
+fn opening_what_noun(folded: &[&str]) -> Option<usize> {
+    let lang = language();
+    let i = folded.iter().position(|w| ["what", "whats"].contains(w))?;
+    let noun = folded.get(i + 1)?;
+    let after = folded.get(i + 2)?;
+    let opens = folded[..i].iter().all(|w| lang.is_stopword(w));
+    let content = !lang.is_stopword(noun) && !SORT_WORDS.contains(noun);
+    (opens && content && (AUXILIARIES.contains(after) || *after == "of")).then_some(i)
+}
+
+/// The thing a "what river does …" question may ask to name.
+pub fn what_focus(words: &[Word]) -> Vec<String> {
+    let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
+    opening_what_noun(&folded).map_or_else(Vec::new, |i| phrase(words[i + 1..].iter()))
+}
+
+/// "What kind of …" asks to describe, not to name.
+const SORT_WORDS: &[&str] = &["kind", "kinds", "type", "types", "sort", "sorts"];
+/// Auxiliaries that follow the noun of "what river does …".
+const AUXILIARIES: &[&str] = &[
+    "is", "was", "are", "were", "do", "does", "did", "will", "would", "has", "have", "had", "can",
+    "could", "should",
+];
 
 /// Where "which" opens the question: after nothing but function words and
 /// chat's words ("at which", "so which", "ok which").
@@ -171,6 +203,23 @@ mod tests {
         assert_eq!(focus("what is the drug called"), ["drug"]);
         // "which" after a content word opens a relative clause.
         assert!(focus("did the firm which won sign").is_empty());
+    }
+
+    #[test]
+    fn what_before_a_noun_and_an_auxiliary_may_ask_for_a_name() {
+        let focus = |q: &str| what_focus(&text::words(q));
+        assert_eq!(focus("what river does it go over"), ["river"]);
+        assert_eq!(focus("so what party is she in"), ["parti"]);
+        assert_eq!(focus("what model of train was it"), ["model"]);
+        for q in [
+            "what kind of bridge is there now",
+            "what happened to the flat",
+            "what caused the fire",
+            "what did the mayor say",
+            "the firm said what it was",
+        ] {
+            assert!(focus(q).is_empty(), "{q}");
+        }
     }
 
     #[test]

@@ -44,7 +44,8 @@ pub struct Question {
     /// Entities named, in order, without repeats.
     pub entities: Vec<usize>,
     pub kind: Option<Kind>,
-    /// Stems of what a "which" or "name" question asks to name.
+    /// Stems of what a "which" or "name" question asks to name, or a
+    /// "what river does …" question may ask to name.
     pub focus: Vec<String>,
     /// Small talk to the bot ("hows your day going"): asks nothing of the
     /// sources.
@@ -144,6 +145,7 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
         matches!(kind, None | Some(Kind::Name)) && is_small_talk(&words, &terms, &entities);
     let focus = match kind {
         Some(Kind::Name) => kinds::focus(&words[own..]),
+        None => kinds::what_focus(&words[own..]),
         _ => Vec::new(),
     };
     Question {

@@ -292,6 +292,14 @@ fn kind_features(q: &Question, u: &Unit) -> (f32, f32) {
             near => found(near == Named::Named),
         },
         Some(k) => found(holds(k)),
+        // "What river does it cross" may ask for a name: a unit naming the
+        // river is one, one that does not may still answer.
+        None if !q.focus.is_empty() => {
+            match kinds::names_near(&u.text, &u.words, &q.focus, &asked_words) {
+                Named::Named => (1.0, 0.0),
+                _ => (0.0, 0.0),
+            }
+        }
         None => (0.0, 0.0),
     }
 }
