@@ -291,6 +291,53 @@ const GIST_WORDS: &[(&str, Option<&str>)] = &[
     ("catch", Some("up")),
 ];
 
+/// Words that ask for a summary: of the newest story, of the story the
+/// rest of the message names ("summarize the bridge vote", "tldr on the
+/// strike"), or, before a question word, framing that question
+/// ("summarize what the union won").
+const SUMMARY_WORDS: &[&str] = &[
+    "summary",
+    "summaries",
+    "summarise",
+    "summarize",
+    "summarised",
+    "summarized",
+    "recap",
+    "tldr",
+    "gist",
+    "overview",
+    "rundown",
+    "synopsis",
+];
+
+/// Words that go with a request for a summary and name no topic ("give
+/// me a quick recap", "short summary pls").
+const SUMMARY_REQUEST: &[&str] = &[
+    "give", "gimme", "get", "need", "want", "send", "write", "make", "provide", "show", "quick",
+    "short", "brief", "fast", "simple", "basic", "whole", "full", "entire", "possible",
+];
+
+/// Words that ask for the latest of a story, which its lede gives ("any
+/// news on the bridge", "latest on the strike").
+const LATEST_WORDS: &[&str] = &["news", "latest", "update", "updates"];
+
+/// Whether a word asks for a summary or for the latest of a story.
+pub fn is_summary_word(folded: &str) -> bool {
+    SUMMARY_WORDS.contains(&folded) || LATEST_WORDS.contains(&folded)
+}
+
+/// Whether a word of a request for a summary names no topic: a summary
+/// word, or a word that goes with the request.
+pub fn frames_summary(folded: &str) -> bool {
+    is_summary_word(folded) || SUMMARY_REQUEST.contains(&folded) || asks_gist_word(folded)
+}
+
+/// Whether a word asks for a story's gist, alone ("news", "update") or in
+/// a phrase ("going on").
+fn asks_gist_word(folded: &str) -> bool {
+    GIST_WORDS.iter().any(|(w, _)| *w == folded)
+}
+
 /// Whether the word at `i` asks for a story's gist.
 pub fn asks_gist(words: &[Word], i: usize) -> bool {
     let folded = words[i].folded.as_str();

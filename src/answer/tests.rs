@@ -704,6 +704,47 @@ fn what_happened_is_answered_by_the_newest_storys_lede() {
 }
 
 #[test]
+fn a_request_for_a_summary_gives_the_lede_of_the_story_it_names() {
+    let (_dir, engine) = two_governors();
+    let lede = |question: &str| {
+        let a = engine.ask(question).unwrap();
+        assert!(a.answered, "{question}: {a:?}");
+        assert_eq!(a.intent, Some("what happened"), "{question}");
+        assert_eq!(a.citations[0].paragraph, 1, "{question}");
+        a.story.unwrap()
+    };
+    // Named by its words, with or without the request around them.
+    assert_eq!(lede("summarize the harbour agreement"), "harbour");
+    assert_eq!(
+        lede("can u give me a quick recap of the harbour deal"),
+        "harbour"
+    );
+    assert_eq!(lede("tldr on the bridge repairs"), "bridge");
+    assert_eq!(lede("overview of northport"), "harbour");
+    assert_eq!(lede("any news on the harbour deal?"), "harbour");
+    assert_eq!(lede("whats the latest with the bridge"), "bridge");
+    // Named by nothing: the newest story's.
+    assert_eq!(lede("give me a short summary"), "bridge");
+    // Named by something no story covers: declined, not another story.
+    let a = engine.ask("summarize the volcano eruption").unwrap();
+    assert!(!a.answered, "{a:?}");
+    // Before a question word, the request frames that question; after
+    // "did", a summary is what is asked about.
+    for question in [
+        "summarize what the governor said",
+        "what did the summary say",
+        "how did the mayors take the news",
+    ] {
+        let a = engine.ask(question).unwrap();
+        assert_ne!(a.intent, Some("what happened"), "{question}");
+    }
+    assert_eq!(
+        engine.analyse("summarize what the governor said").kind,
+        Some(crate::answer::kinds::Kind::Speech)
+    );
+}
+
+#[test]
 fn a_declined_question_on_sources_without_facts_points_to_the_nearest_paragraphs() {
     let (_dir, engine) = one_paragraph(FIRE);
     let a = engine.ask("who insured the warehouse").unwrap();

@@ -101,9 +101,13 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
     let mut corrections = correct(&mut words, cx.speller);
     // `own`: where the question's own words start, after names kept from
     // the chatter before it.
-    let (words, own) = without_chatter(question, words, cx.matcher);
+    let (mut words, own) = without_chatter(question, words, cx.matcher);
     // A correction in chatter left out is not worth a word to the user.
     corrections.retain(|(_, read)| words.iter().any(|w| w.folded == *read));
+    let summary = summary_request(&words[own..]);
+    if let Some(Summary::Framing(i)) = summary {
+        words.remove(own + i);
+    }
     let mentions = cx.matcher.find(question, &words);
     let mut entity_of: Vec<Option<usize>> = vec![None; words.len()];
     let mut entities: Vec<usize> = Vec::new();
@@ -138,8 +142,12 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
             idf: (cx.idf)(&w.stem),
         });
     }
-    let kind = kinds::expected(&words[own..])
-        .or_else(|| asks_gist(&words, &entities).then_some(Kind::Gist));
+    let kind = if summary == Some(Summary::Gist) {
+        Some(Kind::Gist)
+    } else {
+        kinds::expected(&words[own..])
+            .or_else(|| asks_gist(&words, &entities).then_some(Kind::Gist))
+    };
     // "whats your name" asks the bot's name: small talk all the same.
     let small_talk =
         matches!(kind, None | Some(Kind::Name)) && is_small_talk(&words, &terms, &entities);
@@ -215,6 +223,42 @@ const SMALL_TALK: &[&str] = &[
     "hate",
     "think",
 ];
+
+/// How a message asks for a summary, if it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Summary {
+    /// A question word follows the summary word at this position, which
+    /// only frames that question ("summarize what the union won").
+    Framing(usize),
+    /// The gist of a story: the newest, or the one the message's other
+    /// words name ("summarize the bridge vote", "can u give me a quick
+    /// recap of the strike").
+    Gist,
+}
+
+/// Whether the message asks for a summary: a summary word before a
+/// question word frames it; one that only function words and words of the
+/// request come before asks for a gist. Not when a question word other
+/// than "what" or "did" or "does" comes before ("how did they react to
+/// the news", "what did the summary say" ask about them).
+fn summary_request(words: &[Word]) -> Option<Summary> {
+    let lang = language();
+    let i = words
+        .iter()
+        .position(|w| kinds::is_summary_word(&w.folded))?;
+    let asks = |w: &Word| preamble::QUESTION_WORDS.contains(&w.folded.as_str());
+    if words[i + 1..].iter().any(asks) {
+        return Some(Summary::Framing(i));
+    }
+    let requests = words[..i].iter().all(|w| {
+        let folded = w.folded.as_str();
+        let asks_other = asks(w) && !["what", "whats"].contains(&folded);
+        (lang.is_stopword(folded) || kinds::frames_summary(folded))
+            && !asks_other
+            && !["did", "does", "do"].contains(&folded)
+    });
+    requests.then_some(Summary::Gist)
+}
 
 /// Whether the question asks for the gist: it names nothing, does not
 /// speak to the bot, and every content word asks for the gist ("what

@@ -24,7 +24,7 @@ use self::analyse::Question;
 use self::score::{Features, WordVectors};
 use self::units::{Known, Origin, Unit};
 use super::{Answer, Engine, RequestError, index_failure};
-use crate::answer::kinds::Kind;
+use crate::answer::kinds::{self, Kind};
 use crate::index::{KIND_FACT, KIND_PASSAGE};
 use crate::language::cosine;
 
@@ -110,7 +110,19 @@ impl Engine {
                 decision: None,
                 question_weight: score::question_weight(&q),
             };
-            return Ok((self.gist(&q, scope)?, trace));
+            let answer = match scope {
+                Some(_) => self.gist(&q, scope)?,
+                None => match self.summary_topic(&q)? {
+                    Topic::Newest => self.gist(&q, None)?,
+                    Topic::Story(a) => self.gist(&q, Some(a))?,
+                    Topic::Unmatched => {
+                        let mut answer = self.empty_answer(&q);
+                        answer.answer = self.abstention(&q, &[], None);
+                        answer
+                    }
+                },
+            };
+            return Ok((answer, trace));
         }
         let pool = self.retrieve(&q, scope)?;
         let units: Vec<&Unit> = pool.iter().map(|u| u.as_ref()).collect();
@@ -146,6 +158,15 @@ impl Engine {
             },
         )
     }
+}
+
+/// Which story a request for a summary is about.
+enum Topic {
+    /// It names none: the newest.
+    Newest,
+    Story(usize),
+    /// It names something no story covers.
+    Unmatched,
 }
 
 /// A unit of the pool: built for this question, or one of the engine's.
@@ -356,6 +377,36 @@ impl Engine {
         }
         answer.answered = !answer.citations.is_empty();
         Ok(())
+    }
+
+    /// The story a request for a summary names by its other words
+    /// ("summarize the bridge vote"): that of the unit ranked best for
+    /// them, when the story matches each of their weighty words closely.
+    fn summary_topic(&self, q: &Question) -> Result<Topic, RequestError> {
+        let terms: Vec<_> = q
+            .terms
+            .iter()
+            .filter(|t| !kinds::frames_summary(&t.folded))
+            .cloned()
+            .collect();
+        if terms.is_empty() {
+            return Ok(Topic::Newest);
+        }
+        let topic = Question {
+            terms,
+            kind: None,
+            focus: Vec::new(),
+            ..q.clone()
+        };
+        let pool = self.retrieve(&topic, None)?;
+        let units: Vec<&Unit> = pool.iter().map(|u| u.as_ref()).collect();
+        let scored = self.score(&topic, &units);
+        Ok(match scored.first() {
+            Some(best) if score::story_covers(&best.features) => {
+                Topic::Story(units[best.unit].article)
+            }
+            _ => Topic::Unmatched,
+        })
     }
 
     /// "What happened": the lede of the story asked about, or of the newest

@@ -19,7 +19,7 @@ use crate::language::language;
 use crate::text::Word;
 
 /// Question words. General English.
-const QUESTION_WORDS: &[&str] = &[
+pub(super) const QUESTION_WORDS: &[&str] = &[
     "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "whats", "whos",
     "hows", "wheres", "whens", "whys",
 ];

@@ -51,6 +51,12 @@ const WEAK_TERM_WEIGHT: f32 = 0.3;
 /// vectors, not fitted.
 const STRONG_MATCH: f32 = 0.6;
 
+/// Whether a unit's story (as far as the pool shows it) matches each of
+/// the question's weighty words closely: exactly, or as a near-synonym.
+pub fn story_covers(f: &Features) -> bool {
+    f[18] >= STRONG_MATCH
+}
+
 /// Names of the answerability features: the best unit's, then these.
 pub const DECISION_EXTRA: [&str; 3] = ["rank_score", "rank_margin", "question_weight"];
 
