@@ -108,40 +108,8 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
     if let Some(Summary::Framing(i)) = summary {
         words.remove(own + i);
     }
-    let mentions = cx.matcher.find(question, &words);
-    let mut entity_of: Vec<Option<usize>> = vec![None; words.len()];
-    let mut entities: Vec<usize> = Vec::new();
-    for m in &mentions {
-        for slot in &mut entity_of[m.first..m.last] {
-            *slot = Some(m.entity);
-        }
-        if !entities.contains(&m.entity) {
-            entities.push(m.entity);
-        }
-    }
-    let lang = language();
-    let mut terms: Vec<Term> = Vec::new();
-    let mut unknown = Vec::new();
-    for (i, w) in words.iter().enumerate() {
-        let weight = lang.weight(&w.folded);
-        if weight <= 0.0 || terms.iter().any(|t| t.stem == w.stem) {
-            continue;
-        }
-        let known = cx.speller.knows(&w.folded) || entity_of[i].is_some();
-        if !known && !lang.is_english(&w.folded) {
-            unknown.push(w.folded.clone());
-        }
-        terms.push(Term {
-            folded: w.folded.clone(),
-            stem: w.stem.clone(),
-            alternatives: cx.synonyms.get(&w.stem).cloned().unwrap_or_default(),
-            weight,
-            vector: lang.word_vector(&w.folded),
-            entity: entity_of[i],
-            known,
-            idf: (cx.idf)(&w.stem),
-        });
-    }
+    let (entity_of, entities) = mentions(question, &words, cx.matcher);
+    let (terms, unknown) = terms(&words, &entity_of, cx);
     let kind = if summary == Some(Summary::Gist) {
         Some(Kind::Gist)
     } else {
@@ -161,13 +129,66 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
         kind,
         focus,
         small_talk,
-        vector: lang.words_vector(words.iter().map(|w| w.folded.as_str())),
+        vector: language().words_vector(words.iter().map(|w| w.folded.as_str())),
         words,
         terms,
         corrections,
         entities,
         unknown,
     }
+}
+
+/// The entity each word names part of, and the entities named, in order
+/// and without repeats.
+fn mentions(
+    question: &str,
+    words: &[Word],
+    matcher: &EntityMatcher,
+) -> (Vec<Option<usize>>, Vec<usize>) {
+    let mut entity_of: Vec<Option<usize>> = vec![None; words.len()];
+    let mut entities: Vec<usize> = Vec::new();
+    for m in &matcher.find(question, words) {
+        for slot in &mut entity_of[m.first..m.last] {
+            *slot = Some(m.entity);
+        }
+        if !entities.contains(&m.entity) {
+            entities.push(m.entity);
+        }
+    }
+    (entity_of, entities)
+}
+
+/// The content words, each once, with their weights, vectors and IDF; and
+/// the words that are neither English nor in the sources.
+fn terms(
+    words: &[Word],
+    entity_of: &[Option<usize>],
+    cx: &Context<'_>,
+) -> (Vec<Term>, Vec<String>) {
+    let lang = language();
+    let mut terms: Vec<Term> = Vec::new();
+    let mut unknown = Vec::new();
+    for (w, entity) in words.iter().zip(entity_of) {
+        let weight = lang.weight(&w.folded);
+        if weight <= 0.0 || terms.iter().any(|t| t.stem == w.stem) {
+            continue;
+        }
+        let known = cx.speller.knows(&w.folded) || entity.is_some();
+        if !known && !lang.is_english(&w.folded) {
+            unknown.push(w.folded.clone());
+        }
+        terms.push(Term {
+            folded: w.folded.clone(),
+            stem: w.stem.clone(),
+            alternatives: cx.synonyms.get(&w.stem).cloned().unwrap_or_default(),
+            weight,
+            vector: lang.word_vector(&w.folded),
+            entity: *entity,
+            known,
+            idf: (cx.idf)(&w.stem),
+        });
+    }
+    (terms, unknown)
 }
 
 /// Words by which a message speaks to the bot: to it, or thanking it.
