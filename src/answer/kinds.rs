@@ -434,6 +434,27 @@ pub fn expected(words: &[Word]) -> Option<Kind> {
     None
 }
 
+/// The words naming whose words a question asks for, between the
+/// auxiliary and the word of speech: "what did [the lead researcher] say
+/// about it", "what has [the greens leader] said", "how did [the union]
+/// react". `None` when no auxiliary comes before that word or nothing
+/// stands between them.
+pub fn speaker_span(words: &[Word]) -> Option<std::ops::Range<usize>> {
+    let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
+    let asks_the_bot = |i: usize| folded.get(i + 1).is_some_and(|n| ["me", "us"].contains(n));
+    let cue = (0..folded.len()).find(|&i| SPEECH_CUES.contains(&folded[i]) && !asks_the_bot(i))?;
+    let aux = folded[..cue]
+        .iter()
+        .rposition(|w| SPEAKER_AUXILIARIES.contains(w))?;
+    (aux + 1 < cue).then_some(aux + 1..cue)
+}
+
+/// Auxiliaries before the one whose words are asked for ("what did the
+/// mayor say", "what has she said", "what is the union saying").
+const SPEAKER_AUXILIARIES: &[&str] = &[
+    "did", "does", "do", "has", "have", "had", "is", "was", "are", "were", "will", "would",
+];
+
 /// What a text could answer: it holds a thing of `kind`. `names` says
 /// whether it names an agent or a place (an entity, or a capitalised word
 /// that does not start a sentence).
@@ -590,6 +611,38 @@ mod tests {
 
     fn kind(q: &str) -> Option<Kind> {
         expected(&text::spans(q))
+    }
+
+    #[test]
+    fn whose_words_are_asked_for_stands_between_the_auxiliary_and_the_verb() {
+        let span = |q: &str| {
+            let words = text::spans(q);
+            speaker_span(&words).map(|r| {
+                let named: Vec<&str> = words[r].iter().map(|w| w.folded.as_str()).collect();
+                named.join(" ")
+            })
+        };
+        assert_eq!(
+            span("what did the lead researcher say about it").as_deref(),
+            Some("the lead researcher")
+        );
+        assert_eq!(
+            span("what has the union said").as_deref(),
+            Some("the union")
+        );
+        assert_eq!(
+            span("how did the mayor react").as_deref(),
+            Some("the mayor")
+        );
+        // No auxiliary before the verb, nothing between them, or the bot
+        // asked to tell.
+        for q in [
+            "mayor quote",
+            "what did say",
+            "did you tell me about the deal",
+        ] {
+            assert_eq!(span(q), None, "{q}");
+        }
     }
 
     #[test]

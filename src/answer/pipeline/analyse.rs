@@ -31,6 +31,10 @@ pub struct Term {
     /// Inverse document frequency of its stem in the sources, ln(N / df),
     /// 0 for a stem they never use.
     pub idf: f32,
+    /// Part of the words naming whose words are asked for ("what did the
+    /// judge say"): matched by the unit's context (its paragraph, the
+    /// descriptions of those it names), where a quote's speaker is named.
+    pub speaker: bool,
 }
 
 /// A question, analysed.
@@ -109,13 +113,19 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
         words.remove(own + i);
     }
     let (entity_of, entities) = mentions(question, &words, cx.matcher);
-    let (terms, unknown) = terms(&words, &entity_of, cx);
     let kind = if summary == Some(Summary::Gist) {
         Some(Kind::Gist)
     } else {
         kinds::expected(&words[own..])
             .or_else(|| asks_gist(&words, &entities).then_some(Kind::Gist))
     };
+    let speaker = match kind {
+        Some(Kind::Speech) => {
+            kinds::speaker_span(&words[own..]).map(|r| r.start + own..r.end + own)
+        }
+        _ => None,
+    };
+    let (terms, unknown) = terms(&words, &entity_of, speaker, cx);
     // "whats your name" asks the bot's name: small talk all the same.
     let small_talk =
         matches!(kind, None | Some(Kind::Name)) && is_small_talk(&words, &terms, &entities);
@@ -158,17 +168,19 @@ fn mentions(
     (entity_of, entities)
 }
 
-/// The content words, each once, with their weights, vectors and IDF; and
-/// the words that are neither English nor in the sources.
+/// The content words, each once, with their weights, vectors and IDF, those
+/// in `speaker` marked; and the words that are neither English nor in the
+/// sources.
 fn terms(
     words: &[Word],
     entity_of: &[Option<usize>],
+    speaker: Option<std::ops::Range<usize>>,
     cx: &Context<'_>,
 ) -> (Vec<Term>, Vec<String>) {
     let lang = language();
     let mut terms: Vec<Term> = Vec::new();
     let mut unknown = Vec::new();
-    for (w, entity) in words.iter().zip(entity_of) {
+    for (i, (w, entity)) in words.iter().zip(entity_of).enumerate() {
         let weight = lang.weight(&w.folded);
         if weight <= 0.0 || terms.iter().any(|t| t.stem == w.stem) {
             continue;
@@ -186,6 +198,7 @@ fn terms(
             entity: *entity,
             known,
             idf: (cx.idf)(&w.stem),
+            speaker: speaker.as_ref().is_some_and(|r| r.contains(&i)),
         });
     }
     (terms, unknown)

@@ -259,7 +259,8 @@ fn coverage(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> Coverage {
         if named || holds(&u.context) {
             c.context += t.weight;
         }
-        if named || holds(&u.stems) {
+        // Whose words are asked for may be named anywhere in the context.
+        if named || holds(&u.stems) || (t.speaker && holds(&u.context)) {
             c.exact += t.weight;
             c.soft += t.weight;
             c.strong += t.weight;
