@@ -704,6 +704,27 @@ fn what_happened_is_answered_by_the_newest_storys_lede() {
 }
 
 #[test]
+fn the_words_naming_a_speaker_are_marked_to_match_in_context() {
+    let t = TempIndex::new();
+    let speaker = |question: &str| -> Vec<String> {
+        let q = t.engine.analyse(question);
+        q.terms
+            .iter()
+            .filter(|t| t.speaker)
+            .map(|t| t.folded.clone())
+            .collect()
+    };
+    assert_eq!(
+        speaker("what did the lead researcher say about the harbour"),
+        ["lead", "researcher"]
+    );
+    assert_eq!(speaker("how did the mayors react"), ["mayors"]);
+    // Not a question about someone's words, or no one named before the verb.
+    assert!(speaker("who signed the harbour agreement").is_empty());
+    assert!(speaker("governor quote").is_empty());
+}
+
+#[test]
 fn a_request_for_a_summary_gives_the_lede_of_the_story_it_names() {
     let (_dir, engine) = two_governors();
     let lede = |question: &str| {
