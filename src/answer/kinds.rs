@@ -6,7 +6,7 @@ use crate::text::Word;
 
 mod name;
 use name::asks_name;
-pub use name::{Named, focus, names_near, what_focus};
+pub use name::{Named, focus, identity_focus, names_near, what_focus};
 
 /// What a question asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

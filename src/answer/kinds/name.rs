@@ -3,7 +3,9 @@
 //!
 //! - The question's *focus* is the thing it asks to name: the words after
 //!   its opening "which", before "name" or "called", or after "name of".
-//!   "What river does it cross" may ask for a name too: a unit that names
+//!   "Who is the prosecutor" asks to name the prosecutor: the words after
+//!   "who is the" (or "who's brückner's") are its focus, read as a
+//!   "which" question's are. "What river does it cross" may ask for a name too: a unit that names
 //!   the river counts as holding one, and one that does not is not held
 //!   against ("what formation did they play": "a 4-3-3 formation").
 //! - A text names it when a capitalised word stands within three words of
@@ -96,6 +98,37 @@ pub fn focus(words: &[Word]) -> Vec<String> {
     }
     focus
 }
+
+/// The stems of the one a "who is the …" question asks to identify: "who
+/// was the prosecutor", "whos the city engineer", "who's brückner's
+/// lawyer". Empty unless "who" opens the question (after function words
+/// only), then a form of "be", then "the", "a" or a possessive: "who is
+/// marcus delany" and "who won" ask for no one by role.
+pub fn identity_focus(words: &[Word]) -> Vec<String> {
+    let lang = language();
+    let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
+    let Some(i) = folded.iter().position(|w| ["who", "whos"].contains(w)) else {
+        return Vec::new();
+    };
+    if !folded[..i].iter().all(|w| lang.is_stopword(w)) {
+        return Vec::new();
+    }
+    let mut j = i + 1;
+    if folded[i] == "who" {
+        if !folded.get(j).is_some_and(|w| BE.contains(w)) {
+            return Vec::new();
+        }
+        j += 1;
+    }
+    match folded.get(j) {
+        Some(&("the" | "a" | "an")) => phrase(words[j + 1..].iter()),
+        Some(_) if folded.get(j + 1) == Some(&"s") => phrase(words[j + 2..].iter()),
+        _ => Vec::new(),
+    }
+}
+
+/// Forms of "be" after "who" ("who's" is split as "who" "s").
+const BE: &[&str] = &["is", "was", "are", "were", "s"];
 
 /// The stems of the first one or two content words of `run`, after any
 /// function words and numbers before them, up to the next function word.
@@ -203,6 +236,22 @@ mod tests {
         assert_eq!(focus("what is the drug called"), ["drug"]);
         // "which" after a content word opens a relative clause.
         assert!(focus("did the firm which won sign").is_empty());
+    }
+
+    #[test]
+    fn who_is_the_one_in_a_role_asks_to_name_them() {
+        let focus = |q: &str| identity_focus(&text::words(q));
+        assert_eq!(focus("who was the prosecutor"), ["prosecutor"]);
+        assert_eq!(focus("whos the city engineer"), ["citi", "engin"]);
+        assert_eq!(focus("ok who's brückner's lawyer"), ["lawyer"]);
+        for q in [
+            "who is marcus delany",
+            "who won",
+            "who's paying for all this",
+            "so the man who is the mayor",
+        ] {
+            assert!(focus(q).is_empty(), "{q}");
+        }
     }
 
     #[test]

@@ -48,8 +48,8 @@ pub struct Question {
     /// Entities named, in order, without repeats.
     pub entities: Vec<usize>,
     pub kind: Option<Kind>,
-    /// Stems of what a "which" or "name" question asks to name, or a
-    /// "what river does …" question may ask to name.
+    /// Stems of what a "which", "name" or "who is the …" question asks to
+    /// name, or a "what river does …" question may ask to name.
     pub focus: Vec<String>,
     /// Small talk to the bot ("hows your day going"): asks nothing of the
     /// sources.
@@ -132,6 +132,7 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
     let focus = match kind {
         Some(Kind::Name) => kinds::focus(&words[own..]),
         None => kinds::what_focus(&words[own..]),
+        Some(Kind::Agent) => kinds::identity_focus(&words[own..]),
         _ => Vec::new(),
     };
     Question {

@@ -293,11 +293,14 @@ fn kind_features(q: &Question, u: &Unit) -> (f32, f32) {
     let holds = |k: Kind| kinds::holds(k, &u.text, &u.words, names, &asked_words);
     match q.kind {
         Some(Kind::Speech) if other_speaker => found(false),
-        // A name next to the thing asked for, when the unit mentions it.
-        Some(Kind::Name) => match kinds::names_near(&u.text, &u.words, &q.focus, &asked_words) {
-            Named::NoFocus => found(holds(Kind::Name)),
-            near => found(near == Named::Named),
-        },
+        // A name next to the thing asked for ("which river", "who is the
+        // prosecutor"), when the unit mentions it.
+        Some(k @ (Kind::Name | Kind::Agent)) if !q.focus.is_empty() => {
+            match kinds::names_near(&u.text, &u.words, &q.focus, &asked_words) {
+                Named::NoFocus => found(holds(k)),
+                near => found(near == Named::Named),
+            }
+        }
         Some(k) => found(holds(k)),
         // "What river does it cross" may ask for a name: a unit naming the
         // river is one, one that does not may still answer.
