@@ -402,7 +402,8 @@ pub fn is_summary_word(folded: &str) -> bool {
 }
 
 /// Whether a word of a request for a summary names no topic: a summary
-/// word, or a word that goes with the request.
+/// word, a word asking for the gist ("going" of "going on"), or a word
+/// that goes with the request ("give", "quick").
 pub fn frames_summary(folded: &str) -> bool {
     is_summary_word(folded) || SUMMARY_REQUEST.contains(&folded) || asks_gist_word(folded)
 }
