@@ -502,12 +502,17 @@ pub fn expected(words: &[Word]) -> Option<Kind> {
     if has("who") || has("whom") || has("whose") || has("whos") {
         return Some(Kind::Agent);
     }
-    // "tell me about …" asks the bot, not what someone told.
-    let asks_the_bot = |i: usize| folded.get(i + 1).is_some_and(|n| ["me", "us"].contains(n));
-    if (0..folded.len()).any(|i| SPEECH_CUES.contains(&folded[i]) && !asks_the_bot(i)) {
+    if speech_cue(&folded).is_some() {
         return Some(Kind::Speech);
     }
     None
+}
+
+/// Where the first word asking what someone said stands ("say", "react");
+/// not "tell me about …", which asks the bot.
+fn speech_cue(folded: &[&str]) -> Option<usize> {
+    let asks_the_bot = |i: usize| folded.get(i + 1).is_some_and(|n| ["me", "us"].contains(n));
+    (0..folded.len()).find(|&i| SPEECH_CUES.contains(&folded[i]) && !asks_the_bot(i))
 }
 
 /// The words naming whose words a question asks for, between the
@@ -517,18 +522,19 @@ pub fn expected(words: &[Word]) -> Option<Kind> {
 /// stands between them.
 pub fn speaker_span(words: &[Word]) -> Option<std::ops::Range<usize>> {
     let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
-    let asks_the_bot = |i: usize| folded.get(i + 1).is_some_and(|n| ["me", "us"].contains(n));
-    let cue = (0..folded.len()).find(|&i| SPEECH_CUES.contains(&folded[i]) && !asks_the_bot(i))?;
+    let cue = speech_cue(&folded)?;
     let aux = folded[..cue]
         .iter()
-        .rposition(|w| SPEAKER_AUXILIARIES.contains(w))?;
+        .rposition(|w| AUXILIARIES.contains(w))?;
     (aux + 1 < cue).then_some(aux + 1..cue)
 }
 
-/// Auxiliaries before the one whose words are asked for ("what did the
-/// mayor say", "what has she said", "what is the union saying").
-const SPEAKER_AUXILIARIES: &[&str] = &[
-    "did", "does", "do", "has", "have", "had", "is", "was", "are", "were", "will", "would",
+/// Auxiliary verbs: before the one whose words are asked for ("what did
+/// the mayor say", "what is the union saying"), after the noun of "what
+/// river does …", opening a yes/no question. General English.
+pub(crate) const AUXILIARIES: &[&str] = &[
+    "is", "was", "are", "were", "do", "does", "did", "will", "would", "has", "have", "had", "can",
+    "could", "should",
 ];
 
 /// What a text could answer: it holds a thing of `kind`. `names` says

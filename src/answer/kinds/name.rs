@@ -17,7 +17,7 @@
 //!   a name belongs to that name ("the Rail Drivers' Union" names no
 //!   driver), as do the rest of that name and its shortening ("(RDU)").
 
-use super::{is_calendar, is_number};
+use super::{AUXILIARIES, is_calendar, is_number};
 use crate::language::language;
 use crate::text::Word;
 
@@ -63,11 +63,6 @@ pub fn what_focus(words: &[Word]) -> Vec<String> {
 
 /// "What kind of …" asks to describe, not to name.
 const SORT_WORDS: &[&str] = &["kind", "kinds", "type", "types", "sort", "sorts"];
-/// Auxiliaries that follow the noun of "what river does …".
-const AUXILIARIES: &[&str] = &[
-    "is", "was", "are", "were", "do", "does", "did", "will", "would", "has", "have", "had", "can",
-    "could", "should",
-];
 
 /// Where "which" opens the question: after nothing but function words and
 /// chat's words ("at which", "so which", "ok which").

@@ -14,6 +14,7 @@
 //! The preamble's words are dropped, except names of entities: "brandt
 //! background? what did he do" still asks about Brandt.
 
+use crate::answer::kinds;
 use crate::content::EntityMatcher;
 use crate::language::language;
 use crate::text::Word;
@@ -24,17 +25,18 @@ pub(super) const QUESTION_WORDS: &[&str] = &[
     "hows", "wheres", "whens", "whys",
 ];
 
-/// Auxiliary verbs that open a yes/no question, and "any" ("any news").
-/// General English.
-const AUXILIARIES: &[&str] = &[
-    "is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "has",
-    "have", "had", "should", "shall", "may", "might", "isnt", "arent", "wasnt", "didnt", "doesnt",
-    "dont", "cant", "wont", "any",
+/// Besides the auxiliaries ([`kinds::AUXILIARIES`]), words that open a
+/// yes/no question: more auxiliaries, their negations, and "any" ("any
+/// news"). General English.
+const ALSO_OPENING: &[&str] = &[
+    "shall", "may", "might", "isnt", "arent", "wasnt", "didnt", "doesnt", "dont", "cant", "wont",
+    "any",
 ];
-
 /// Whether a word opens a question.
 fn opens(folded: &str) -> bool {
-    QUESTION_WORDS.contains(&folded) || AUXILIARIES.contains(&folded)
+    QUESTION_WORDS.contains(&folded)
+        || kinds::AUXILIARIES.contains(&folded)
+        || ALSO_OPENING.contains(&folded)
 }
 
 /// Openers that also open relative clauses. General English.
