@@ -725,6 +725,27 @@ fn the_words_naming_a_speaker_are_marked_to_match_in_context() {
 }
 
 #[test]
+fn a_quote_matches_the_speaker_named_by_role_where_its_paragraph_names_them() {
+    let article = "+++\nid = \"docks\"\ntitle = \"Dock strike ends\"\ndate = 2024-06-01\n+++\n\n\
+         Dock workers accepted a new pay deal on Monday, ending a strike at the port.\n\n\
+         Rhea Kant led the talks for the union. \"This is a fair result for every member,\" Kant said.\n\n\
+         The port authority said ships would move again by Friday.\n";
+    let entities = "[[entity]]\nid = \"kant\"\nname = \"Rhea Kant\"\nkind = \"person\"\n\
+         aliases = [\"Kant\"]\ndescription = \"chief negotiator of the dockers' union\"\n";
+    let (_dir, engine) = indexed(&[("articles/docks.md", article), ("entities.toml", entities)]);
+    let (answer, trace) = engine
+        .ask_traced("what did the chief negotiator say")
+        .unwrap();
+    assert!(answer.answered, "{answer:?}");
+    assert_eq!(answer.citations[0].paragraph, 2);
+    assert!(answer.answer.contains("fair result"), "{}", answer.answer);
+    // The quote's sentence holds neither "chief" nor "negotiator": they
+    // match where its paragraph names Kant, whose description holds them.
+    let (.., features, _) = &trace.units[0];
+    assert!(features[3] > 0.5, "exact coverage {}", features[3]);
+}
+
+#[test]
 fn a_request_for_a_summary_gives_the_lede_of_the_story_it_names() {
     let (_dir, engine) = two_governors();
     let lede = |question: &str| {
