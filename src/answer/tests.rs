@@ -884,3 +884,32 @@ fn chatter_before_the_question_is_left_out() {
         ["storm", "damage", "ferry", "line"]
     );
 }
+
+#[test]
+fn a_unit_that_never_mentions_the_thing_asked_for_cannot_name_it() {
+    let (_dir, e) = one_paragraph(
+        "The harbour's new director, Lena Brandt, opened the grain terminal on Monday.",
+    );
+    // (kind found, kind missing) of the best unit.
+    let kind = |q: &str| {
+        let (_, trace) = e.ask_traced(q).unwrap();
+        let f = trace.units[0].2;
+        (f[6], f[7])
+    };
+    assert_eq!(kind("who is the director"), (1.0, 0.0));
+    // A name stands in the sentence, but no goalkeeper, nor anything
+    // near one.
+    assert_eq!(kind("who is the goalkeeper"), (0.0, 1.0));
+    // "What is the … of" and "what … does" ask about a thing the unit
+    // never mentions.
+    assert_eq!(kind("what is the population of the harbour"), (0.0, 1.0));
+    assert_eq!(kind("what river does the harbour sit on"), (0.0, 1.0));
+}
+
+#[test]
+fn a_question_of_light_words_only_is_matched_on_those_words() {
+    let (_dir, e) = one_paragraph(FIRE);
+    let (_, trace) = e.ask_traced("whats 2+2").unwrap();
+    // Its weakest word is not matched: nothing says the fire is 2 + 2.
+    assert!(trace.units.iter().all(|u| u.2[16] < 1.0), "{trace:?}");
+}

@@ -5,9 +5,12 @@
 //!   its opening "which", before "name" or "called", or after "name of".
 //!   "Who is the prosecutor" asks to name the prosecutor: the words after
 //!   "who is the" (or "who's brückner's") are its focus, read as a
-//!   "which" question's are. "What river does it cross" may ask for a name too: a unit that names
-//!   the river counts as holding one, and one that does not is not held
-//!   against ("what formation did they play": "a 4-3-3 formation").
+//!   "which" question's are. "What river does it cross" and "what is the
+//!   population of …" may ask for a name too: a unit that names the river
+//!   counts as holding one, and one that does not is not held against
+//!   ("what formation did they play": "a 4-3-3 formation").
+//! - A unit that does not mention the thing asked about, not even by a
+//!   near-synonym, cannot name it (scoring's kind features).
 //! - A text names it when a capitalised word stands within three words of
 //!   a focus word, in the same sentence, with no quotation mark between:
 //!   "the Dunlin River", "security firm Castellan"; not "at a trade fair
@@ -55,10 +58,37 @@ fn opening_what_noun(folded: &[&str]) -> Option<usize> {
     (opens && content && (AUXILIARIES.contains(after) || *after == "of")).then_some(i)
 }
 
-/// The thing a "what river does …" question may ask to name.
+/// The thing a "what river does …" or "what is the population of …"
+/// question may ask to name.
 pub fn what_focus(words: &[Word]) -> Vec<String> {
     let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
-    opening_what_noun(&folded).map_or_else(Vec::new, |i| phrase(words[i + 1..].iter()))
+    if let Some(i) = opening_what_noun(&folded) {
+        return phrase(words[i + 1..].iter());
+    }
+    opening_what_the_of(&folded).map_or_else(Vec::new, |i| phrase(words[i..].iter()))
+}
+
+/// Where "what is the … of" opens the question ("what's the population of
+/// nakhchivan", "what was the size of the fine"): the position of the
+/// thing asked about, after "the".
+fn opening_what_the_of(folded: &[&str]) -> Option<usize> {
+    let lang = language();
+    let i = folded.iter().position(|w| ["what", "whats"].contains(w))?;
+    if !folded[..i].iter().all(|w| lang.is_stopword(w)) {
+        return None;
+    }
+    let mut j = i + 1;
+    if folded[i] == "what" {
+        if !folded.get(j).is_some_and(|w| BE.contains(w)) {
+            return None;
+        }
+        j += 1;
+    }
+    if folded.get(j) != Some(&"the") {
+        return None;
+    }
+    let mut rest = folded[j + 1..].iter().skip_while(|w| !lang.is_stopword(w));
+    (rest.next() == Some(&"of")).then_some(j + 1)
 }
 
 /// "What kind of …" asks to describe, not to name.
@@ -261,6 +291,20 @@ mod tests {
             "what caused the fire",
             "what did the mayor say",
             "the firm said what it was",
+        ] {
+            assert!(focus(q).is_empty(), "{q}");
+        }
+        // "What is the … of" asks about the thing before "of".
+        assert_eq!(focus("what's the population of nakhchivan"), ["popul"]);
+        assert_eq!(
+            focus("what was the exact size of the fine"),
+            ["exact", "size"]
+        );
+        for q in [
+            "what is the deal about",
+            "so what is the plan",
+            "what",
+            "what is the",
         ] {
             assert!(focus(q).is_empty(), "{q}");
         }

@@ -332,7 +332,11 @@ impl Engine {
             tracing::debug!(p, terms = ?q.terms.iter().map(|t| (&t.folded, t.weight, t.idf)).collect::<Vec<_>>(), "decision");
         }
         trace.decision = Some(decision);
-        if p < score::model().threshold {
+        // Someone else's words are never given as what the one asked
+        // about said, however well they match.
+        let misattributed =
+            q.kind == Some(Kind::Speech) && score::quotes_someone_else(q, units[best.unit]);
+        if p < score::model().threshold || misattributed {
             answer.related = self.related(units, scored);
             answer.answer = self.abstention(q, &answer.related, None);
             return Ok((answer, trace));

@@ -216,14 +216,21 @@ fn weighted(q: &Question, matches: &[f32]) -> f32 {
         / total
 }
 
-/// The lowest match among the terms that carry weight (1 when none does).
+/// The lowest match among the terms that carry weight; among all terms
+/// when none does ("whats 2+2"), and 1 when the question has no terms.
 fn weakest(q: &Question, matches: &[f32]) -> f32 {
-    q.terms
-        .iter()
-        .zip(matches)
-        .filter(|(t, _)| t.weight >= WEAK_TERM_WEIGHT)
-        .map(|(_, m)| *m)
-        .fold(1.0, f32::min)
+    let lowest = |heavy: bool| {
+        q.terms
+            .iter()
+            .zip(matches)
+            .filter(|(t, _)| !heavy || t.weight >= WEAK_TERM_WEIGHT)
+            .map(|(_, m)| *m)
+            .fold(f32::INFINITY, f32::min)
+    };
+    [lowest(true), lowest(false), 1.0]
+        .into_iter()
+        .find(|m| m.is_finite())
+        .unwrap_or(1.0)
 }
 
 /// How a unit covers the question's terms: sums of the weights of the
@@ -280,15 +287,27 @@ fn coverage(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> Coverage {
     c
 }
 
+/// Whether a unit is a quote of someone other than the one the question
+/// names: not what they said.
+pub fn quotes_someone_else(q: &Question, u: &Unit) -> bool {
+    u.speaker
+        .is_some_and(|s| !q.entities.is_empty() && !q.entities.contains(&s))
+}
+
 /// Whether the unit holds the kind of answer asked for: (found, missing),
 /// both 0 when the question asks for no kind.
-fn kind_features(q: &Question, u: &Unit) -> (f32, f32) {
+fn kind_features(q: &Question, u: &Unit, matches: &[f32]) -> (f32, f32) {
+    // The thing to name, where the unit does not mention it even by a
+    // near-synonym: the unit cannot name it.
+    let focus_absent = !q.focus.is_empty()
+        && q.terms
+            .iter()
+            .zip(matches)
+            .filter(|(t, _)| q.focus.contains(&t.stem))
+            .all(|(_, m)| *m < STRONG_MATCH);
     let asked_words: Vec<String> = q.words.iter().map(|w| w.folded.clone()).collect();
     let names = u.names_besides(&q.entities, &asked_words);
-    // A quote of someone the question does not name is not what they said.
-    let other_speaker = u
-        .speaker
-        .is_some_and(|s| !q.entities.is_empty() && !q.entities.contains(&s));
+    let other_speaker = quotes_someone_else(q, u);
     let found = |yes: bool| if yes { (1.0, 0.0) } else { (0.0, 1.0) };
     let holds = |k: Kind| kinds::holds(k, &u.text, &u.words, names, &asked_words);
     match q.kind {
@@ -297,7 +316,7 @@ fn kind_features(q: &Question, u: &Unit) -> (f32, f32) {
         // prosecutor"), when the unit mentions it.
         Some(k @ (Kind::Name | Kind::Agent)) if !q.focus.is_empty() => {
             match kinds::names_near(&u.text, &u.words, &q.focus, &asked_words) {
-                Named::NoFocus => found(holds(k)),
+                Named::NoFocus => found(!focus_absent && holds(k)),
                 near => found(near == Named::Named),
             }
         }
@@ -307,6 +326,7 @@ fn kind_features(q: &Question, u: &Unit) -> (f32, f32) {
         None if !q.focus.is_empty() => {
             match kinds::names_near(&u.text, &u.words, &q.focus, &asked_words) {
                 Named::Named => (1.0, 0.0),
+                Named::NoFocus if focus_absent => (0.0, 1.0),
                 _ => (0.0, 0.0),
             }
         }
@@ -326,7 +346,7 @@ fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> (Feat
     } else {
         q.entities.iter().filter(|e| u.entities.contains(e)).count() as f32 / asked as f32
     };
-    let (found, missing) = kind_features(q, u);
+    let (found, missing) = kind_features(q, u, &c.matches);
     let features = [
         1.0,
         cosine(&q.vector, &u.vector),
