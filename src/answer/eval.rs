@@ -162,14 +162,17 @@ impl EvalReport {
 
 /// Runs every case of `set` through `engine.ask`.
 pub fn run(engine: &Engine, set: &EvalSet) -> Result<EvalReport, RequestError> {
-    run_with(engine, set, &mut |_| {})
+    run_with(engine, set, &mut |_| {}, None)
 }
 
-/// [`run`], handing each question's features to `rows`.
+/// [`run`], handing each question's features to `rows`. With `follow`,
+/// the cases are one conversation: each is asked after the story last
+/// answered from (`Engine::ask_after`), which an answer moves on.
 pub fn run_with(
     engine: &Engine,
     set: &EvalSet,
     rows: &mut dyn FnMut(FeatureRow),
+    mut follow: Option<&mut Option<String>>,
 ) -> Result<EvalReport, RequestError> {
     let mut r = EvalReport {
         answerable: 0,
@@ -183,7 +186,13 @@ pub fn run_with(
         outcomes: Vec::new(),
     };
     for case in &set.cases {
-        let (answer, trace) = engine.ask_traced(&case.question)?;
+        let recent = follow.as_deref().cloned().flatten();
+        let (answer, trace) = engine.ask_traced_after(&case.question, recent.as_deref())?;
+        if let Some(recent) = follow.as_deref_mut()
+            && answer.answered
+        {
+            recent.clone_from(&answer.story);
+        }
         let ranked_right = trace
             .units
             .first()

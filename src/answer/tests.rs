@@ -913,3 +913,30 @@ fn a_question_of_light_words_only_is_matched_on_those_words() {
     // Its weakest word is not matched: nothing says the fire is 2 + 2.
     assert!(trace.units.iter().all(|u| u.2[16] < 1.0), "{trace:?}");
 }
+
+#[test]
+fn a_follow_up_leans_on_the_story_of_the_conversation() {
+    let (_dir, e) = two_governors();
+    let story = |a: Answer| {
+        assert!(a.answered, "{a:?}");
+        a.story.unwrap()
+    };
+    for recent in ["harbour", "bridge"] {
+        let a = e.ask_after("who is the governor", Some(recent)).unwrap();
+        assert_eq!(story(a), recent);
+    }
+    // A question about the other story leaves the conversation's.
+    let a = e
+        .ask_after("when did the bridge over the Lune reopen", Some("harbour"))
+        .unwrap();
+    assert_eq!(story(a), "bridge");
+    // The conversation never makes a declined question an answer, and a
+    // story the sources no longer hold is no context.
+    let a = e
+        .ask_after("what is the capital of Peru", Some("harbour"))
+        .unwrap();
+    assert!(!a.answered, "{a:?}");
+    let open = e.ask("who is the governor").unwrap();
+    let gone = e.ask_after("who is the governor", Some("removed")).unwrap();
+    assert_eq!(open.story, gone.story);
+}

@@ -26,13 +26,16 @@ pub struct Options {
     /// Index every story of a directory in one index, as the bot serves a
     /// newsroom's stories: a question is answered only by its own story.
     pub together: bool,
+    /// With `together`: ask every question as a follow-up of the one before
+    /// it, as one conversation in a channel (the stories one after another).
+    pub follow: bool,
 }
 
 /// A question set against the engine of `content/`.
 pub fn run(engine: &Engine, file: &Path, opts: &Options) -> Result<ExitCode> {
     let set = read_set(file)?;
     let mut sink = FeatureSink::create(opts.features.as_deref())?;
-    let report = eval::run_with(engine, &set, &mut |row| sink.write("", row))?;
+    let report = eval::run_with(engine, &set, &mut |row| sink.write("", row), None)?;
     sink.finish()?;
     if opts.json {
         super::print(&serde_json::to_string_pretty(&report)?)?;
@@ -59,6 +62,8 @@ pub fn run_stories(dir: &Path, opts: &Options) -> Result<ExitCode> {
         None
     };
     let mut reports = Vec::new();
+    // The story the conversation is on, with --follow.
+    let mut recent = None;
     for story in &stories {
         let name = story
             .strip_prefix(dir)
@@ -72,7 +77,10 @@ pub fn run_stories(dir: &Path, opts: &Options) -> Result<ExitCode> {
         };
         let mut rows = |row| sink.write(&name, row);
         let report = match &shared {
-            Some(shared) => shared.eval(story, &mut rows)?,
+            Some(shared) => {
+                let follow = opts.follow.then_some(&mut recent);
+                shared.eval(story, &mut rows, follow)?
+            }
             None => eval_story(story, opts, &mut rows)?,
         };
         if !opts.json {
@@ -108,7 +116,7 @@ fn eval_story(
     let scratch = tempfile::tempdir().context("could not create a temporary index")?;
     index::build_from(&corpus, scratch.path())?;
     let engine = Engine::open(scratch.path())?;
-    Ok(eval::run_with(&engine, &set, rows)?)
+    Ok(eval::run_with(&engine, &set, rows, None)?)
 }
 
 /// Every story of a directory in one index (`--together`).
@@ -145,7 +153,12 @@ impl SharedIndex {
 
     /// A story's questions against every story: each case must cite the
     /// story's own article (when it has one article and the case names none).
-    fn eval(&self, story: &Path, rows: &mut dyn FnMut(FeatureRow)) -> Result<EvalReport> {
+    fn eval(
+        &self,
+        story: &Path,
+        rows: &mut dyn FnMut(FeatureRow),
+        follow: Option<&mut Option<String>>,
+    ) -> Result<EvalReport> {
         let mut set = read_set(&story.join(eval::QUESTIONS_FILE))?;
         // The sets' thresholds were measured on each story alone; together,
         // only faithfulness is held to its threshold.
@@ -159,7 +172,7 @@ impl SharedIndex {
                 case.article.get_or_insert_with(|| article.clone());
             }
         }
-        Ok(eval::run_with(&self.engine, &set, rows)?)
+        Ok(eval::run_with(&self.engine, &set, rows, follow)?)
     }
 }
 

@@ -216,6 +216,10 @@ pub enum Command {
         /// serves them: a question counts only when it cites its own story.
         #[arg(long)]
         together: bool,
+        /// With --together: ask each question as a follow-up of the one
+        /// before, as one conversation, story after story.
+        #[arg(long, requires = "together")]
+        follow: bool,
     },
     /// Questions declined or voted down, grouped by meaning: the facts to add.
     Gaps {
@@ -401,6 +405,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             articles_only,
             features,
             together,
+            follow,
         } => {
             let opts = eval::Options {
                 verbose,
@@ -408,6 +413,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 articles_only,
                 features,
                 together,
+                follow,
             };
             run_eval(paths, &file, &opts)
         }

@@ -70,7 +70,7 @@ pub fn definitions() -> Vec<CreateCommand> {
                 .max_length(MAX_QUESTION),
             )
             .add_option(story(
-                "Answer from this story only; the one that answers best if empty",
+                "Answer from this story only; if empty, the best fit, leaning on the channel's last story",
             )),
         command("search")
             .add_option(

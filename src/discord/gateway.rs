@@ -16,6 +16,7 @@ use serenity::all::{
     Interaction, InteractionId, Ready, ShardManager,
 };
 
+use super::channels::Channels;
 use super::commands;
 use super::drain::{self, InFlight};
 use super::guard::{Guard, Limits};
@@ -78,6 +79,8 @@ struct Handler {
     in_flight: Arc<InFlight>,
     guard: Arc<Guard>,
     recorder: Recorder,
+    /// The story each channel is on.
+    channels: Arc<Channels>,
     /// Set when the first shard is connected.
     connected: Arc<AtomicBool>,
 }
@@ -101,7 +104,16 @@ impl EventHandler for Handler {
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         let _guard = self.in_flight.enter();
         let live = self.live.clone();
-        answer(&ctx.http, live, &self.guard, &self.recorder, interaction).await;
+        let channels = self.channels.clone();
+        answer(
+            &ctx.http,
+            live,
+            &self.guard,
+            &self.recorder,
+            channels,
+            interaction,
+        )
+        .await;
     }
 }
 
@@ -128,12 +140,13 @@ pub(crate) enum Computed {
 pub(crate) async fn compute(
     live: Arc<Live>,
     recorder: Recorder,
+    channels: Arc<Channels>,
     interaction: Interaction,
     patience: Duration,
 ) -> Computed {
     let mut task = tokio::task::spawn_blocking(move || {
         let engine = live.engine();
-        let (reply, event) = router::routed(&interaction, &engine);
+        let (reply, event) = router::routed_in(&interaction, &engine, Some(&channels));
         if let Some(event) = event {
             recorder.record(event);
         }
@@ -163,6 +176,7 @@ pub async fn answer(
     live: Arc<Live>,
     guard: &Guard,
     recorder: &Recorder,
+    channels: Arc<Channels>,
     interaction: Interaction,
 ) {
     let deadline = Instant::now() + DEFER_AFTER;
@@ -185,7 +199,7 @@ pub async fn answer(
     } else {
         deadline.saturating_duration_since(Instant::now())
     };
-    let reply = match compute(live, recorder.clone(), interaction, patience).await {
+    let reply = match compute(live, recorder.clone(), channels, interaction, patience).await {
         Computed::Ready(reply) => reply,
         Computed::Slow(task) => {
             deferred = defer(http, id, &token).await;
@@ -326,6 +340,7 @@ pub async fn serve(config: Config) -> Result<()> {
         in_flight: in_flight.clone(),
         guard: Arc::new(Guard::new(config.limits)),
         recorder: config.recorder.clone(),
+        channels: Arc::new(Channels::default()),
         connected: connected.clone(),
     };
     let discord = config

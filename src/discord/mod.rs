@@ -2,6 +2,7 @@
 //! and the gateway transport. Replies are rendered by
 //! [`crate::render::discord`] and sized by its `limits`.
 
+pub mod channels;
 pub mod commands;
 pub mod components;
 pub mod drain;

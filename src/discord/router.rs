@@ -13,6 +13,7 @@ use serenity::all::{
     ResolvedValue,
 };
 
+use super::channels::Channels;
 use super::commands::{self, MAX_HITS, MAX_QUESTION};
 use super::components::{self, Click, Page};
 use crate::answer::{Engine, RequestError, SuggestKind, Suggestion};
@@ -44,10 +45,21 @@ pub fn reply(interaction: &Interaction, engine: &Engine) -> Reply {
 
 /// The reply to `interaction` and what to record of it (an `/ask`, a vote).
 pub fn routed(interaction: &Interaction, engine: &Engine) -> (Reply, Option<Event>) {
+    routed_in(interaction, engine, None)
+}
+
+/// [`routed`] in the conversations of `channels`: an `/ask` that names no
+/// story is a follow-up of the last answer in its channel, and an answer
+/// moves its channel on to the answer's story.
+pub fn routed_in(
+    interaction: &Interaction,
+    engine: &Engine,
+    channels: Option<&Channels>,
+) -> (Reply, Option<Event>) {
     match interaction {
         Interaction::Ping(_) => (Reply::Pong, None),
         Interaction::Command(cmd) if cmd.data.name == "ask" => {
-            let (m, event) = ask(cmd, engine);
+            let (m, event) = ask(cmd, engine, channels);
             (Reply::Message(m), event)
         }
         Interaction::Command(cmd) => (Reply::Message(command(cmd, engine)), None),
@@ -63,7 +75,11 @@ pub fn routed(interaction: &Interaction, engine: &Engine) -> (Reply, Option<Even
 }
 
 /// `/ask`: the answer with its buttons, and the record of it.
-fn ask(cmd: &CommandInteraction, engine: &Engine) -> (Message, Option<Event>) {
+fn ask(
+    cmd: &CommandInteraction,
+    engine: &Engine,
+    channels: Option<&Channels>,
+) -> (Message, Option<Event>) {
     let Some(q) = typed(string_option(cmd, "question")) else {
         return (
             render::error(
@@ -74,10 +90,20 @@ fn ask(cmd: &CommandInteraction, engine: &Engine) -> (Message, Option<Event>) {
     };
     let started = Instant::now();
     let named = typed(string_option(cmd, "story"));
-    let answer = match engine.ask_in(&q, named.as_deref()) {
+    let channel = cmd.channel_id.get();
+    let asked = match (&named, channels) {
+        (None, Some(channels)) => engine.ask_after(&q, channels.recent(channel).as_deref()),
+        _ => engine.ask_in(&q, named.as_deref()),
+    };
+    let answer = match asked {
         Ok(answer) => answer,
         Err(e) => return (request_error(&e), None),
     };
+    if let (Some(channels), Some(story)) = (channels, &answer.story)
+        && answer.answered
+    {
+        channels.answered(channel, story);
+    }
     let engine_us = started.elapsed().as_micros() as u64;
     let mut m = render::answer(&answer, engine.collection());
     m.components = components::for_answer(cmd.id.get(), &answer, engine);
@@ -225,7 +251,7 @@ fn typed(text: Option<&str>) -> Option<String> {
 fn command(cmd: &CommandInteraction, engine: &Engine) -> Message {
     let collection = engine.collection();
     match cmd.data.name.as_str() {
-        "ask" => ask(cmd, engine).0,
+        "ask" => ask(cmd, engine, None).0,
         "search" => search(cmd, engine),
         "stories" => stories_page(engine, 0),
         "brief" => brief(cmd, engine),

@@ -27,9 +27,14 @@ fn engine() -> &'static Engine {
 }
 
 fn interaction(kind: u8, name: &str, options: Value) -> Interaction {
+    interaction_in("4001", kind, name, options)
+}
+
+/// [`interaction`] in another channel.
+fn interaction_in(channel: &str, kind: u8, name: &str, options: Value) -> Interaction {
     let v = json!({
         "id": "3001", "application_id": "900000000000000001", "type": kind, "token": "tok",
-        "version": 1, "guild_id": "900000000000000002", "channel_id": "4001",
+        "version": 1, "guild_id": "900000000000000002", "channel_id": channel,
         "member": {"user": {"id": "5001", "username": "alice"}, "roles": [],
                    "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0},
         "data": {"id": "2000", "name": name, "type": 1, "options": options},
@@ -332,6 +337,35 @@ fn a_declined_question_in_a_named_story_is_recorded_against_it() {
         }
         other => panic!("no /ask recorded: {other:?}"),
     }
+}
+
+#[test]
+fn an_ask_follows_the_story_last_answered_in_its_channel() {
+    let channels = dossier::discord::channels::Channels::default();
+    let story = |channel: &str, question: &str| {
+        let ask = interaction_in(
+            channel,
+            2,
+            "ask",
+            json!([{"name": "question", "type": 3, "value": question}]),
+        );
+        match router::routed_in(&ask, three_stories(), Some(&channels)) {
+            (_, Some(dossier::record::Event::Ask(a))) if a.answered => a.story.unwrap(),
+            other => panic!("{question} was not answered: {other:?}"),
+        }
+    };
+    assert_eq!(
+        story("4101", "who attacked Northvale Health"),
+        "northvale-health-ransomware"
+    );
+    assert_eq!(
+        story("4102", "how many jobs will go at Fernhill"),
+        "fernhill-veldmark-takeover"
+    );
+    // The same words, each channel answered from its own story.
+    let follow_up = "what did the chief executive say";
+    assert_eq!(story("4101", follow_up), "northvale-health-ransomware");
+    assert_eq!(story("4102", follow_up), "fernhill-veldmark-takeover");
 }
 
 /// An index of `n` one-paragraph stories, a day apart.

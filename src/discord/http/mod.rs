@@ -26,6 +26,7 @@ use serenity::all::{
 };
 use serenity::interactions_endpoint::Verifier;
 
+use super::channels::Channels;
 use super::drain::{self, InFlight};
 use super::gateway::{self, Computed};
 use super::guard::{Guard, Limits};
@@ -82,6 +83,8 @@ struct AppState {
     /// Deferred replies still to be completed, for shutdown.
     in_flight: Arc<InFlight>,
     recorder: Recorder,
+    /// The story each channel is on.
+    channels: Arc<Channels>,
 }
 
 /// The endpoint's routes, for serving and for tests.
@@ -102,6 +105,7 @@ fn routes(config: &Config, live: Arc<Live>, in_flight: Arc<InFlight>) -> Result<
         read_timeout: config.server.read_timeout,
         in_flight,
         recorder: config.recorder.clone(),
+        channels: Arc::new(Channels::default()),
     });
     Ok(Router::new()
         .route("/interactions", post(interactions))
@@ -212,7 +216,16 @@ async fn interactions(
         Duration::MAX
     };
     let recorder = state.recorder.clone();
-    match gateway::compute(state.live.clone(), recorder, interaction, patience).await {
+    let channels = state.channels.clone();
+    match gateway::compute(
+        state.live.clone(),
+        recorder,
+        channels,
+        interaction,
+        patience,
+    )
+    .await
+    {
         Computed::Ready(reply) => Json(router::response(reply)).into_response(),
         Computed::Slow(task) => {
             // Answer "thinking…" now and edit the reply when it is ready.
