@@ -73,17 +73,7 @@ pub fn what_focus(words: &[Word]) -> Vec<String> {
 /// thing asked about, after "the".
 fn opening_what_the_of(folded: &[&str]) -> Option<usize> {
     let lang = language();
-    let i = folded.iter().position(|w| ["what", "whats"].contains(w))?;
-    if !folded[..i].iter().all(|w| lang.is_stopword(w)) {
-        return None;
-    }
-    let mut j = i + 1;
-    if folded[i] == "what" {
-        if !folded.get(j).is_some_and(|w| BE.contains(w)) {
-            return None;
-        }
-        j += 1;
-    }
+    let j = after_opener_be(folded, "what", "whats")?;
     if folded.get(j) != Some(&"the") {
         return None;
     }
@@ -130,21 +120,10 @@ pub fn focus(words: &[Word]) -> Vec<String> {
 /// only), then a form of "be", then "the", "a" or a possessive: "who is
 /// marcus delany" and "who won" ask for no one by role.
 pub fn identity_focus(words: &[Word]) -> Vec<String> {
-    let lang = language();
     let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
-    let Some(i) = folded.iter().position(|w| ["who", "whos"].contains(w)) else {
+    let Some(j) = after_opener_be(&folded, "who", "whos") else {
         return Vec::new();
     };
-    if !folded[..i].iter().all(|w| lang.is_stopword(w)) {
-        return Vec::new();
-    }
-    let mut j = i + 1;
-    if folded[i] == "who" {
-        if !folded.get(j).is_some_and(|w| BE.contains(w)) {
-            return Vec::new();
-        }
-        j += 1;
-    }
     match folded.get(j) {
         Some(&("the" | "a" | "an")) => phrase(words[j + 1..].iter()),
         Some(_) if folded.get(j + 1) == Some(&"s") => phrase(words[j + 2..].iter()),
@@ -152,7 +131,28 @@ pub fn identity_focus(words: &[Word]) -> Vec<String> {
     }
 }
 
-/// Forms of "be" after "who" ("who's" is split as "who" "s").
+/// Where the words after "`opener` is" start, when the question opens
+/// with `opener` (after function words only) and a form of "be", or with
+/// its contraction: "who was [the prosecutor]", "whats [the population of
+/// …]".
+fn after_opener_be(folded: &[&str], opener: &str, contracted: &str) -> Option<usize> {
+    let lang = language();
+    let i = folded
+        .iter()
+        .position(|w| *w == opener || *w == contracted)?;
+    if !folded[..i].iter().all(|w| lang.is_stopword(w)) {
+        return None;
+    }
+    if folded[i] == contracted {
+        return Some(i + 1);
+    }
+    folded
+        .get(i + 1)
+        .is_some_and(|w| BE.contains(w))
+        .then_some(i + 2)
+}
+
+/// Forms of "be" after "who" or "what" ("who's" is split as "who" "s").
 const BE: &[&str] = &["is", "was", "are", "were", "s"];
 
 /// The stems of the first one or two content words of `run`, after any
