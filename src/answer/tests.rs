@@ -921,8 +921,10 @@ fn a_follow_up_leans_on_the_story_of_the_conversation() {
         assert!(a.answered, "{a:?}");
         a.story.unwrap()
     };
-    for recent in ["harbour", "bridge"] {
+    for (recent, other) in [("harbour", "bridge"), ("bridge", "harbour")] {
         let a = e.ask_after("who is the governor", Some(recent)).unwrap();
+        // The other story answers too, and says so.
+        assert_eq!(a.also, [other], "{a:?}");
         assert_eq!(story(a), recent);
     }
     // A question about the other story leaves the conversation's.

@@ -126,14 +126,19 @@ impl Engine {
         if !open.0.answered || open.0.story.as_ref() == Some(id) || open.1.units.is_empty() {
             return Ok(open);
         }
-        let kept = self.answer(question, Some(r), None)?;
+        let mut kept = self.answer(question, Some(r), None)?;
         let best = |t: &Trace| t.units.first().map_or(f32::NEG_INFINITY, |u| u.3);
-        let leads = best(&open.1) - best(&kept.1) > LEAVE_MARGIN;
-        Ok(if kept.0.answered && !leads {
-            kept
-        } else {
-            open
-        })
+        if !kept.0.answered || best(&open.1) - best(&kept.1) > LEAVE_MARGIN {
+            return Ok(open);
+        }
+        // The story the open answer came from, and those it named, answer
+        // too.
+        for other in open.0.story.iter().chain(&open.0.also) {
+            if other != id && !kept.0.also.contains(other) {
+                kept.0.also.push(other.clone());
+            }
+        }
+        Ok(kept)
     }
 
     /// The position of a story named by id or title, or an error saying
