@@ -1,6 +1,7 @@
 //! The interaction router: one pure function from an interaction and the
 //! engine to the response. The gateway and the HTTP endpoint only forward
-//! to it and send what it returns.
+//! to it and send what it returns, with the one memory they keep: the
+//! story each channel is on ([`Channels`]), which `/ask` reads and moves on.
 
 use std::time::Instant;
 
