@@ -59,8 +59,12 @@ pub enum Command {
         #[arg(required = true, num_args = 1..)]
         question: Vec<String>,
         /// Answer from this story only (an article id; see `dossier stories`).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "after")]
         story: Option<String>,
+        /// Ask as a follow-up in a conversation about this story (an article
+        /// id), as `/ask` does after an answer in its channel.
+        #[arg(long, value_name = "STORY")]
+        after: Option<String>,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -338,8 +342,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ask {
             question,
             story,
+            after,
             json,
-        } => ask(paths, &question.join(" "), story.as_deref(), json),
+        } => ask(paths, &question.join(" "), (story, after), json),
         Command::Draft { article, force } => draft(paths, &article, force),
         Command::Brief { story, json } => {
             let engine = open_engine(paths)?;
@@ -420,9 +425,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn ask(paths: &Paths, question: &str, story: Option<&str>, json: bool) -> Result<ExitCode> {
+/// `story` names the one story to answer from, `after` the story of the
+/// conversation the question follows.
+fn ask(
+    paths: &Paths,
+    question: &str,
+    (story, after): (Option<String>, Option<String>),
+    json: bool,
+) -> Result<ExitCode> {
     let engine = open_engine(paths)?;
-    let answer = engine.ask_in(question, story)?;
+    let answer = match after {
+        // An id or title the sources do not hold is an error to fix here.
+        Some(recent) => {
+            let recent = engine.story_scope(Some(&recent))?;
+            let id = recent.map(|a| engine.catalog().articles[a].id.clone());
+            engine.ask_after(question, id.as_deref())?
+        }
+        None => engine.ask_in(question, story.as_deref())?,
+    };
     emit(json, &answer, render::text::answer)
 }
 

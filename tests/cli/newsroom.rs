@@ -297,3 +297,27 @@ fn a_question_two_stories_answer_names_the_other() {
         "{shown}"
     );
 }
+
+#[test]
+fn ask_after_a_story_answers_a_follow_up_from_it() {
+    let d = newsroom();
+    let q = "what did the chief executive say";
+    let open = d.ok(&["ask", q, "--json"]).json();
+    let other = if open["story"] == HACK {
+        TAKEOVER
+    } else {
+        HACK
+    };
+    let a = d.ok(&["ask", q, "--after", other, "--json"]).json();
+    assert_eq!(a["answered"], true, "{a}");
+    assert_eq!(a["story"], other, "{a}");
+    // The story the open question was answered from is named as also
+    // answering.
+    assert_eq!(a["also"][0], open["story"], "{a}");
+    // A story the sources do not hold is an error that says so.
+    let r = d.run(&["ask", q, "--after", "no-such-story"]);
+    assert_ne!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("no-such-story"), "{}", r.stderr);
+    let r = d.run(&["ask", q, "--after", HACK, "--story", TAKEOVER]);
+    assert_ne!(r.code, 0, "{}", r.stderr);
+}
