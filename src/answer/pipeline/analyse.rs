@@ -274,8 +274,8 @@ enum Summary {
 /// Whether the message asks for a summary: a summary word before a
 /// question word frames it; one that only function words and words of the
 /// request come before asks for a gist. Not when a question word other
-/// than "what" or "did" or "does" comes before ("how did they react to
-/// the news", "what did the summary say" ask about them).
+/// than "what", or "do", "does" or "did", comes before ("how did they
+/// react to the news", "did the summary say why" ask about them).
 fn summary_request(words: &[Word]) -> Option<Summary> {
     let lang = language();
     let i = words

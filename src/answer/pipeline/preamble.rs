@@ -32,6 +32,7 @@ const ALSO_OPENING: &[&str] = &[
     "shall", "may", "might", "isnt", "arent", "wasnt", "didnt", "doesnt", "dont", "cant", "wont",
     "any",
 ];
+
 /// Whether a word opens a question.
 fn opens(folded: &str) -> bool {
     QUESTION_WORDS.contains(&folded)

@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 
 use serde::Deserialize;
 
-use super::analyse::Question;
+use super::analyse::{Question, Term};
 use super::units::Unit;
 use crate::answer::kinds::{self, Kind, Named};
 use crate::language::{Vector, cosine, language};
@@ -219,18 +219,14 @@ fn weighted(q: &Question, matches: &[f32]) -> f32 {
 /// The lowest match among the terms that carry weight; among all terms
 /// when none does ("whats 2+2"), and 1 when the question has no terms.
 fn weakest(q: &Question, matches: &[f32]) -> f32 {
-    let lowest = |heavy: bool| {
-        q.terms
-            .iter()
-            .zip(matches)
-            .filter(|(t, _)| !heavy || t.weight >= WEAK_TERM_WEIGHT)
-            .map(|(_, m)| *m)
-            .fold(f32::INFINITY, f32::min)
-    };
-    [lowest(true), lowest(false), 1.0]
-        .into_iter()
-        .find(|m| m.is_finite())
-        .unwrap_or(1.0)
+    let heavy = |t: &Term| t.weight >= WEAK_TERM_WEIGHT;
+    let any_heavy = q.terms.iter().any(heavy);
+    q.terms
+        .iter()
+        .zip(matches)
+        .filter(|(t, _)| !any_heavy || heavy(t))
+        .map(|(_, m)| *m)
+        .fold(1.0, f32::min)
 }
 
 /// How a unit covers the question's terms: sums of the weights of the
