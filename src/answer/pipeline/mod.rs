@@ -191,7 +191,12 @@ impl Engine {
         }
         let pool = self.retrieve(&q, scope)?;
         let units: Vec<&Unit> = pool.iter().map(|u| u.as_ref()).collect();
-        let scored = self.score(&q, &units);
+        let mut scored = self.score(&q, &units);
+        // Someone else's words are never given as what the one asked about
+        // said, however well they match.
+        if q.kind == Some(Kind::Speech) {
+            scored.retain(|s| !score::quotes_someone_else(&q, units[s.unit]));
+        }
         let trace = Trace {
             units: scored
                 .iter()
@@ -227,7 +232,7 @@ impl Engine {
 
 /// Which story a request for a summary is about.
 enum Topic {
-    /// It names none: the newest.
+    /// It names none: the conversation's, or else the newest.
     Newest,
     Story(usize),
     /// It names something no story covers.
@@ -397,11 +402,7 @@ impl Engine {
             tracing::debug!(p, terms = ?q.terms.iter().map(|t| (&t.folded, t.weight, t.idf)).collect::<Vec<_>>(), "decision");
         }
         trace.decision = Some(decision);
-        // Someone else's words are never given as what the one asked
-        // about said, however well they match.
-        let misattributed =
-            q.kind == Some(Kind::Speech) && score::quotes_someone_else(q, units[best.unit]);
-        if p < score::model().threshold || misattributed {
+        if p < score::model().threshold {
             answer.related = self.related(units, scored);
             answer.answer = self.abstention(q, &answer.related, None);
             return Ok((answer, trace));
