@@ -108,16 +108,15 @@ impl Engine {
         let in_scope = |f: &Fact| {
             f.topic.as_str() == topic && scope.is_none_or(|a| self.story_of(f) == Some(a))
         };
-        let fact = self
-            .catalog
-            .facts
-            .iter()
-            .position(|f| {
-                let by_key = name.split_once('/') == Some((f.story.as_str(), f.id.as_str()));
-                in_scope(f) && (by_key || f.id == name)
-            })
-            .or_else(|| self.best_fact(name, in_scope))
-            .ok_or_else(|| RequestError::NotFound(name.to_string()))?;
+        let by_key = self.catalog.facts.iter().position(|f| {
+            let by_key = name.split_once('/') == Some((f.story.as_str(), f.id.as_str()));
+            in_scope(f) && (by_key || f.id == name)
+        });
+        let fact = match by_key {
+            Some(i) => Some(i),
+            None => self.best_fact(name, in_scope)?,
+        }
+        .ok_or_else(|| RequestError::NotFound(name.to_string()))?;
         let fact = &self.catalog.facts[fact];
         let a = self.story_of(fact).unwrap_or(0);
         Ok(Card {
@@ -348,17 +347,23 @@ impl Engine {
 
     /// The fact for which `keep` holds that best matches `name`, if one
     /// holds at least [`ITEM_MATCH`] of its words (softly).
-    fn best_fact(&self, name: &str, keep: impl Fn(&Fact) -> bool) -> Option<usize> {
+    fn best_fact(
+        &self,
+        name: &str,
+        keep: impl Fn(&Fact) -> bool,
+    ) -> Result<Option<usize>, RequestError> {
         let q = self.analyse(name);
         let units: Vec<Unit> = (0..self.catalog.facts.len())
             .filter(|&i| keep(&self.catalog.facts[i]))
             .filter_map(|i| self.fact_unit(i))
             .collect();
         let refs: Vec<&Unit> = units.iter().collect();
-        let best = self.score(&q, &refs).into_iter().next()?;
-        match refs[best.unit].origin {
+        let Some(best) = self.score(&q, &refs)?.into_iter().next() else {
+            return Ok(None);
+        };
+        Ok(match refs[best.unit].origin {
             Origin::Fact(i) if best.features[2] >= ITEM_MATCH => Some(i),
             _ => None,
-        }
+        })
     }
 }

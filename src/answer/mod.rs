@@ -9,6 +9,7 @@ pub(crate) mod bm25;
 mod brief;
 mod cards;
 pub mod eval;
+mod frequency;
 pub mod kinds;
 mod live;
 pub mod pipeline;

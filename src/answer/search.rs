@@ -106,7 +106,7 @@ impl Engine {
         let mut found = Vec::new();
         // Twice the hits asked for are scored in full: enough to fill the
         // page once passages repeated by their sentences are dropped.
-        for s in self.score_best(q, &units, 2 * limit) {
+        for s in self.score_best(q, &units, 2 * limit)? {
             // Only what holds a word of the query is a hit.
             if s.features[3] <= 0.0 || found.len() == limit {
                 continue;

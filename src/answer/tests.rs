@@ -4,6 +4,8 @@
 use std::path::Path;
 
 use super::*;
+use crate::answer::pipeline::score::Features;
+use crate::answer::pipeline::units::Unit;
 use crate::content::Topic;
 
 /// Owns a temp dir with a few lines of content and the index built from it.
@@ -941,4 +943,50 @@ fn a_follow_up_leans_on_the_story_of_the_conversation() {
     let open = e.ask("who is the governor").unwrap();
     let gone = e.ask_after("who is the governor", Some("removed")).unwrap();
     assert_eq!(open.story, gone.story);
+}
+
+#[test]
+fn a_storys_units_score_the_same_with_other_stories_indexed_beside_it() {
+    // A second story using the first one's words ("harbour", "ferry",
+    // "deal") everywhere, and words it never uses.
+    let other = "+++\nid = \"port\"\ntitle = \"Port strike ends\"\ndate = 2024-07-01\n+++\n\n\
+         The harbour strike ended with a deal on pay for the ferry crews.\n\n\
+         The ferry company said the harbour deal would cost it a million a year.\n\n\
+         Dockers voted for the harbour deal by a wide margin.\n";
+    let (_a, alone) = indexed(&[("articles/harbour.md", ARTICLE)]);
+    let (_b, beside) = indexed(&[
+        ("articles/harbour.md", ARTICLE),
+        ("articles/port.md", other),
+    ]);
+    let features = |e: &Engine, question: &str| {
+        let q = e.analyse(question);
+        let scope = e.story_scope(Some("harbour")).unwrap();
+        let pool = e.retrieve(&q, scope).unwrap();
+        let units: Vec<&Unit> = pool.iter().map(|u| u.as_ref()).collect();
+        let mut scored: Vec<(u32, String, Features)> = e
+            .score(&q, &units)
+            .unwrap()
+            .into_iter()
+            .map(|s| {
+                (
+                    units[s.unit].paragraph,
+                    units[s.unit].text.clone(),
+                    s.features,
+                )
+            })
+            .collect();
+        scored.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        scored
+    };
+    for question in [
+        "when does the ferry line reopen",
+        "what did the harbour deal cost",
+        "who voted for the deal",
+    ] {
+        assert_eq!(
+            features(&alone, question),
+            features(&beside, question),
+            "{question}"
+        );
+    }
 }

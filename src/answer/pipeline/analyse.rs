@@ -26,11 +26,6 @@ pub struct Term {
     pub vector: Option<Vector>,
     /// Entity this word names part of, if any.
     pub entity: Option<usize>,
-    /// Whether the sources use the word at all.
-    pub known: bool,
-    /// Inverse document frequency of its stem in the sources, ln(N / df),
-    /// 0 for a stem they never use.
-    pub idf: f32,
     /// Part of the words naming whose words are asked for ("what did the
     /// judge say"): matched by the unit's context (its paragraph, the
     /// descriptions of those it names), where a quote's speaker is named.
@@ -86,8 +81,6 @@ pub struct Context<'a> {
     pub matcher: &'a EntityMatcher,
     /// Editor-supplied synonyms: stem → stems of interchangeable words.
     pub synonyms: &'a HashMap<String, Vec<String>>,
-    /// Inverse document frequency of a stem in the sources.
-    pub idf: &'a dyn Fn(&str) -> f32,
 }
 
 /// Longer questions are cut to their first whole words within this many
@@ -197,8 +190,6 @@ fn terms(
             weight,
             vector: lang.word_vector(&w.folded),
             entity: *entity,
-            known,
-            idf: (cx.idf)(&w.stem),
             speaker: speaker.as_ref().is_some_and(|r| r.contains(&i)),
         });
     }

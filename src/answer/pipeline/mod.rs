@@ -15,15 +15,15 @@ mod preamble;
 pub mod score;
 pub mod units;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::schema::Value;
 use tantivy::{TantivyDocument, Term};
 
 use self::analyse::Question;
-use self::score::{Features, WordVectors};
+use self::score::{Features, StoryTerms, WordVectors};
 use self::units::{Known, Origin, Unit};
-use super::{Answer, Engine, RequestError, index_failure};
+use super::{Answer, Engine, RequestError, frequency, index_failure};
 use crate::answer::kinds::{self, Kind};
 use crate::index::{KIND_FACT, KIND_PASSAGE};
 use crate::language::cosine;
@@ -191,7 +191,7 @@ impl Engine {
         }
         let pool = self.retrieve(&q, scope)?;
         let units: Vec<&Unit> = pool.iter().map(|u| u.as_ref()).collect();
-        let mut scored = self.score(&q, &units);
+        let mut scored = self.score(&q, &units)?;
         // Someone else's words are never given as what the one asked about
         // said, however well they match.
         if q.kind == Some(Kind::Speech) {
@@ -217,14 +217,12 @@ impl Engine {
     }
 
     pub(crate) fn analyse(&self, question: &str) -> Question {
-        let idf = |stem: &str| self.idf(stem);
         analyse::analyse(
             question,
             &analyse::Context {
                 speller: &self.speller,
                 matcher: &self.matcher,
                 synonyms: &self.synonyms,
-                idf: &idf,
             },
         )
     }
@@ -337,12 +335,17 @@ impl Engine {
     }
 
     /// Stage 3: features and rank scores, best first.
-    pub(crate) fn score(&self, q: &Question, units: &[&Unit]) -> Vec<Scored> {
+    pub(crate) fn score(&self, q: &Question, units: &[&Unit]) -> Result<Vec<Scored>, RequestError> {
         self.score_best(q, units, SCORED_UNITS)
     }
 
     /// [`Engine::score`] on the `n` units a first, cheaper score ranks best.
-    pub(crate) fn score_best(&self, q: &Question, units: &[&Unit], n: usize) -> Vec<Scored> {
+    pub(crate) fn score_best(
+        &self,
+        q: &Question,
+        units: &[&Unit],
+        n: usize,
+    ) -> Result<Vec<Scored>, RequestError> {
         // A first, cheap cut: soft coverage compares every word pair.
         let mut order: Vec<(usize, f32)> = units
             .iter()
@@ -352,8 +355,9 @@ impl Engine {
         order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         order.truncate(n);
         let chosen: Vec<&Unit> = order.iter().map(|(i, _)| units[*i]).collect();
+        let stories = self.story_terms(q, &chosen)?;
         let mut vectors = WordVectors::new(&self.word_vectors);
-        let features = score::features(q, &chosen, &mut vectors);
+        let features = score::features(q, &chosen, &stories, &mut vectors);
         let model = score::model();
         let mut scored: Vec<Scored> = order
             .iter()
@@ -365,7 +369,7 @@ impl Engine {
             })
             .collect();
         scored.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.unit.cmp(&b.unit)));
-        scored
+        Ok(scored)
     }
 
     /// Stage 4: answer from the best unit, or decline.
@@ -399,7 +403,7 @@ impl Engine {
                 let u = units[s.unit];
                 tracing::debug!(score = s.score, features = ?s.features, text = %u.text, "unit");
             }
-            tracing::debug!(p, terms = ?q.terms.iter().map(|t| (&t.folded, t.weight, t.idf)).collect::<Vec<_>>(), "decision");
+            tracing::debug!(p, terms = ?q.terms.iter().map(|t| (&t.folded, t.weight)).collect::<Vec<_>>(), "decision");
         }
         trace.decision = Some(decision);
         if p < score::model().threshold {
@@ -470,7 +474,7 @@ impl Engine {
         };
         let pool = self.retrieve(&topic, None)?;
         let units: Vec<&Unit> = pool.iter().map(|u| u.as_ref()).collect();
-        let scored = self.score(&topic, &units);
+        let scored = self.score(&topic, &units)?;
         Ok(match scored.first() {
             Some(best) if score::story_covers(&best.features) => {
                 Topic::Story(units[best.unit].article)
@@ -675,22 +679,30 @@ impl Engine {
 }
 
 impl Engine {
-    /// ln(N / df) of a stem over the documents (facts and paragraphs).
-    fn idf(&self, stem: &str) -> f32 {
+    /// How the stories of `units` use each of the question's terms, by
+    /// article.
+    fn story_terms(
+        &self,
+        q: &Question,
+        units: &[&Unit],
+    ) -> Result<HashMap<usize, StoryTerms>, RequestError> {
+        let mut articles: Vec<usize> = units.iter().map(|u| u.article).collect();
+        articles.sort_unstable();
+        articles.dedup();
         let f = &self.fields;
-        let df_of = |field| {
-            self.searcher
-                .doc_freq(&Term::from_field_text(field, stem))
-                .unwrap_or(0)
-        };
-        // Statements and passages together, as one field held them before.
-        let df = (df_of(f.body) + df_of(f.fact_body)).max(df_of(f.extra));
-        let n = self.searcher.num_docs().max(1);
-        if df == 0 {
-            0.0
-        } else {
-            ((n as f32) / (df as f32)).ln().max(0.0)
-        }
+        let groups: Vec<Term> = articles
+            .iter()
+            .map(|&a| Term::from_field_text(f.article, &self.catalog.articles[a].id))
+            .collect();
+        let stems: Vec<&str> = q.terms.iter().map(|t| t.stem.as_str()).collect();
+        let fields = [f.body, f.fact_body, f.extra];
+        let counts = frequency::within_groups(&self.searcher, &groups, &stems, &fields)
+            .map_err(super::index_failure)?;
+        Ok(articles
+            .into_iter()
+            .zip(counts)
+            .map(|(a, (docs, freqs))| (a, StoryTerms::new(docs, &freqs)))
+            .collect())
     }
 }
 

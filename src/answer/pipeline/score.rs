@@ -171,11 +171,47 @@ pub fn unit_word_vectors(units: &[Unit]) -> HashMap<String, Vector> {
     out
 }
 
+/// How one story's documents (its article's paragraphs and the facts
+/// citing it first) use each of the question's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryTerms {
+    /// ln(documents / documents holding the term), 0 for a term it never
+    /// uses.
+    pub idf: Vec<f32>,
+    /// Whether any of its documents holds the term.
+    pub holds: Vec<bool>,
+}
+
+impl StoryTerms {
+    /// From the story's document count and each term's document frequency.
+    pub fn new(docs: u32, freqs: &[u32]) -> StoryTerms {
+        let idf = |df: u32| {
+            if df == 0 {
+                0.0
+            } else {
+                (docs as f32 / df as f32).ln().max(0.0)
+            }
+        };
+        StoryTerms {
+            idf: freqs.iter().map(|&df| idf(df)).collect(),
+            holds: freqs.iter().map(|&df| df > 0).collect(),
+        }
+    }
+}
+
 /// Features of every unit, gaps and pool features filled in against the
-/// whole pool.
-pub fn features(q: &Question, units: &[&Unit], vectors: &mut WordVectors<'_>) -> Vec<Features> {
-    let (mut out, matches): (Vec<Features>, Vec<Vec<f32>>) =
-        units.iter().map(|u| unit_features(q, u, vectors)).unzip();
+/// whole pool; each unit's rare and unknown words are its story's
+/// (`stories`, by article).
+pub fn features(
+    q: &Question,
+    units: &[&Unit],
+    stories: &HashMap<usize, StoryTerms>,
+    vectors: &mut WordVectors<'_>,
+) -> Vec<Features> {
+    let (mut out, matches): (Vec<Features>, Vec<Vec<f32>>) = units
+        .iter()
+        .map(|u| unit_features(q, u, &stories[&u.article], vectors))
+        .unzip();
     let best = |i: usize| out.iter().map(|f| f[i]).fold(0.0f32, f32::max);
     let (sem, cover) = (best(1), best(2));
     let pools = story_pools(q, units, &matches);
@@ -241,22 +277,24 @@ struct Coverage {
     idf: f32,
     /// Terms in the unit's context (its paragraph, the entities' descriptions).
     context: f32,
-    /// Terms neither English nor in the sources.
+    /// Terms the unit's story never uses.
     unknown: f32,
     matches: Vec<f32>,
 }
 
-fn coverage(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> Coverage {
+fn coverage(q: &Question, u: &Unit, story: &StoryTerms, vectors: &mut WordVectors<'_>) -> Coverage {
     let mut c = Coverage {
         matches: Vec::with_capacity(q.terms.len()),
         ..Coverage::default()
     };
-    for t in &q.terms {
+    for (i, t) in q.terms.iter().enumerate() {
         let named = t.entity.is_some_and(|e| u.entities.contains(&e));
         let holds = |stems: &std::collections::HashSet<String>| {
             stems.contains(&t.stem) || t.alternatives.iter().any(|a| stems.contains(a))
         };
-        if !t.known {
+        // A word of a name the question gives counts as known: names are
+        // matched as entities, not as words.
+        if !story.holds[i] && t.entity.is_none() {
             c.unknown += t.weight;
         }
         if named || holds(&u.context) {
@@ -267,7 +305,7 @@ fn coverage(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> Coverage {
             c.exact += t.weight;
             c.soft += t.weight;
             c.strong += t.weight;
-            c.idf += t.weight * t.idf;
+            c.idf += t.weight * story.idf[i];
             c.matches.push(1.0);
         } else if let Some(tv) = &t.vector {
             let near = nearest(tv, u, vectors);
@@ -332,10 +370,20 @@ fn kind_features(q: &Question, u: &Unit, matches: &[f32]) -> (f32, f32) {
 
 /// A unit's features, and how well it matches each term (1 exact, else the
 /// nearest word's cosine).
-fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> (Features, Vec<f32>) {
+fn unit_features(
+    q: &Question,
+    u: &Unit,
+    story: &StoryTerms,
+    vectors: &mut WordVectors<'_>,
+) -> (Features, Vec<f32>) {
     let total = q.weight().max(1e-6);
-    let idf_total: f32 = q.terms.iter().map(|t| t.weight * t.idf).sum();
-    let c = coverage(q, u, vectors);
+    let idf_total: f32 = q
+        .terms
+        .iter()
+        .zip(&story.idf)
+        .map(|(t, idf)| t.weight * idf)
+        .sum();
+    let c = coverage(q, u, story, vectors);
     let asked = q.entities.len();
     let entity_coverage = if asked == 0 {
         0.0
@@ -368,8 +416,8 @@ fn unit_features(q: &Question, u: &Unit, vectors: &mut WordVectors<'_>) -> (Feat
 }
 
 /// Exact matches weighted by weight × IDF, as a share. Where no word of the
-/// question tells documents apart (every IDF is 0: a single document,
-/// words every document uses, or words the sources never use), the plain
+/// question tells the story's documents apart (every IDF is 0: a single
+/// document, words every document uses, or words it never uses), the plain
 /// exact share stands in, so a one-paragraph source is not read as
 /// matching nothing.
 fn idf_share(c: &Coverage, idf_total: f32, total: f32) -> f32 {
