@@ -214,7 +214,7 @@ pub fn features(
         .unzip();
     let best = |i: usize| out.iter().map(|f| f[i]).fold(0.0f32, f32::max);
     let (sem, cover) = (best(1), best(2));
-    let pools = story_pools(q, units, &matches);
+    let pools = story_pools(q, units, &matches, stories);
     for (f, u) in out.iter_mut().zip(units) {
         f[9] = f[1] - sem;
         f[10] = f[2] - cover;
@@ -228,10 +228,18 @@ pub fn features(
 /// weakest term, per story of the pool. Words found in different stories
 /// do not add up to a question the sources seem to cover, and the figure
 /// does not grow with the number of stories indexed.
-fn story_pools(q: &Question, units: &[&Unit], matches: &[Vec<f32>]) -> HashMap<usize, (f32, f32)> {
+fn story_pools(
+    q: &Question,
+    units: &[&Unit],
+    matches: &[Vec<f32>],
+    stories: &HashMap<usize, StoryTerms>,
+) -> HashMap<usize, (f32, f32)> {
     let mut best: HashMap<usize, Vec<f32>> = HashMap::new();
     for (u, m) in units.iter().zip(matches) {
-        let pool = best.entry(u.article).or_insert_with(|| vec![0.0; m.len()]);
+        let pool = best.entry(u.article).or_insert_with(|| {
+            let held = &stories[&u.article].holds;
+            held.iter().map(|&h| if h { 1.0 } else { 0.0 }).collect()
+        });
         for (p, x) in pool.iter_mut().zip(m) {
             *p = p.max(*x);
         }
