@@ -225,7 +225,10 @@ pub fn features(
 
 /// How well anything of a unit's story (the article it cites first)
 /// matches each of the question's terms: the weighted coverage and the
-/// weakest term, per story of the pool. Words found in different stories
+/// weakest term, per story of the pool. A word any of the story's
+/// documents holds is matched exactly, scored or not (a large index scores
+/// only a few of them); others take the best near-synonym among the
+/// story's scored units. Words found in different stories
 /// do not add up to a question the sources seem to cover, and the figure
 /// does not grow with the number of stories indexed.
 fn story_pools(
