@@ -11,14 +11,15 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Searcher, TERMINATED, Term};
 
 /// For each group of documents (one story's), how many documents it has
-/// and how many of them hold each stem in any of `fields`.
+/// and how many of them hold each word: any of its stems (the word's own
+/// and the editor's synonyms) in any of `fields`.
 pub(crate) fn within_groups(
     searcher: &Searcher,
     groups: &[Term],
-    stems: &[&str],
+    words: &[Vec<&str>],
     fields: &[Field],
 ) -> tantivy::Result<Vec<(u32, Vec<u32>)>> {
-    let mut out: Vec<(u32, Vec<u32>)> = vec![(0, vec![0; stems.len()]); groups.len()];
+    let mut out: Vec<(u32, Vec<u32>)> = vec![(0, vec![0; words.len()]); groups.len()];
     for reader in searcher.segment_readers() {
         // Every live document of every group in this segment, in index
         // order, with its group.
@@ -41,9 +42,12 @@ pub(crate) fn within_groups(
         for &(_, g) in &docs {
             out[g].0 += 1;
         }
-        for (s, stem) in stems.iter().enumerate() {
+        for (s, stems) in words.iter().enumerate() {
             let mut held = vec![false; docs.len()];
-            for &field in fields {
+            for (stem, &field) in stems
+                .iter()
+                .flat_map(|s| fields.iter().map(move |f| (s, f)))
+            {
                 let term = Term::from_field_text(field, stem);
                 let Some(mut p) = reader
                     .inverted_index(field)?
@@ -103,12 +107,17 @@ mod tests {
         let counts = within_groups(
             &searcher,
             &groups,
-            &["bridge", "vote", "ferry"],
+            &[
+                vec!["bridge"],
+                vec!["vote"],
+                vec!["ferry"],
+                vec!["ferry", "strike"],
+            ],
             &[body, extra],
         )
         .unwrap();
-        assert_eq!(counts[0], (3, vec![2, 2, 0]));
-        assert_eq!(counts[1], (2, vec![1, 0, 0]));
-        assert_eq!(counts[2], (0, vec![0, 0, 0]));
+        assert_eq!(counts[0], (3, vec![2, 2, 0, 0]));
+        assert_eq!(counts[1], (2, vec![1, 0, 0, 1]));
+        assert_eq!(counts[2], (0, vec![0, 0, 0, 0]));
     }
 }

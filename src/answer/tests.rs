@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::answer::pipeline::score::Features;
+use crate::answer::pipeline::score::{self, Features};
 use crate::answer::pipeline::units::Unit;
 use crate::content::Topic;
 
@@ -989,4 +989,20 @@ fn a_storys_units_score_the_same_with_other_stories_indexed_beside_it() {
             "{question}"
         );
     }
+}
+
+#[test]
+fn a_word_the_story_holds_by_an_editors_synonym_is_not_unknown_to_it() {
+    let t = TempIndex::new();
+    let e = &t.engine;
+    // The lexicon groups "mediate" with "broker", which the story uses.
+    let q = e.analyse("who mediated the harbour agreement");
+    let pool = e.retrieve(&q, None).unwrap();
+    let units: Vec<&Unit> = pool.iter().map(|u| u.as_ref()).collect();
+    let scored = e.score(&q, &units).unwrap();
+    let unknown = score::FEATURES
+        .iter()
+        .position(|&f| f == "unknown_share")
+        .unwrap();
+    assert!(scored.iter().all(|s| s.features[unknown] == 0.0));
 }

@@ -695,9 +695,20 @@ impl Engine {
             .iter()
             .map(|&a| Term::from_field_text(f.article, &self.catalog.articles[a].id))
             .collect();
-        let stems: Vec<&str> = q.terms.iter().map(|t| t.stem.as_str()).collect();
+        // A word counts as held by its own stem or an editor's synonym, as
+        // the coverage features match it.
+        let words: Vec<Vec<&str>> = q
+            .terms
+            .iter()
+            .map(|t| {
+                std::iter::once(&t.stem)
+                    .chain(&t.alternatives)
+                    .map(String::as_str)
+                    .collect()
+            })
+            .collect();
         let fields = [f.body, f.fact_body, f.extra];
-        let counts = frequency::within_groups(&self.searcher, &groups, &stems, &fields)
+        let counts = frequency::within_groups(&self.searcher, &groups, &words, &fields)
             .map_err(super::index_failure)?;
         Ok(articles
             .into_iter()
