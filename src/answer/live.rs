@@ -2,13 +2,22 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use super::Engine;
 use crate::index::{self, IndexError};
 
+/// How long a generation that could not be opened is left before it is
+/// tried again. The failure may pass (too many open files, memory, a disk
+/// back from an error); trying on every request would repeat the cost and
+/// the log line. Set by judgement: a minute of the previous index is a
+/// small price, and the log shows one line a minute while it lasts.
+const RETRY_AFTER: Duration = Duration::from_secs(60);
+
 /// An engine that follows the index directory: when a reindex publishes a
 /// new generation, the next call to [`Live::engine`] opens and returns it.
-/// If the new generation cannot be opened, the previous engine keeps serving.
+/// If the new generation cannot be opened, the previous engine keeps serving
+/// and the new one is tried again after [`RETRY_AFTER`].
 pub struct Live {
     dir: PathBuf,
     state: RwLock<(PathBuf, Arc<Engine>)>,
@@ -18,6 +27,9 @@ pub struct Live {
     /// Held while a new generation is opened, outside `state`: requests
     /// keep reading the loaded engine meanwhile, and only one thread loads.
     loading: Mutex<()>,
+    /// The generation that last failed to open, and when.
+    failed: Mutex<Option<(PathBuf, Instant)>>,
+    retry_after: Duration,
 }
 
 impl Live {
@@ -30,6 +42,8 @@ impl Live {
             state: RwLock::new((generation, engine)),
             problem: Mutex::new(None),
             loading: Mutex::new(()),
+            failed: Mutex::new(None),
+            retry_after: RETRY_AFTER,
         })
     }
 
@@ -42,7 +56,7 @@ impl Live {
         match index::current_generation(&self.dir) {
             Ok(Some(current)) => {
                 self.note(None);
-                if current != loaded {
+                if current != loaded && self.may_try(&current) {
                     return self.reload(current).unwrap_or(engine);
                 }
                 engine
@@ -76,10 +90,26 @@ impl Live {
         }
     }
 
-    /// Whether a newer generation is waiting to be loaded.
+    /// Whether a newer generation is waiting to be loaded by the next
+    /// request.
     pub fn reload_pending(&self) -> bool {
-        let state = self.state.read().unwrap_or_else(|e| e.into_inner());
-        matches!(index::current_generation(&self.dir), Ok(Some(current)) if current != state.0)
+        let loaded = self
+            .state
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .clone();
+        matches!(index::current_generation(&self.dir),
+            Ok(Some(current)) if current != loaded && self.may_try(&current))
+    }
+
+    /// Whether `generation` may be opened now: it has not failed to open
+    /// within [`RETRY_AFTER`].
+    fn may_try(&self, generation: &Path) -> bool {
+        let failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
+        failed
+            .as_ref()
+            .is_none_or(|(g, at)| g != generation || at.elapsed() >= self.retry_after)
     }
 
     /// Opens generation `current` and serves it from now on. `None` when it
@@ -101,6 +131,7 @@ impl Live {
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         match opened {
             Ok(engine) => {
+                *self.failed.lock().unwrap_or_else(|e| e.into_inner()) = None;
                 let engine = Arc::new(engine);
                 tracing::info!(
                     generation = engine.catalog().manifest.generation,
@@ -110,9 +141,12 @@ impl Live {
                 Some(engine)
             }
             Err(e) => {
-                tracing::error!("cannot open the new index, serving the previous one: {e}");
-                // Remember the failure so it is not retried on every request.
-                state.0 = current;
+                tracing::error!(
+                    "cannot open the new index, serving the previous one and trying again in {} s: {e}",
+                    self.retry_after.as_secs()
+                );
+                *self.failed.lock().unwrap_or_else(|e| e.into_inner()) =
+                    Some((current, Instant::now()));
                 None
             }
         }
@@ -137,6 +171,29 @@ mod tests {
             let _opening = live.loading.lock().unwrap();
             assert_eq!(generation(live.engine()), first);
         }
+        assert!(generation(live.engine()) > first);
+        assert!(!live.reload_pending());
+    }
+
+    #[test]
+    fn a_generation_that_failed_to_open_is_tried_again_later() {
+        let t = TempIndex::new();
+        let mut live = Live::open(&t.index).unwrap();
+        let generation = |e: Arc<Engine>| e.catalog().manifest.generation;
+        let first = generation(live.engine());
+        index::reindex(&t.content, &t.index, &mut |_, _| {}).unwrap();
+        let new = index::current_generation(&t.index).unwrap().unwrap();
+        let away = new.with_extension("away");
+        std::fs::rename(&new, &away).unwrap();
+        // It cannot be opened: the loaded index serves, and the failure is
+        // not retried at once.
+        assert_eq!(generation(live.engine()), first);
+        assert!(!live.reload_pending());
+        std::fs::rename(&away, &new).unwrap();
+        assert_eq!(generation(live.engine()), first);
+        // Once the wait is over, the next request opens it.
+        live.retry_after = Duration::ZERO;
+        assert!(live.reload_pending());
         assert!(generation(live.engine()) > first);
         assert!(!live.reload_pending());
     }
