@@ -285,15 +285,6 @@ mod tests {
         assert_eq!(focus("what river does it go over"), ["river"]);
         assert_eq!(focus("so what party is she in"), ["parti"]);
         assert_eq!(focus("what model of train was it"), ["model"]);
-        for q in [
-            "what kind of bridge is there now",
-            "what happened to the flat",
-            "what caused the fire",
-            "what did the mayor say",
-            "the firm said what it was",
-        ] {
-            assert!(focus(q).is_empty(), "{q}");
-        }
         // "What is the … of" asks about the thing before "of".
         assert_eq!(focus("what's the population of nakhchivan"), ["popul"]);
         assert_eq!(
@@ -301,6 +292,11 @@ mod tests {
             ["exact", "size"]
         );
         for q in [
+            "what kind of bridge is there now",
+            "what happened to the flat",
+            "what caused the fire",
+            "what did the mayor say",
+            "the firm said what it was",
             "what is the deal about",
             "so what is the plan",
             "what",
