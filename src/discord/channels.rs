@@ -1,13 +1,17 @@
 //! What the bot remembers of each channel: the story last answered there,
-//! so that a follow-up ("when does it reopen") leans on it. Kept in memory
-//! for a while ([`FOLLOW_UP_WINDOW`]); each process keeps its own, so with
-//! several machines behind one HTTP endpoint a follow-up may reach one
-//! that has not seen the conversation, and is answered as a first
-//! question.
+//! so that a follow-up ("when does it reopen") leans on it, for a while
+//! ([`FOLLOW_UP_WINDOW`]). Each process keeps it in memory, and with a
+//! record store also in the store, which replicas share (a follow-up may
+//! reach another machine behind one HTTP endpoint) and which outlives a
+//! restart. The newer of the two wins; a store that is down or slow costs
+//! a follow-up a few milliseconds at most and leaves the process's own
+//! memory to answer.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+use crate::record::{self, Conversation, Event, Recorder};
 
 /// How long a channel stays on a story after its last answer: a
 /// conversation's pause, not a day's.
@@ -18,8 +22,11 @@ const MAX_CHANNELS: usize = 100_000;
 
 /// The story last answered in each channel.
 pub struct Channels {
-    stories: Mutex<HashMap<u64, (String, Instant)>>,
+    /// Story, when (for the window) and when (seconds since the epoch, to
+    /// compare with the store's).
+    stories: Mutex<HashMap<u64, (String, Instant, i64)>>,
     window: Duration,
+    shared: Option<Recorder>,
 }
 
 impl Default for Channels {
@@ -29,36 +36,74 @@ impl Default for Channels {
 }
 
 impl Channels {
+    /// Remembered in this process only.
     pub fn new(window: Duration) -> Channels {
         Channels {
             stories: Mutex::new(HashMap::new()),
             window,
+            shared: None,
         }
     }
 
-    /// The story `channel` is on, if it was answered from within the window.
+    /// Remembered in this process and in `recorder`'s store, which
+    /// replicas share.
+    pub fn shared(window: Duration, recorder: Recorder) -> Channels {
+        Channels {
+            shared: Some(recorder),
+            ..Channels::new(window)
+        }
+    }
+
+    /// The story `channel` is on, if it was answered from within the
+    /// window: here or, with a shared store, by any replica.
     pub fn recent(&self, channel: u64) -> Option<String> {
+        let local = self.local(channel);
+        let since = record::now() - self.window.as_secs() as i64;
+        let shared = self
+            .shared
+            .as_ref()
+            .and_then(|r| r.conversation(channel, since).ok().flatten());
+        match (local, shared) {
+            (Some(l), Some(s)) if s.1 > l.1 => Some(s.0),
+            (Some(l), _) => Some(l.0),
+            (None, s) => s.map(|s| s.0),
+        }
+    }
+
+    /// What this process remembers of `channel`: the story and when.
+    fn local(&self, channel: u64) -> Option<(String, i64)> {
         let stories = self.stories.lock().unwrap_or_else(PoisonError::into_inner);
         stories
             .get(&channel)
-            .filter(|(_, at)| at.elapsed() <= self.window)
-            .map(|(story, _)| story.clone())
+            .filter(|(_, at, _)| at.elapsed() <= self.window)
+            .map(|(story, _, at)| (story.clone(), *at))
     }
 
-    /// Notes that `channel` was just answered from `story`.
+    /// Notes that `channel` was just answered from `story`; with a shared
+    /// store, queues it for the store without waiting.
     pub fn answered(&self, channel: u64, story: &str) {
-        let mut stories = self.stories.lock().unwrap_or_else(PoisonError::into_inner);
-        if stories.len() >= MAX_CHANNELS && !stories.contains_key(&channel) {
-            stories.retain(|_, (_, at)| at.elapsed() <= self.window);
-            if stories.len() >= MAX_CHANNELS {
-                let oldest = stories
-                    .iter()
-                    .min_by_key(|(_, (_, at))| *at)
-                    .map(|(c, _)| *c);
-                stories.remove(&oldest.unwrap_or(channel));
+        let at = record::now();
+        {
+            let mut stories = self.stories.lock().unwrap_or_else(PoisonError::into_inner);
+            if stories.len() >= MAX_CHANNELS && !stories.contains_key(&channel) {
+                stories.retain(|_, (_, at, _)| at.elapsed() <= self.window);
+                if stories.len() >= MAX_CHANNELS {
+                    let oldest = stories
+                        .iter()
+                        .min_by_key(|(_, (_, at, _))| *at)
+                        .map(|(c, _)| *c);
+                    stories.remove(&oldest.unwrap_or(channel));
+                }
             }
+            stories.insert(channel, (story.to_string(), Instant::now(), at));
         }
-        stories.insert(channel, (story.to_string(), Instant::now()));
+        if let Some(recorder) = &self.shared {
+            recorder.record(Event::Conversation(Conversation {
+                channel,
+                story: story.to_string(),
+                at,
+            }));
+        }
     }
 }
 

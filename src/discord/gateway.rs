@@ -16,7 +16,7 @@ use serenity::all::{
     Interaction, InteractionId, Ready, ShardManager,
 };
 
-use super::channels::Channels;
+use super::channels::{Channels, FOLLOW_UP_WINDOW};
 use super::commands;
 use super::drain::{self, InFlight};
 use super::guard::{Guard, Limits};
@@ -340,7 +340,7 @@ pub async fn serve(config: Config) -> Result<()> {
         in_flight: in_flight.clone(),
         guard: Arc::new(Guard::new(config.limits)),
         recorder: config.recorder.clone(),
-        channels: Arc::new(Channels::default()),
+        channels: Arc::new(Channels::shared(FOLLOW_UP_WINDOW, config.recorder.clone())),
         connected: connected.clone(),
     };
     let discord = config

@@ -6,11 +6,18 @@
 //! hash alike and `dossier forget` can find the rows); writing never
 //! blocks a reply ([`Recorder::record`] only queues); one vote per person
 //! per answer, the last click winning.
+//!
+//! Beside the record, the store keeps the story each channel's
+//! conversation is on ([`Conversation`]), so that replicas sharing one
+//! database answer a follow-up alike ([`Recorder::conversation`]). It names
+//! a channel and a story, never a person.
 
 pub mod gaps;
+mod reader;
 pub mod store;
 mod writer;
 
+pub use reader::Unavailable;
 pub use store::{FeedbackRow, Location, Store, StoreError, Trouble};
 pub use writer::{Health, HealthReport, Recorder};
 
@@ -44,11 +51,22 @@ pub struct Vote {
     pub at: i64,
 }
 
+/// A channel's conversation moved on to a story: an answer there came
+/// from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conversation {
+    pub channel: u64,
+    pub story: String,
+    /// Seconds since the Unix epoch.
+    pub at: i64,
+}
+
 /// What the recorder writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Ask(Ask),
     Vote(Vote),
+    Conversation(Conversation),
 }
 
 /// Seconds since the Unix epoch, now.

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use super::{Ask, Event, Vote};
+use super::{Ask, Conversation, Event, Vote};
 
 /// Where the record lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,9 +66,10 @@ impl StoreError {
 }
 
 /// Versioned migrations, applied in order, each once.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
      CREATE TABLE asks (
         id TEXT PRIMARY KEY, at BIGINT NOT NULL, user_hash TEXT NOT NULL,
         question TEXT NOT NULL, story TEXT, answered BOOLEAN NOT NULL,
@@ -80,7 +81,14 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         at BIGINT NOT NULL, PRIMARY KEY (answer, user_hash));
      CREATE INDEX votes_at ON votes (at);
      CREATE INDEX votes_user ON votes (user_hash);",
-)];
+    ),
+    (
+        2,
+        "CREATE TABLE conversations (
+        channel TEXT PRIMARY KEY, story TEXT NOT NULL, at BIGINT NOT NULL);
+     CREATE INDEX conversations_at ON conversations (at);",
+    ),
+];
 
 /// Serialises migrations of replicas starting together on one PostgreSQL.
 const MIGRATION_LOCK: i64 = 0x0064_6f73_7369_6572;
@@ -121,6 +129,12 @@ const INSERT_ASK: &str = "INSERT INTO asks (id, at, user_hash, question, story, 
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING";
 const UPSERT_VOTE: &str = "INSERT INTO votes (answer, user_hash, up, at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (answer, user_hash) DO UPDATE SET up = excluded.up, at = excluded.at";
+/// A later answer wins, whichever replica writes first.
+const UPSERT_CONVERSATION: &str =
+    "INSERT INTO conversations (channel, story, at) VALUES ($1, $2, $3)
+     ON CONFLICT (channel) DO UPDATE SET story = excluded.story, at = excluded.at
+     WHERE conversations.at <= excluded.at";
+const CONVERSATION: &str = "SELECT story, at FROM conversations WHERE channel = $1 AND at >= $2";
 const TROUBLES: &str = "SELECT a.question, a.story, a.answered FROM asks a
      WHERE a.at >= $1 AND ($2 = '' OR a.story = $2)
        AND (a.answered = FALSE OR EXISTS (
@@ -167,6 +181,7 @@ impl Store {
         match event {
             Event::Ask(a) => self.ask(a),
             Event::Vote(v) => self.vote(v),
+            Event::Conversation(c) => self.moved_on(c),
         }
     }
 
@@ -235,6 +250,54 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    fn moved_on(&mut self, c: &Conversation) -> Result<(), StoreError> {
+        let channel = c.channel.to_string();
+        match &mut self.conn {
+            Conn::Sqlite(conn) => {
+                conn.prepare_cached(&sqlite_sql(UPSERT_CONVERSATION))?
+                    .execute(rusqlite::params![channel, c.story, c.at])?;
+            }
+            Conn::Postgres(conn) => {
+                conn.execute(UPSERT_CONVERSATION, &[&channel, &c.story, &c.at])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The story `channel` was last answered from, and when, if that was
+    /// at `since` or later.
+    pub fn conversation(
+        &mut self,
+        channel: u64,
+        since: i64,
+    ) -> Result<Option<(String, i64)>, StoreError> {
+        let channel = channel.to_string();
+        Ok(match &mut self.conn {
+            Conn::Sqlite(c) => {
+                use rusqlite::OptionalExtension;
+                c.prepare_cached(&sqlite_sql(CONVERSATION))?
+                    .query_row(rusqlite::params![channel, since], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .optional()?
+            }
+            Conn::Postgres(c) => match c.query_opt(CONVERSATION, &[&channel, &since])? {
+                Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+                None => None,
+            },
+        })
+    }
+
+    /// Deletes conversations last moved on before `before`; returns how
+    /// many went.
+    pub fn prune_conversations(&mut self, before: i64) -> Result<u64, StoreError> {
+        let sql = "DELETE FROM conversations WHERE at < $1";
+        Ok(match &mut self.conn {
+            Conn::Sqlite(c) => c.execute(&sqlite_sql(sql), [before])? as u64,
+            Conn::Postgres(c) => c.execute(sql, &[&before])?,
+        })
     }
 
     /// Deletes asks and votes older than `before` (seconds since the

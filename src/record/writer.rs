@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::reader::{Reader, Unavailable};
 use super::{Event, Location, Store, StoreError};
 
 /// Events waiting for the writer; past this they are dropped.
@@ -19,6 +20,9 @@ pub const QUEUE: usize = 4096;
 const REOPEN_AFTER: Duration = Duration::from_secs(2);
 /// How often old records are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// Conversations kept in the store: a day, far past any follow-up's
+/// window.
+const KEEP_CONVERSATIONS: i64 = 86_400;
 
 const OFF: u8 = 0;
 const STARTING: u8 = 1;
@@ -94,6 +98,7 @@ enum Job {
 #[derive(Clone)]
 pub struct Recorder {
     tx: Option<SyncSender<Job>>,
+    reader: Option<Reader>,
     health: Arc<Health>,
 }
 
@@ -110,6 +115,7 @@ impl Recorder {
     pub fn off() -> Recorder {
         Recorder {
             tx: None,
+            reader: None,
             health: Arc::new(Health::default()),
         }
     }
@@ -124,6 +130,7 @@ impl Recorder {
             kind: location.kind(),
             ..Health::default()
         });
+        let reader = Reader::start(location.clone());
         let writer = Writer {
             location,
             keep: i64::from(keep_days) * 86_400,
@@ -141,8 +148,24 @@ impl Recorder {
         }
         Recorder {
             tx: Some(tx),
+            reader,
             health,
         }
+    }
+
+    /// The story `channel` was last answered from at `since` (seconds since
+    /// the epoch) or later, by any replica sharing the store, and when.
+    /// Waits a few milliseconds at most: a store that is off, down or slow
+    /// is [`Unavailable`].
+    pub fn conversation(
+        &self,
+        channel: u64,
+        since: i64,
+    ) -> Result<Option<(String, i64)>, Unavailable> {
+        self.reader
+            .as_ref()
+            .ok_or(Unavailable)?
+            .conversation(channel, since)
     }
 
     /// Queues `event` without waiting; a full queue drops it (counted).
@@ -265,6 +288,9 @@ impl Writer {
             Ok(0) => {}
             Ok(n) => tracing::info!(rows = n, "pruned old records"),
             Err(e) => tracing::warn!("could not prune old records: {e}"),
+        }
+        if let Err(e) = store.prune_conversations(super::now() - KEEP_CONVERSATIONS) {
+            tracing::warn!("could not prune old conversations: {e}");
         }
     }
 }

@@ -8,7 +8,10 @@
 //! - 1,000 votes from 50 concurrent tasks are all written;
 //! - a locked or stopped database never makes recording wait, and writing
 //!   resumes when it is back;
-//! - `gaps` groups paraphrases of one missing fact together.
+//! - `gaps` groups paraphrases of one missing fact together;
+//! - the story a channel's conversation is on is shared by replicas of one
+//!   store, the later answer winning, and a store that cannot be read
+//!   answers "unavailable" instead of making a reply wait.
 //!
 //! With `DOSSIER_TEST_POSTGRES` set, a server that cannot be reached fails
 //! the tests: CI must not pass by skipping them.
@@ -19,7 +22,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use dossier::record::{Ask, Event, Location, Recorder, Store, Trouble, Vote, gaps};
+use dossier::record::{
+    Ask, Conversation, Event, Location, Recorder, Store, Trouble, Unavailable, Vote, gaps,
+};
 
 use crate::util::Dossier;
 
@@ -321,12 +326,18 @@ fn a_postgres_server_that_stops_mid_run_never_makes_recording_wait() {
     for i in 0..50 {
         recorder.record(ask(i, 1, "while up", true));
     }
+    recorder.record(moved_on(41, "harbour-strike", NOW));
     assert!(recorder.flush(Duration::from_secs(30)));
+    let on = Some(("harbour-strike".to_string(), NOW));
+    assert_eq!(read_conversation(&recorder, 41, 0), on);
     relay.up.store(false, Ordering::SeqCst);
     std::thread::sleep(Duration::from_millis(200));
     let started = Instant::now();
     for i in 50..250 {
         recorder.record(ask(i, 1, "while down", true));
+    }
+    for _ in 0..20 {
+        assert_eq!(recorder.conversation(41, 0), Err(Unavailable));
     }
     // Waiting on the server would cost the connect timeout (3 s) a call.
     assert!(
@@ -342,7 +353,12 @@ fn a_postgres_server_that_stops_mid_run_never_makes_recording_wait() {
     assert!(recorder.flush(Duration::from_secs(30)));
     let health = recorder.health();
     assert_eq!(health.state, "ok", "{health:?}");
-    assert_eq!(health.written, 51, "{health:?}");
+    assert_eq!(health.written, 52, "{health:?}");
+    assert_eq!(
+        read_conversation(&recorder, 41, 0),
+        on,
+        "the reader never reopened"
+    );
 }
 
 /// Waits up to 10 s for the recorder's health to read `state`.
@@ -463,4 +479,80 @@ fn a_starting_recorder_prunes_records_past_their_days() {
     assert!(recorder.flush(Duration::from_secs(10)));
     let mut store = Store::open(&location).unwrap();
     assert_eq!(store.counts().unwrap().0, 2, "the 100-day-old ask was kept");
+}
+
+fn moved_on(channel: u64, story: &str, at: i64) -> Event {
+    Event::Conversation(Conversation {
+        channel,
+        story: story.to_string(),
+        at,
+    })
+}
+
+/// The conversation `recorder` reads, once its reader has opened the store.
+fn read_conversation(recorder: &Recorder, channel: u64, since: i64) -> Option<(String, i64)> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match recorder.conversation(channel, since) {
+            Ok(found) => return found,
+            Err(Unavailable) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            Err(e) => panic!("the store was never read: {e}"),
+        }
+    }
+}
+
+#[test]
+fn replicas_of_one_store_share_each_channels_conversation() {
+    each_store("conversations", |location| {
+        let (one, two) = (
+            Recorder::start(location.clone(), 90),
+            Recorder::start(location.clone(), 90),
+        );
+        one.record(moved_on(41, "harbour-strike", NOW));
+        assert!(one.flush(Duration::from_secs(10)));
+        assert_eq!(
+            read_conversation(&two, 41, NOW - 60),
+            Some(("harbour-strike".to_string(), NOW)),
+            "a replica did not see the other's answer"
+        );
+        assert_eq!(
+            read_conversation(&two, 42, NOW - 60),
+            None,
+            "another channel"
+        );
+        assert_eq!(
+            read_conversation(&two, 41, NOW + 1),
+            None,
+            "an answer before the window counts"
+        );
+
+        // The later answer wins, whichever replica's write lands last.
+        two.record(moved_on(41, "bridge-vote", NOW + 20));
+        assert!(two.flush(Duration::from_secs(10)));
+        one.record(moved_on(41, "harbour-strike", NOW + 10));
+        assert!(one.flush(Duration::from_secs(10)));
+        let now_on = read_conversation(&one, 41, NOW);
+        assert_eq!(now_on, Some(("bridge-vote".to_string(), NOW + 20)));
+
+        let mut store = Store::open(&location).unwrap();
+        assert_eq!(store.prune_conversations(NOW + 21).unwrap(), 1);
+        assert_eq!(store.conversation(41, 0).unwrap(), None);
+        assert_eq!(
+            store.counts().unwrap(),
+            (0, 0),
+            "a conversation is not a record of use"
+        );
+    });
+}
+
+#[test]
+fn a_store_that_cannot_open_answers_unavailable_not_a_story() {
+    let blocker = tempfile::NamedTempFile::new().unwrap();
+    let recorder = Recorder::start(Location::Sqlite(blocker.path().join("d.db")), 90);
+    recorder.record(moved_on(41, "harbour-strike", NOW));
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(recorder.conversation(41, 0), Err(Unavailable));
+    assert_eq!(Recorder::off().conversation(41, 0), Err(Unavailable));
 }

@@ -464,8 +464,8 @@ async fn clicks_are_answered_and_recorded_and_health_reports_the_store() {
     assert_eq!(health["store"]["state"], "ok", "{health}");
     assert_eq!(health["store"]["backend"], "sqlite");
     assert_eq!(
-        health["store"]["written"], 2,
-        "one ask and one vote: {health}"
+        health["store"]["written"], 3,
+        "one ask, the conversation it moved on and one vote: {health}"
     );
 }
 
@@ -485,5 +485,8 @@ async fn health_says_when_the_store_is_failing() {
     let (status, health) = send(&app, Request::get("/health").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(health["store"]["state"], "failing", "{health}");
-    assert_eq!(health["store"]["failed"], 1, "{health}");
+    assert_eq!(
+        health["store"]["failed"], 2,
+        "the ask and the conversation it moved on: {health}"
+    );
 }

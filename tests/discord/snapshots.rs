@@ -368,6 +368,54 @@ fn an_ask_follows_the_story_last_answered_in_its_channel() {
     assert_eq!(story("4102", follow_up), "fernhill-veldmark-takeover");
 }
 
+#[test]
+fn a_follow_up_on_another_replica_follows_the_channels_story() {
+    use dossier::discord::channels::{Channels, FOLLOW_UP_WINDOW};
+    use dossier::record::{Location, Recorder};
+    let dir = tempfile::tempdir().unwrap();
+    let location = Location::Sqlite(dir.path().join("d.db"));
+    let story = |channels: &Channels, question: &str| {
+        let ask = interaction_in(
+            "4201",
+            2,
+            "ask",
+            json!([{"name": "question", "type": 3, "value": question}]),
+        );
+        match router::routed_in(&ask, three_stories(), Some(channels)) {
+            (_, Some(dossier::record::Event::Ask(a))) if a.answered => a.story.unwrap(),
+            other => panic!("{question} was not answered: {other:?}"),
+        }
+    };
+    let follow_up = "what did the chief executive say";
+    let first_question = story(&Channels::default(), follow_up);
+    assert_ne!(
+        first_question, "northvale-health-ransomware",
+        "the follow-up leans on nothing as a first question"
+    );
+
+    let one = Recorder::start(location.clone(), 90);
+    let two = Recorder::start(location, 90);
+    let (replica_one, replica_two) = (
+        Channels::shared(FOLLOW_UP_WINDOW, one.clone()),
+        Channels::shared(FOLLOW_UP_WINDOW, two.clone()),
+    );
+    assert_eq!(
+        story(&replica_one, "who attacked Northvale Health"),
+        "northvale-health-ransomware"
+    );
+    assert!(one.flush(std::time::Duration::from_secs(10)));
+    // The second replica's reader opens the store in the background.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while two.conversation(4201, 0).is_err() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        story(&replica_two, follow_up),
+        "northvale-health-ransomware",
+        "the other replica answered the follow-up as a first question"
+    );
+}
+
 /// An index of `n` one-paragraph stories, a day apart.
 fn many_stories(n: usize) -> Fixture {
     let dir = tempfile::tempdir().unwrap();

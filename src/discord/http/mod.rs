@@ -26,7 +26,7 @@ use serenity::all::{
 };
 use serenity::interactions_endpoint::Verifier;
 
-use super::channels::Channels;
+use super::channels::{Channels, FOLLOW_UP_WINDOW};
 use super::drain::{self, InFlight};
 use super::gateway::{self, Computed};
 use super::guard::{Guard, Limits};
@@ -105,7 +105,7 @@ fn routes(config: &Config, live: Arc<Live>, in_flight: Arc<InFlight>) -> Result<
         read_timeout: config.server.read_timeout,
         in_flight,
         recorder: config.recorder.clone(),
-        channels: Arc::new(Channels::default()),
+        channels: Arc::new(Channels::shared(FOLLOW_UP_WINDOW, config.recorder.clone())),
     });
     Ok(Router::new()
         .route("/interactions", post(interactions))
