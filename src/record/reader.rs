@@ -63,6 +63,11 @@ impl Reader {
         }
     }
 
+    /// Whether the reader's store is open.
+    pub fn is_open(&self) -> bool {
+        self.open.load(Ordering::SeqCst)
+    }
+
     /// The story `channel` was last answered from at `since` or later, and
     /// when; waits at most [`LOOKUP_BUDGET`].
     pub fn conversation(
@@ -70,7 +75,7 @@ impl Reader {
         channel: u64,
         since: i64,
     ) -> Result<Option<(String, i64)>, Unavailable> {
-        if !self.open.load(Ordering::SeqCst) {
+        if !self.is_open() {
             return Err(Unavailable);
         }
         let (reply, wait) = mpsc::sync_channel(1);

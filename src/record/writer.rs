@@ -50,6 +50,10 @@ pub struct HealthReport {
     pub dropped: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// Whether follow-ups read the channels' conversations from the store
+    /// ("shared": replicas answer them alike) or only from this process's
+    /// memory ("local": the store is off, or its reader cannot open it).
+    pub conversations: &'static str,
 }
 
 impl Health {
@@ -66,6 +70,7 @@ impl Health {
             failed: self.failed.load(Ordering::SeqCst),
             dropped: self.dropped.load(Ordering::SeqCst),
             last_error: self.last_error.lock().ok().and_then(|e| e.clone()),
+            conversations: "local",
         }
     }
 
@@ -211,7 +216,11 @@ impl Recorder {
     }
 
     pub fn health(&self) -> HealthReport {
-        self.health.report()
+        let shared = self.reader.as_ref().is_some_and(Reader::is_open);
+        HealthReport {
+            conversations: if shared { "shared" } else { "local" },
+            ..self.health.report()
+        }
     }
 }
 

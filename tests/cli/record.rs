@@ -555,4 +555,5 @@ fn a_store_that_cannot_open_answers_unavailable_not_a_story() {
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(recorder.conversation(41, 0), Err(Unavailable));
     assert_eq!(Recorder::off().conversation(41, 0), Err(Unavailable));
+    assert_eq!(recorder.health().conversations, "local");
 }

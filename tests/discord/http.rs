@@ -460,9 +460,15 @@ async fn clicks_are_answered_and_recorded_and_health_reports_the_store() {
     );
 
     assert!(recorder.flush(std::time::Duration::from_secs(10)));
+    // The conversations' reader opens the store on a thread of its own.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while recorder.health().conversations != "shared" && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let (_, health) = send(&app, Request::get("/health").body(Body::empty()).unwrap()).await;
     assert_eq!(health["store"]["state"], "ok", "{health}");
     assert_eq!(health["store"]["backend"], "sqlite");
+    assert_eq!(health["store"]["conversations"], "shared", "{health}");
     assert_eq!(
         health["store"]["written"], 3,
         "one ask, the conversation it moved on and one vote: {health}"
@@ -488,5 +494,9 @@ async fn health_says_when_the_store_is_failing() {
     assert_eq!(
         health["store"]["failed"], 2,
         "the ask and the conversation it moved on: {health}"
+    );
+    assert_eq!(
+        health["store"]["conversations"], "local",
+        "follow-ups cannot be shared: {health}"
     );
 }
