@@ -557,3 +557,30 @@ fn a_store_that_cannot_open_answers_unavailable_not_a_story() {
     assert_eq!(Recorder::off().conversation(41, 0), Err(Unavailable));
     assert_eq!(recorder.health().conversations, "local");
 }
+
+#[test]
+fn a_channel_follows_the_newer_of_its_process_memory_and_the_store() {
+    use dossier::discord::channels::{Channels, FOLLOW_UP_WINDOW};
+    let dir = tempfile::tempdir().unwrap();
+    let recorder = Recorder::start(Location::Sqlite(dir.path().join("d.db")), 90);
+    let channels = Channels::shared(FOLLOW_UP_WINDOW, recorder.clone());
+    let now = dossier::record::now();
+    read_conversation(&recorder, 0, 0);
+
+    channels.answered(7, "harbour-strike");
+    assert_eq!(channels.recent(7).as_deref(), Some("harbour-strike"));
+    // Another replica answered in the channel since.
+    recorder.record(moved_on(7, "bridge-vote", now + 5));
+    assert!(recorder.flush(Duration::from_secs(10)));
+    assert_eq!(channels.recent(7).as_deref(), Some("bridge-vote"));
+
+    // A replica's older answer does not undo this process's newer one.
+    recorder.record(moved_on(8, "bridge-vote", now - 60));
+    assert!(recorder.flush(Duration::from_secs(10)));
+    channels.answered(8, "harbour-strike");
+    assert_eq!(channels.recent(8).as_deref(), Some("harbour-strike"));
+    // Past the window, neither counts.
+    recorder.record(moved_on(9, "bridge-vote", now - 3600));
+    assert!(recorder.flush(Duration::from_secs(10)));
+    assert_eq!(channels.recent(9), None);
+}
