@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::time::{Duration, Instant};
 
+use super::writer::REOPEN_AFTER;
 use super::{Location, Store};
 
 /// The longest a reply waits for the shared conversation: a lookup on a
@@ -17,8 +18,6 @@ use super::{Location, Store};
 pub const LOOKUP_BUDGET: Duration = Duration::from_millis(50);
 /// Lookups waiting for the reader; past this a reply does not wait.
 const QUEUE: usize = 64;
-/// Pause before opening a store that failed again.
-const REOPEN_AFTER: Duration = Duration::from_secs(2);
 
 /// The shared conversation could not be read in time: the store is off,
 /// down, still opening or slow.

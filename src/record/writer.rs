@@ -16,8 +16,9 @@ use super::{Event, Location, Store, StoreError};
 
 /// Events waiting for the writer; past this they are dropped.
 pub const QUEUE: usize = 4096;
-/// Pause before opening a store that failed again.
-const REOPEN_AFTER: Duration = Duration::from_secs(2);
+/// Pause before opening a store that failed again (the writer's and the
+/// reader's).
+pub(super) const REOPEN_AFTER: Duration = Duration::from_secs(2);
 /// How often old records are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// Conversations kept in the store: a day, far past any follow-up's
@@ -57,7 +58,8 @@ pub struct HealthReport {
 }
 
 impl Health {
-    fn report(&self) -> HealthReport {
+    /// `shared`: whether the conversations' reader has the store open.
+    fn report(&self, shared: bool) -> HealthReport {
         HealthReport {
             state: match self.state.load(Ordering::SeqCst) {
                 OFF => "off",
@@ -70,7 +72,7 @@ impl Health {
             failed: self.failed.load(Ordering::SeqCst),
             dropped: self.dropped.load(Ordering::SeqCst),
             last_error: self.last_error.lock().ok().and_then(|e| e.clone()),
-            conversations: "local",
+            conversations: if shared { "shared" } else { "local" },
         }
     }
 
@@ -110,7 +112,7 @@ pub struct Recorder {
 impl std::fmt::Debug for Recorder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Recorder")
-            .field("health", &self.health.report())
+            .field("health", &self.health())
             .finish()
     }
 }
@@ -216,11 +218,8 @@ impl Recorder {
     }
 
     pub fn health(&self) -> HealthReport {
-        let shared = self.reader.as_ref().is_some_and(Reader::is_open);
-        HealthReport {
-            conversations: if shared { "shared" } else { "local" },
-            ..self.health.report()
-        }
+        self.health
+            .report(self.reader.as_ref().is_some_and(Reader::is_open))
     }
 }
 
