@@ -95,7 +95,25 @@ const MIGRATION_LOCK: i64 = 0x0064_6f73_7369_6572;
 
 /// Tolerated wait for a locked SQLite file before a write fails.
 const SQLITE_BUSY: Duration = Duration::from_millis(500);
+/// Connection settings a PostgreSQL URL leaves unset. A connection must not
+/// hang a thread for long: the writer and the reader each own one, and
+/// while it hangs nothing is recorded or shared.
+///
+/// The longest a connection attempt may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// The longest sent data may stay unacknowledged before the kernel closes
+/// the connection (a peer gone silent, a NAT that forgot the connection):
+/// the query fails as a disconnect and the thread opens a new one. The
+/// kernel's default is its retransmission limit, about a quarter of an
+/// hour.
+const TCP_USER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Keepalive probes on an idle connection: the first after 30 s of
+/// silence, then every 10 s, and 3 unanswered ones close it, so a dead
+/// peer is noticed in about a minute rather than the kernel's two hours,
+/// and firewalls that drop idle connections see traffic.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+const KEEPALIVE_RETRIES: u32 = 3;
 
 enum Conn {
     Sqlite(rusqlite::Connection),
@@ -496,7 +514,82 @@ fn open_sqlite(path: &Path) -> Result<rusqlite::Connection, StoreError> {
 }
 
 fn open_postgres(url: &str) -> Result<postgres::Client, StoreError> {
+    Ok(postgres_config(url)?.connect(postgres::NoTls)?)
+}
+
+/// The configuration `url` gives, with this module's timeouts and
+/// keepalives wherever the URL sets none: an operator's own settings win.
+fn postgres_config(url: &str) -> Result<postgres::Config, StoreError> {
     let mut config = postgres::Config::from_str(url)?;
-    config.connect_timeout(CONNECT_TIMEOUT);
-    Ok(config.connect(postgres::NoTls)?)
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    if config.get_tcp_user_timeout().is_none() {
+        config.tcp_user_timeout(TCP_USER_TIMEOUT);
+    }
+    if config.get_keepalives() {
+        let names = url_settings(url);
+        if !names.contains(&"keepalives_idle") {
+            config.keepalives_idle(KEEPALIVE_IDLE);
+        }
+        if config.get_keepalives_interval().is_none() {
+            config.keepalives_interval(KEEPALIVE_INTERVAL);
+        }
+        if config.get_keepalives_retries().is_none() {
+            config.keepalives_retries(KEEPALIVE_RETRIES);
+        }
+    }
+    Ok(config)
+}
+
+/// The names of the settings a connection string gives, in either form
+/// (`key=value` words, or a URL's query): the driver reports a default
+/// keepalive idle time the same as one the URL set.
+fn url_settings(url: &str) -> Vec<&str> {
+    let settings = match url.split_once('?') {
+        Some((_, query)) if url.contains("://") => query.split('&').collect::<Vec<_>>(),
+        _ => url.split_whitespace().collect(),
+    };
+    settings
+        .into_iter()
+        .filter_map(|s| s.split_once('=').map(|(k, _)| k.trim()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_connections_get_timeouts_and_keepalives() {
+        for url in [
+            "postgres://dossier@db.internal/dossier",
+            "host=db.internal user=dossier dbname=dossier",
+        ] {
+            let c = postgres_config(url).unwrap();
+            assert_eq!(c.get_connect_timeout(), Some(&CONNECT_TIMEOUT), "{url}");
+            assert_eq!(c.get_tcp_user_timeout(), Some(&TCP_USER_TIMEOUT), "{url}");
+            assert!(c.get_keepalives(), "{url}");
+            assert_eq!(c.get_keepalives_idle(), KEEPALIVE_IDLE, "{url}");
+            assert_eq!(c.get_keepalives_interval(), Some(KEEPALIVE_INTERVAL));
+            assert_eq!(c.get_keepalives_retries(), Some(KEEPALIVE_RETRIES));
+        }
+    }
+
+    #[test]
+    fn a_urls_own_connection_settings_win() {
+        for url in [
+            "postgres://db.internal/dossier?connect_timeout=20&tcp_user_timeout=60&keepalives_idle=600&keepalives_interval=5&keepalives_retries=9",
+            "host=db.internal connect_timeout=20 tcp_user_timeout=60 keepalives_idle=600 keepalives_interval=5 keepalives_retries=9",
+        ] {
+            let c = postgres_config(url).unwrap();
+            assert_eq!(c.get_connect_timeout(), Some(&Duration::from_secs(20)));
+            assert_eq!(c.get_tcp_user_timeout(), Some(&Duration::from_secs(60)));
+            assert_eq!(c.get_keepalives_idle(), Duration::from_secs(600), "{url}");
+            assert_eq!(c.get_keepalives_interval(), Some(Duration::from_secs(5)));
+            assert_eq!(c.get_keepalives_retries(), Some(9));
+        }
+        let off = postgres_config("postgres://db.internal/dossier?keepalives=0").unwrap();
+        assert!(!off.get_keepalives());
+    }
 }
