@@ -215,6 +215,31 @@ fn chat_spellings_and_filler_are_read_as_the_plain_question() {
 }
 
 #[test]
+fn discord_markup_and_invisible_characters_are_not_words_of_the_question() {
+    let t = TempIndex::new();
+    let plain = t.engine.ask("Who brokered the agreement?").unwrap();
+    assert!(plain.answered, "{plain:?}");
+    for q in [
+        "<@123456789012345678> who brokered the agreement?",
+        "@dossier who brokered the agreement? <:thinking:123456789012345678>",
+        "who brokered the agreement? https://example.com/harbour",
+        "who bro\u{200b}kered the agree\u{ad}ment?",
+    ] {
+        let a = t.engine.ask(q).unwrap();
+        assert!(a.answered, "{q}: {a:?}");
+        assert_eq!(a.facts[0].id, plain.facts[0].id, "{q}");
+        assert!(a.unknown_words.is_empty(), "{q}: {:?}", a.unknown_words);
+        assert!(!a.question.contains("123456789012345678"), "{q}");
+    }
+    // A letter and its combining accent read as the composed letter.
+    let composed = t.engine.ask("Who is in Southbäy?").unwrap();
+    let decomposed = t.engine.ask("Who is in Southba\u{308}y?").unwrap();
+    assert_eq!(decomposed.answered, composed.answered);
+    assert_eq!(decomposed.corrections, composed.corrections);
+    assert_eq!(decomposed.facts, composed.facts);
+}
+
+#[test]
 fn a_message_that_asks_nothing_is_told_so() {
     let t = TempIndex::new();
     let small_talk = [

@@ -7,6 +7,7 @@
 
 use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream};
 
+pub mod chat;
 mod fold;
 mod stem_cache;
 

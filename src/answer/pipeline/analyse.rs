@@ -90,7 +90,11 @@ pub const MAX_QUESTION_BYTES: usize = 1000;
 const MAX_WORDS: usize = 64;
 
 pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
-    let question = &question[..text::floor_word_boundary(question, MAX_QUESTION_BYTES)];
+    // Markup and invisible characters can make a message longer than its
+    // words: cut generously first, so the work stays bounded.
+    let raw = &question[..text::floor_char_boundary(question, 4 * MAX_QUESTION_BYTES)];
+    let plain = text::chat::plain(raw);
+    let question = &plain[..text::floor_word_boundary(&plain, MAX_QUESTION_BYTES)];
     let mut words = text::words(question);
     words.truncate(MAX_WORDS);
     standardise_chat(&mut words);
