@@ -391,11 +391,62 @@ async fn run(
         .context("could not set up the Discord client")?;
     let _ = shards.set(client.shard_manager.clone());
     let started = match &config.sharding {
-        Sharding::Auto => client.start_autosharded().await,
+        Sharding::Auto => {
+            let total = recommended_shards(&client.http).await?;
+            client.start_shards(total).await
+        }
         Sharding::Count(n) => client.start_shards(*n).await,
         Sharding::Range { range, total } => client.start_shard_range(range.clone(), *total).await,
     };
-    started.context("the gateway connection failed")
+    started
+        .map_err(refused)
+        .context("the gateway connection failed")
+}
+
+/// The longest pause between asks for the gateway while Discord cannot be
+/// reached.
+const GATEWAY_PATIENCE_MAX: Duration = Duration::from_secs(30);
+
+/// The number of shards Discord recommends. While Discord cannot be reached
+/// or is failing (a network error, 429, 5xx) it asks again, pausing
+/// [`BACKOFF`] doubled each time up to [`GATEWAY_PATIENCE_MAX`]
+/// ([`report_waiting`] says so in the log); a refusal (a bad token) is
+/// final.
+async fn recommended_shards(http: &Http) -> Result<u32> {
+    let mut pause = BACKOFF;
+    loop {
+        match http.get_bot_gateway().await {
+            Ok(gateway) => return Ok(gateway.shards.max(1)),
+            Err(e) if is_transient(&e) => {
+                tracing::debug!(
+                    "could not ask Discord for the gateway, retrying in {pause:?}: {e}"
+                );
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(GATEWAY_PATIENCE_MAX);
+            }
+            Err(e) => {
+                return Err(refused(e)).context("could not ask Discord for the gateway");
+            }
+        }
+    }
+}
+
+const BAD_TOKEN: &str = "Discord refused the bot token: check DISCORD_TOKEN (the Bot page of the application in the Developer Portal)";
+
+/// A Discord error, with what to fix when Discord refused the token.
+fn refused(e: serenity::Error) -> anyhow::Error {
+    use serenity::http::HttpError;
+    match &e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r))
+            if r.status_code.as_u16() == 401 =>
+        {
+            anyhow::Error::new(e).context(BAD_TOKEN)
+        }
+        serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication) => {
+            anyhow::Error::new(e).context(BAD_TOKEN)
+        }
+        _ => anyhow::Error::new(e),
+    }
 }
 
 /// Says so while no shard has connected: a Discord (or proxy) that never

@@ -875,6 +875,59 @@ async fn sigterm_stops_the_bot_while_the_gateway_is_unreachable() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_discord_failing_at_startup_is_asked_again_until_it_answers() {
+    within(Duration::from_secs(40), async {
+        let fake = FakeDiscord::start().await;
+        // Asked for the gateway and its recommended shards, Discord fails
+        // three times, as it does in an outage.
+        fake.fail_next("/gateway/bot", 503, 3);
+        let bot = Bot::start(&fake);
+        let ready = fake.wait_ready(READY).await;
+        bot.check(ready, "the bot did not wait for Discord to answer");
+        let asked = fake
+            .requests()
+            .iter()
+            .filter(|r| r.path.ends_with("/gateway/bot"))
+            .count();
+        bot.ensure(asked >= 4, &format!("asked for the gateway {asked} times"));
+        let reply = ask(&fake, &bot, "3951", "where was the deal signed").await;
+        bot.ensure(
+            reply["data"]["embeds"][0].is_object(),
+            &format!("no answer once Discord answered: {reply}"),
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_token_stops_the_bot_saying_which_setting_to_fix() {
+    within(Duration::from_secs(40), async {
+        let fake = FakeDiscord::start().await;
+        fake.fail_next("/gateway/bot", 401, 1);
+        let mut bot = Bot::start(&fake);
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = bot.child.try_wait().expect("wait for the bot") {
+                break status;
+            }
+            bot.ensure(
+                started.elapsed() < Duration::from_secs(20),
+                "still running 20 s after Discord refused its token",
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        bot.ensure(!status.success(), "a refused token exited with success");
+        let output = bot.output();
+        bot.ensure(
+            output.contains("check DISCORD_TOKEN"),
+            "the error does not say which setting to fix",
+        );
+        bot.ensure(!output.contains(TOKEN), "the token shows in the output");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_discord_that_never_answers_is_reported_and_sigterm_still_stops_the_bot() {
     within(Duration::from_secs(40), async {
         // Accepts connections and never answers.
