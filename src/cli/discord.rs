@@ -62,13 +62,13 @@ pub struct ServeArgs {
     #[arg(long = "guild-id", env = "DISCORD_GUILD_ID")]
     pub guild: Option<String>,
     /// Run exactly this many shards (default: as many as Discord recommends).
-    #[arg(long, conflicts_with = "shard_range")]
+    #[arg(long, conflicts_with = "shard_range", value_parser = clap::value_parser!(u32).range(1..))]
     pub shards: Option<u32>,
     /// Run only shards A..B (end exclusive) of --total-shards, to split the gateway across processes.
     #[arg(long, value_parser = parse_range, requires = "total_shards")]
     pub shard_range: Option<std::ops::Range<u32>>,
     /// Total shards across all processes, with --shard-range.
-    #[arg(long, requires = "shard_range")]
+    #[arg(long, requires = "shard_range", value_parser = clap::value_parser!(u32).range(1..))]
     pub total_shards: Option<u32>,
     /// Answer Discord's HTTP interactions at POST /interactions on ADDR (e.g. 0.0.0.0:8080) instead of the gateway.
     #[arg(long, value_name = "ADDR", env = "DOSSIER_HTTP_ADDR")]

@@ -5,6 +5,7 @@
 use crate::answer::RequestError;
 use crate::content::ContentError;
 use crate::index::IndexError;
+use crate::record::StoreError;
 
 /// The error and its causes, each said once: a cause whose text its
 /// wrapper already shows (as `could not read X: {source}` does) is skipped.
@@ -46,6 +47,9 @@ pub fn kind(e: &anyhow::Error) -> &'static str {
         }
         if let Some(e) = cause.downcast_ref::<ContentError>() {
             return content_kind(e);
+        }
+        if let Some(StoreError::NoRecord(_)) = cause.downcast_ref::<StoreError>() {
+            return "record_missing";
         }
         if cause.downcast_ref::<std::io::Error>().is_some() {
             return "io";

@@ -331,6 +331,8 @@ fn init_tracing() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour codes only garble a log file or what a log collector reads.
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
 
-use crate::record::{self, FeedbackRow, Location, Recorder, Store, gaps};
+use crate::record::{self, FeedbackRow, Location, Recorder, Store, StoreError, gaps};
 
 /// Where the record of use lives and how long it is kept.
 #[derive(Debug, Clone, Args)]
@@ -32,13 +32,19 @@ impl RecordArgs {
         Ok(Location::choose(&self.db, self.database_url.as_deref())?)
     }
 
+    /// The bot's record, which must exist: these commands read it or
+    /// delete from it, and one made empty here would answer for it.
     fn open(&self) -> Result<Store> {
         let location = self.location()?;
         let place = match &location {
             Location::Sqlite(p) => p.display().to_string(),
             Location::Postgres(_) => "DATABASE_URL".to_string(),
         };
-        Store::open(&location).with_context(|| format!("cannot open the record at {place}"))
+        match Store::open_existing(&location) {
+            // Already names the path and what to give instead.
+            Err(e @ StoreError::NoRecord(_)) => Err(e.into()),
+            opened => opened.with_context(|| format!("cannot open the record at {place}")),
+        }
     }
 
     /// The writer `serve` records through, keeping `keep_days` of records.

@@ -3,9 +3,10 @@
 //! will match text about anything once more stories arrive), entities no fact
 //! is about.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use super::matcher::matches_only_in_capitals;
 use super::{Corpus, Diagnostic, ENTITIES_FILE, Entity, FACTS_DIR};
 use crate::language::language;
 use crate::text;
@@ -50,6 +51,7 @@ impl Source {
 
 /// Warnings for a corpus loaded from `dir`.
 pub fn lint(dir: &Path, corpus: &Corpus) -> Vec<Diagnostic> {
+    let lower_case = lower_case_words(corpus);
     let mut sources: HashMap<Option<&str>, Source> = HashMap::new();
     let mut out = Vec::new();
     for e in &corpus.entities {
@@ -57,7 +59,6 @@ pub fn lint(dir: &Path, corpus: &Corpus) -> Vec<Diagnostic> {
             .entry(e.story.as_deref())
             .or_insert_with(|| Source::of(dir, e));
         let (path, source) = (&src.path, &src.text);
-        let name = text::folded_words(&e.name);
         let aliases = src
             .written
             .entity
@@ -65,25 +66,9 @@ pub fn lint(dir: &Path, corpus: &Corpus) -> Vec<Diagnostic> {
             .find(|w| w.id == e.id)
             .map_or(&e.aliases, |w| &w.aliases);
         for alias in aliases {
-            let at = line_of(source, &format!("\"{alias}\""));
-            if text::folded_words(alias) == name {
-                out.push(
-                    Diagnostic::new(path, format!("alias `{alias}` of `{}` is its name", e.id))
-                        .at_line(at)
-                        .help("remove it: names already match in any case and accent")
-                        .warning(),
-                );
-            } else if is_common_word(alias) {
-                out.push(
-                    Diagnostic::new(
-                        path,
-                        format!("alias `{alias}` of `{}` is a common English word", e.id),
-                    )
-                    .at_line(at)
-                    .note("it will match text that is not about this entity")
-                    .help("use a name or a longer phrase")
-                    .warning(),
-                );
+            if let Some(warning) = alias_warning(path, e, alias, &lower_case) {
+                let at = line_of(source, &format!("\"{alias}\""));
+                out.push(warning.at_line(at).warning());
             }
         }
         let key = e.key();
@@ -103,10 +88,67 @@ pub fn lint(dir: &Path, corpus: &Corpus) -> Vec<Diagnostic> {
     out
 }
 
-/// One lowercase word of the English word list: not a name.
-fn is_common_word(alias: &str) -> bool {
+/// What is wrong with `alias` of `e`, if anything: it repeats the name, or
+/// it is a common word.
+fn alias_warning(
+    path: &Path,
+    e: &Entity,
+    alias: &str,
+    lower_case: &HashSet<String>,
+) -> Option<Diagnostic> {
+    if text::folded_words(alias) == text::folded_words(&e.name) {
+        let message = format!("alias `{alias}` of `{}` is its name", e.id);
+        return Some(
+            Diagnostic::new(path, message)
+                .help("remove it: names already match in any case and accent"),
+        );
+    }
+    if !is_common_word(alias, lower_case) {
+        return None;
+    }
+    let mut note = "it will match text that is not about this entity".to_string();
+    if alias.chars().any(char::is_uppercase) {
+        note = format!(
+            "aliases match in any case, and the articles write `{}` as a word: {note}",
+            alias.to_lowercase()
+        );
+    }
+    let message = format!("alias `{alias}` of `{}` is a common English word", e.id);
+    Some(
+        Diagnostic::new(path, message)
+            .note(note)
+            .help("use a name or a longer phrase"),
+    )
+}
+
+/// Whether `alias` is one common English word: aliases match in any case
+/// (short acronyms such as "US" aside), so it matches that word wherever
+/// a text uses it. The word list is in lower case and holds names too
+/// ("trump" and "baku" as well as "mayor"), so a capitalised alias counts
+/// only when the articles also write it in lower case (`lower_case`):
+/// there it is a word, not a name.
+fn is_common_word(alias: &str, lower_case: &HashSet<String>) -> bool {
     let words = text::folded_words(alias);
-    words.len() == 1 && !alias.chars().any(char::is_uppercase) && language().is_english(&words[0])
+    let [word] = words.as_slice() else {
+        return false;
+    };
+    let capitalised = alias.chars().any(char::is_uppercase);
+    language().is_english(word)
+        && !matches_only_in_capitals(alias)
+        && (!capitalised || lower_case.contains(word))
+}
+
+/// The words (folded) that the articles write in lower case somewhere.
+fn lower_case_words(corpus: &Corpus) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for paragraph in corpus.articles.iter().flat_map(|a| &a.paragraphs) {
+        for w in text::spans(paragraph) {
+            if !paragraph[w.start..w.end].chars().any(char::is_uppercase) {
+                out.insert(w.folded);
+            }
+        }
+    }
+    out
 }
 
 /// 1-based line of the first occurrence of `needle`, 0 if absent.
@@ -122,10 +164,42 @@ mod tests {
 
     #[test]
     fn lowercase_english_words_are_common_but_names_are_not() {
-        assert!(is_common_word("strike"));
-        assert!(is_common_word("ministry"));
-        assert!(!is_common_word("Kremlin"));
-        assert!(!is_common_word("Transport Ministry"));
-        assert!(!is_common_word("nakhchivan"));
+        let none = HashSet::new();
+        assert!(is_common_word("strike", &none));
+        assert!(is_common_word("ministry", &none));
+        assert!(!is_common_word("Kremlin", &none));
+        assert!(!is_common_word("Transport Ministry", &none));
+        assert!(!is_common_word("nakhchivan", &none));
+    }
+
+    /// The word list is in lower case and holds "trump" and "baku" as it
+    /// holds "mayor": only the articles tell a name from a word.
+    #[test]
+    fn a_capitalised_word_is_common_when_the_articles_write_it_in_lower_case() {
+        let article = |paragraphs: &[&str]| crate::content::Article {
+            id: "a".into(),
+            title: "A".into(),
+            date: "2026-03-14".into(),
+            publisher: None,
+            url: None,
+            paragraphs: paragraphs.iter().map(|p| p.to_string()).collect(),
+            cards: Vec::new(),
+        };
+        let corpus = Corpus {
+            articles: vec![article(&[
+                "Mayor Ines Tasker met Trump and Pashinyan in Baku.",
+                "The mayor's office told us the Kremlin had not replied.",
+            ])],
+            ..Corpus::default()
+        };
+        let lower_case = lower_case_words(&corpus);
+        assert!(is_common_word("Mayor", &lower_case));
+        assert!(is_common_word("MAYOR", &lower_case));
+        // "US" matches only in capitals, never the "us" the articles use.
+        for name in ["Trump", "Pashinyan", "Baku", "Kremlin", "Tasker", "US"] {
+            assert!(!is_common_word(name, &lower_case), "{name}");
+        }
+        // A lowercase alias is a word whatever the articles say.
+        assert!(is_common_word("bridge", &lower_case));
     }
 }

@@ -32,6 +32,12 @@ struct Pattern {
     exact: Option<String>,
 }
 
+/// Whether `name` is a short acronym ("US"), which matches only as
+/// written, not in any case as other names do.
+pub fn matches_only_in_capitals(name: &str) -> bool {
+    name.len() <= 3 && name.chars().all(|c| c.is_ascii_uppercase())
+}
+
 /// Matches entity names and aliases in word sequences.
 #[derive(Debug, Clone, Default)]
 pub struct EntityMatcher {
@@ -50,13 +56,10 @@ impl EntityMatcher {
                 let Some(first) = words.first().cloned() else {
                     continue;
                 };
-                let is_acronym = words.len() == 1
-                    && name.len() <= 3
-                    && name.chars().all(|c| c.is_ascii_uppercase());
                 by_first_word.entry(first).or_default().push(Pattern {
+                    exact: matches_only_in_capitals(name).then(|| name.to_string()),
                     words,
                     entity,
-                    exact: is_acronym.then(|| name.to_string()),
                 });
             }
         }

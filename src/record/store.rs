@@ -50,6 +50,16 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "no record at {}: give the --db (or DOSSIER_DB) or DATABASE_URL the bot records to",
+        .0.display()
+    )]
+    NoRecord(PathBuf),
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL: {0}")]
@@ -167,11 +177,31 @@ fn sqlite_sql(sql: &str) -> String {
     sql.replace('$', "?")
 }
 
+/// Whether opening a SQLite record may create it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    Create,
+    Refuse,
+}
+
 impl Store {
-    /// Opens (creating if needed) and migrates the record at `location`.
+    /// Opens (creating if needed) and migrates the record at `location`:
+    /// the bot records from its first answer on.
     pub fn open(location: &Location) -> Result<Store, StoreError> {
+        Store::connect(location, Missing::Create)
+    }
+
+    /// Opens and migrates the record at `location` only if it exists
+    /// ([`StoreError::NoRecord`] otherwise): a report on, or a deletion
+    /// from, a record made empty for the purpose would tell of nothing as
+    /// if it were the bot's.
+    pub fn open_existing(location: &Location) -> Result<Store, StoreError> {
+        Store::connect(location, Missing::Refuse)
+    }
+
+    fn connect(location: &Location, missing: Missing) -> Result<Store, StoreError> {
         let conn = match location {
-            Location::Sqlite(path) => Conn::Sqlite(open_sqlite(path)?),
+            Location::Sqlite(path) => Conn::Sqlite(open_sqlite(path, missing)?),
             Location::Postgres(url) => Conn::Postgres(open_postgres(url)?),
         };
         let mut store = Store {
@@ -499,14 +529,30 @@ fn feedback(story: Option<String>, citation: Option<String>, up: i64, down: i64)
     }
 }
 
-fn open_sqlite(path: &Path) -> Result<rusqlite::Connection, StoreError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-    }
-    let c = rusqlite::Connection::open(path)?;
+fn open_sqlite(path: &Path, missing: Missing) -> Result<rusqlite::Connection, StoreError> {
+    let c = match missing {
+        Missing::Create => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
+            }
+            rusqlite::Connection::open(path)?
+        }
+        Missing::Refuse => {
+            if let Err(source) = std::fs::metadata(path) {
+                let path = path.to_path_buf();
+                return Err(match source.kind() {
+                    std::io::ErrorKind::NotFound => StoreError::NoRecord(path),
+                    _ => StoreError::Io { path, source },
+                });
+            }
+            // Without the create flag: a file removed since is not made again.
+            let flags = rusqlite::OpenFlags::default() - rusqlite::OpenFlags::SQLITE_OPEN_CREATE;
+            rusqlite::Connection::open_with_flags(path, flags)?
+        }
+    };
     c.busy_timeout(SQLITE_BUSY)?;
     c.pragma_update(None, "journal_mode", "WAL")?;
     c.pragma_update(None, "synchronous", "NORMAL")?;
@@ -559,6 +605,23 @@ fn url_settings(url: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_bot_creates_a_missing_sqlite_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data").join("dossier.db");
+        let location = Location::Sqlite(path.clone());
+        let refused = Store::open_existing(&location).err();
+        assert!(
+            matches!(&refused, Some(StoreError::NoRecord(p)) if *p == path),
+            "{refused:?}"
+        );
+        assert!(!dir.path().join("data").exists(), "the directory was made");
+
+        let hash = Store::open(&location).unwrap().user_hash(42);
+        assert!(path.is_file());
+        assert_eq!(Store::open_existing(&location).unwrap().user_hash(42), hash);
+    }
 
     #[test]
     fn postgres_connections_get_timeouts_and_keepalives() {

@@ -157,15 +157,19 @@ fn check_warns_of_weak_aliases_and_unused_entities_but_passes() {
     d.edit("entities.toml", |e| {
         e.replacen(
             "aliases = [\"Azerbaijani\"",
-            "aliases = [\"Azerbaijan\", \"guild\", \"Azerbaijani\"",
+            "aliases = [\"Azerbaijan\", \"guild\", \"Corridor\", \"Azerbaijani\"",
             1,
         ) + "\n[[entity]]\nid = \"harbour-guild\"\nname = \"Harbour Guild\"\nkind = \"organization\"\n"
     });
     let r = d.ok(&["check"]);
-    assert!(r.stdout.contains("usable, with 3 warnings"), "{}", r.stdout);
+    // Names the word list also holds ("Trump", "Baku") are no warning: the
+    // article writes them capitalised only, while it writes "corridor".
+    assert!(r.stdout.contains("usable, with 4 warnings"), "{}", r.stdout);
     for expected in [
         "warning: alias `Azerbaijan` of `azerbaijan` is its name",
         "warning: alias `guild` of `azerbaijan` is a common English word",
+        "warning: alias `Corridor` of `azerbaijan` is a common English word",
+        "the articles write `corridor` as a word",
         "warning: no fact is about `harbour-guild`",
         "entities.toml:",
     ] {
@@ -284,4 +288,76 @@ fn a_duplicate_article_id_names_both_lines() {
             &format!("{ARTICLE}.md:{line}"),
         ],
     );
+}
+
+/// A facts file holding one fact that cites `article` and is about `entity`.
+fn one_fact(article: &str, entity: &str) -> String {
+    format!(
+        "[[fact]]\nid = \"extra\"\ntopic = \"terms\"\ntitle = \"Extra\"\nabout = [\"{entity}\"]\n\
+         text = \"The leaders met.\"\n\n[[fact.cite]]\narticle = \"{article}\"\nparagraph = 1\n\
+         quote = \"The leaders\"\n"
+    )
+}
+
+#[test]
+fn an_article_that_does_not_load_is_reported_once_not_at_every_cite() {
+    let d = Dossier::new();
+    d.edit(&format!("articles/{ARTICLE}.md"), |s| {
+        s.replacen("date = 2025-08-08", "date = 2026-14-03", 1)
+    });
+    // Facts of the story in a file of another name are left alone too.
+    std::fs::write(
+        d.content().join("facts/extra.toml"),
+        one_fact(ARTICLE, "armenia"),
+    )
+    .unwrap();
+    let err = check_fails_with(
+        &d,
+        &[
+            "invalid date",
+            &format!("the facts of `{ARTICLE}` were not checked: its article did not load"),
+            &format!("fix articles/{ARTICLE}.md"),
+            "1 fact(s) were not checked: they cite an article that did not load",
+            "3 problems in content",
+        ],
+    );
+    assert!(!err.contains("unknown article"), "{err}");
+}
+
+#[test]
+fn an_entities_file_that_does_not_parse_is_reported_once_not_at_every_fact() {
+    let d = Dossier::new();
+    d.edit("entities.toml", |s| {
+        s.replacen("kind = \"country\"", "kind = country", 1)
+    });
+    let err = check_fails_with(
+        &d,
+        &[
+            "entities.toml:7:",
+            "entity reference(s) in facts and cards were not checked: entities.toml did not load",
+            "2 problems in content",
+        ],
+    );
+    assert!(!err.contains("unknown entity"), "{err}");
+}
+
+/// A fact whose cites name no known article has no story: the help names
+/// no story's file (it used to say "facts/.toml").
+#[test]
+fn an_unknown_entity_of_a_fact_without_a_story_names_no_empty_file() {
+    let d = Dossier::new();
+    std::fs::write(
+        d.content().join("facts/extra.toml"),
+        one_fact("no-such-article", "nobody"),
+    )
+    .unwrap();
+    let err = check_fails_with(
+        &d,
+        &[
+            "unknown article `no-such-article`",
+            "unknown entity `nobody`",
+            "define it in entities.toml, or fix the spelling",
+        ],
+    );
+    assert!(!err.contains("facts/.toml"), "{err}");
 }

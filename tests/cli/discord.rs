@@ -114,6 +114,25 @@ fn serve_refuses_numbers_past_their_range() {
     }
 }
 
+/// No shard would connect and `serve` would wait forever: zero is refused
+/// as the other counts' zeros are.
+#[test]
+fn serve_refuses_zero_shards() {
+    for args in [
+        &["--shards", "0"][..],
+        &["--total-shards", "0", "--shard-range", "0..1"],
+    ] {
+        let d = Dossier::new();
+        let mut serve = d.command();
+        serve.args(["serve", "--token", "x"]).args(args);
+        // Bounded: a `serve` let through with no shard to run may never return.
+        let r = crate::util::bounded(&serve, 8 * 1024 * 1024);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(args[0]), "{}", r.stderr);
+        assert!(r.stderr.contains("not in"), "{}", r.stderr);
+    }
+}
+
 #[test]
 fn invite_prints_the_oauth2_url() {
     let d = Dossier::new();

@@ -455,6 +455,50 @@ fn gaps_feedback_and_forget_read_the_recorded_log() {
     assert_ne!(bad.code, 0);
 }
 
+/// A mistyped `--db`, or the default path run from elsewhere, must not
+/// create an empty record and report on it: `forget` would say "removed 0
+/// records" of a person whose records are still in the bot's.
+#[test]
+fn gaps_feedback_and_forget_refuse_a_record_that_does_not_exist() {
+    let d = Dossier::new();
+    let missing = d.dir.path().join("nowhere").join("x.db");
+    let db = missing.to_str().unwrap();
+    let runs = [
+        vec!["forget", "123", "--db", db],
+        vec!["gaps", "--db", db],
+        vec!["feedback", "--db", db],
+        // The default, data/dossier.db, from a directory the bot never ran in.
+        vec!["forget", "123"],
+    ];
+    for args in runs {
+        let r: crate::util::Run = d
+            .command()
+            .env_remove("DOSSIER_DB")
+            .env_remove("DATABASE_URL")
+            .args(&args)
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(r.code, 1, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(!r.stdout.contains("removed"), "{args:?}: {}", r.stdout);
+        let named = if args.len() == 2 {
+            "data/dossier.db"
+        } else {
+            db
+        };
+        assert!(
+            r.stderr.contains(&format!("no record at {named}")) && r.stderr.contains("--db"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    assert!(!d.dir.path().join("nowhere").exists());
+    assert!(!d.dir.path().join("data").exists());
+
+    let json = d.run(&["feedback", "--json", "--db", db]).json();
+    assert_eq!(json["error"]["kind"], "record_missing", "{json:#}");
+}
+
 /// The recorder prunes what is older than its `keep_days` when it starts.
 #[test]
 fn a_starting_recorder_prunes_records_past_their_days() {

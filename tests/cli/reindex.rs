@@ -17,6 +17,22 @@ fn reindex_prints_a_summary() {
     );
 }
 
+/// `dossier serve 2> file` keeps a log a person or a collector can read.
+#[test]
+fn logs_on_a_pipe_carry_no_colour_codes() {
+    let d = Dossier::new();
+    let r: crate::util::Run = d
+        .command()
+        .env("RUST_LOG", "dossier=debug")
+        .arg("reindex")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("DEBUG"), "no log line:\n{}", r.stderr);
+    assert!(!r.stderr.contains('\u{1b}'), "{:?}", r.stderr);
+}
+
 #[test]
 fn ask_on_a_fresh_checkout_builds_the_index_first() {
     let d = Dossier::new();

@@ -264,15 +264,20 @@ fn parse_cards(
 
 /// Resolves the entities cards name, and gives a story that declares no
 /// card one for each topic its facts use, in the order they first appear.
+/// While `entities.toml` did not load (`shared_failed`), an entity not
+/// found is not reported but counted, and the count returned.
 pub(super) fn resolve_cards(
     corpus: &mut Corpus,
     refs: Vec<(usize, PathBuf, CardRef)>,
+    shared_failed: bool,
     diags: &mut Diagnostics,
-) {
+) -> usize {
+    let mut unchecked = 0;
     for (article, path, r) in refs {
         let story = corpus.articles[article].id.clone();
         match visible_entity(&corpus.entities, &story, &r.id) {
             Some(key) => corpus.articles[article].cards[r.card].entity = Some(key),
+            None if shared_failed => unchecked += 1,
             None => diags.push(
                 Diagnostic::new(&path, format!("unknown entity `{}`", r.id))
                     .at_line(r.line)
@@ -313,6 +318,7 @@ pub(super) fn resolve_cards(
             article.cards = cards;
         }
     }
+    unchecked
 }
 
 /// The key of the entity `id` as facts of `story` see it: the story's own

@@ -49,24 +49,33 @@ impl ScopedNames<'_> {
     }
 }
 
+/// The shared entities, checked; `None` when the file is not valid TOML
+/// (and so none of them can be known).
 pub(super) fn parse_entities_file(
     path: &Path,
     source: &str,
     names: &mut ScopedNames,
     diags: &mut Diagnostics,
-) -> Vec<Entity> {
+) -> Option<Vec<Entity>> {
     let file: EntitiesFile = match toml::from_str(source) {
         Ok(f) => f,
         Err(err) => {
             diags.push(toml_diagnostic(path, source, 0, &err));
-            return Vec::new();
+            return None;
         }
     };
     let scope = Scope {
         story: None,
         shared: &HashSet::new(),
     };
-    check_entities(path, source, file.entity, &scope, names, diags)
+    Some(check_entities(
+        path,
+        source,
+        file.entity,
+        &scope,
+        names,
+        diags,
+    ))
 }
 
 /// Where entities are defined: shared (`story` is `None`) or a story's own,

@@ -1,14 +1,15 @@
 //! `facts/*.toml`: each fact's fields, its story and entities, and its
 //! citations checked verbatim against the paragraphs they name.
 
-use std::collections::{HashMap, HashSet};
+use std::cell::Cell;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::entities::{Names, RawEntity, Scope, ScopedNames, check_entities};
-use super::{ENTITIES_FILE, toml_diagnostic};
+use super::{ARTICLES_DIR, ENTITIES_FILE, toml_diagnostic};
 use crate::content::diagnostic::{Diagnostic, Diagnostics, Lines};
 use crate::content::model::{Cite, Corpus, Entity, Fact, Intent, Topic, is_slug};
 use crate::text;
@@ -54,18 +55,29 @@ pub(super) struct Known {
     /// Ids of the shared entities.
     pub(super) shared: HashSet<String>,
     pub(super) shared_names: Names,
+    /// Ids (file names) of the articles that did not load. Their facts are
+    /// not checked: every cite would be reported again, for one mistake.
+    pub(super) unloaded: HashSet<String>,
+    /// Whether `entities.toml` did not load, so an entity not found may
+    /// well be defined there.
+    pub(super) shared_failed: bool,
 }
 
 /// What one facts file holds once checked.
+#[derive(Default)]
 pub(super) struct FactsOfFile {
     /// The story's own entities (facts files named after an article).
     pub(super) entities: Vec<Entity>,
     pub(super) facts: Vec<(Fact, usize)>,
+    /// Entity references not found while `entities.toml` did not load:
+    /// not reported one by one.
+    pub(super) unchecked_entities: usize,
 }
 
 /// Reads `facts/SLUG.toml`: the facts and own entities of story SLUG.
 /// A file named after no article may hold facts (each belongs to the
-/// article it cites) but no entities.
+/// article it cites) but no entities. A file of an article that did not
+/// load is not checked, and says so once.
 pub(super) fn parse_facts_file(
     path: &Path,
     source: &str,
@@ -73,19 +85,100 @@ pub(super) fn parse_facts_file(
     known: &Known,
     diags: &mut Diagnostics,
 ) -> FactsOfFile {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if known.unloaded.contains(stem) {
+        diags.push(
+            Diagnostic::new(
+                path,
+                format!("the facts of `{stem}` were not checked: its article did not load"),
+            )
+            .help(format!(
+                "fix {ARTICLES_DIR}/{stem}.md (its problems are listed above), then check again"
+            )),
+        );
+        return FactsOfFile::default();
+    }
     let file: FactsFile = match toml::from_str(source) {
         Ok(f) => f,
         Err(err) => {
             diags.push(toml_diagnostic(path, source, 0, &err));
-            return FactsOfFile {
-                entities: Vec::new(),
-                facts: Vec::new(),
-            };
+            return FactsOfFile::default();
         }
     };
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let story = known.articles.contains_key(stem).then_some(stem);
-    let entities = match (story, file.entity.first()) {
+    let entities = story_entities(path, source, story, file.entity, known, diags);
+    let lines = Lines::of(source);
+    let cx = FactContext {
+        path,
+        source,
+        lines: &lines,
+        corpus,
+        known,
+        story,
+        own: &entities,
+        unchecked_entities: Cell::new(0),
+    };
+    let facts = check_facts(&cx, file.fact, diags);
+    let unchecked_entities = cx.unchecked_entities.get();
+    FactsOfFile {
+        entities,
+        facts,
+        unchecked_entities,
+    }
+}
+
+/// The file's facts, checked, but for those citing an article that did not
+/// load: they are left unchecked, said once for the file.
+fn check_facts(
+    cx: &FactContext,
+    raws: Vec<Spanned<RawFact>>,
+    diags: &mut Diagnostics,
+) -> Vec<(Fact, usize)> {
+    let mut facts = Vec::new();
+    let (mut skipped, mut unloaded) = (0, BTreeSet::new());
+    for raw in raws {
+        let cited = raw
+            .get_ref()
+            .cite
+            .iter()
+            .map(|c| c.get_ref().article.get_ref());
+        let gone: Vec<&String> = cited.filter(|a| cx.known.unloaded.contains(*a)).collect();
+        if gone.is_empty() {
+            facts.extend(parse_fact(cx, raw, diags));
+        } else {
+            skipped += 1;
+            unloaded.extend(gone.into_iter().map(|a| format!("{ARTICLES_DIR}/{a}.md")));
+        }
+    }
+    if skipped > 0 {
+        let files: Vec<String> = unloaded.into_iter().collect();
+        diags.push(
+            Diagnostic::new(
+                cx.path,
+                format!(
+                    "{skipped} fact(s) were not checked: they cite an article that did not load"
+                ),
+            )
+            .help(format!(
+                "fix {} (its problems are listed above), then check again",
+                files.join(", ")
+            )),
+        );
+    }
+    facts
+}
+
+/// The story's own entities, checked; entities in a file named after no
+/// article are reported.
+fn story_entities(
+    path: &Path,
+    source: &str,
+    story: Option<&str>,
+    raws: Vec<Spanned<RawEntity>>,
+    known: &Known,
+    diags: &mut Diagnostics,
+) -> Vec<Entity> {
+    match (story, raws.first()) {
         (Some(story), _) => {
             let scope = Scope {
                 story: Some(story),
@@ -95,9 +188,10 @@ pub(super) fn parse_facts_file(
                 shared: Some(&known.shared_names),
                 own: Names::new(),
             };
-            check_entities(path, source, file.entity, &scope, &mut names, diags)
+            check_entities(path, source, raws, &scope, &mut names, diags)
         }
         (None, Some(first)) => {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
             diags.push(
                 Diagnostic::new(path, format!("there is no article `{stem}` for these entities"))
                     .at(source, first.span().start)
@@ -108,25 +202,7 @@ pub(super) fn parse_facts_file(
             Vec::new()
         }
         (None, None) => Vec::new(),
-    };
-    let lines = Lines::of(source);
-    let facts = file
-        .fact
-        .into_iter()
-        .filter_map(|raw| {
-            let cx = FactContext {
-                path,
-                source,
-                lines: &lines,
-                corpus,
-                known,
-                story,
-                own: &entities,
-            };
-            parse_fact(&cx, raw, diags)
-        })
-        .collect();
-    FactsOfFile { entities, facts }
+    }
 }
 
 /// What checking one fact needs to know.
@@ -140,6 +216,8 @@ struct FactContext<'a> {
     story: Option<&'a str>,
     /// That story's own entities.
     own: &'a [Entity],
+    /// Entity references not found while `entities.toml` did not load.
+    unchecked_entities: Cell<usize>,
 }
 
 impl FactContext<'_> {
@@ -311,14 +389,23 @@ fn resolve_entity(
     diags: &mut Diagnostics,
 ) -> Option<String> {
     let key = cx.entity_key(story, e.get_ref());
-    if key.is_none() {
+    if key.is_none() && cx.known.shared_failed {
+        // It may be one of entities.toml's: one note says so for them all.
+        cx.unchecked_entities.set(cx.unchecked_entities.get() + 1);
+    } else if key.is_none() {
+        let help = if story.is_empty() {
+            // No story: the fact's cites name no article, as reported.
+            format!("define it in {ENTITIES_FILE}, or fix the spelling")
+        } else {
+            format!(
+                "define it in {ENTITIES_FILE} or under [[entity]] in facts/{story}.toml, or fix the spelling"
+            )
+        };
         diags.push(
             Diagnostic::new(cx.path, format!("unknown entity `{}`", e.get_ref()))
                 .at(cx.source, e.span().start)
                 .note(nearest_entity_note(e.get_ref(), cx, story))
-                .help(format!(
-                    "define it in {ENTITIES_FILE} or under [[entity]] in facts/{story}.toml, or fix the spelling"
-                )),
+                .help(help),
         );
     }
     key

@@ -2,9 +2,12 @@
 //! `entities.toml`, `facts/*.toml` and the optional `lexicon.toml`.
 //!
 //! Loading never stops at the first problem: it collects every one it can
-//! find so an editor fixes them all in one pass.
+//! find so an editor fixes them all in one pass. A problem that hides what
+//! depends on it (an article or `entities.toml` that does not load) is
+//! reported once, with one line for what was left unchecked, not again at
+//! every fact that refers to it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, Diagnostics};
@@ -36,17 +39,16 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
     }
     let mut diags = Diagnostics::default();
     let mut corpus = Corpus::default();
-    let card_refs = load_articles(dir, &mut corpus, &mut diags)?;
+    let (card_refs, unloaded) = load_articles(dir, &mut corpus, &mut diags)?;
 
     let entities_path = dir.join(ENTITIES_FILE);
     let mut shared_names = ScopedNames {
         shared: None,
         own: Names::new(),
     };
-    if let Some(source) = files::read_optional(&entities_path, &mut diags)? {
-        corpus.entities =
-            parse_entities_file(&entities_path, &source, &mut shared_names, &mut diags);
-    }
+    let shared = load_shared_entities(&entities_path, &mut shared_names, &mut diags)?;
+    let shared_failed = shared.is_none();
+    corpus.entities = shared.unwrap_or_default();
     let lexicon_path = dir.join(LEXICON_FILE);
     if let Some(source) = files::read_optional(&lexicon_path, &mut diags)? {
         corpus.lexicon = parse_lexicon(&lexicon_path, &source, &mut diags);
@@ -61,11 +63,17 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
             .collect(),
         shared: corpus.entities.iter().map(|e| e.id.clone()).collect(),
         shared_names: shared_names.own,
+        unloaded,
+        shared_failed,
     };
-    let (facts, story_entities) = load_facts(dir, &corpus, &known, &mut diags)?;
-    corpus.facts = facts;
-    corpus.entities.extend(story_entities);
-    resolve_cards(&mut corpus, card_refs, &mut diags);
+    let facts = load_facts(dir, &corpus, &known, &mut diags)?;
+    corpus.facts = facts.facts;
+    corpus.entities.extend(facts.entities);
+    let unchecked =
+        facts.unchecked_entities + resolve_cards(&mut corpus, card_refs, shared_failed, &mut diags);
+    if unchecked > 0 {
+        diags.push(unchecked_entities(&entities_path, unchecked));
+    }
 
     if diags.is_empty() {
         Ok(corpus)
@@ -74,15 +82,29 @@ pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
     }
 }
 
+/// Says once that `count` entity ids were not looked up because
+/// `entities.toml`, which may define them, did not load.
+fn unchecked_entities(path: &Path, count: usize) -> Diagnostic {
+    Diagnostic::new(
+        path,
+        format!("{count} entity reference(s) in facts and cards were not checked: {ENTITIES_FILE} did not load"),
+    )
+    .help(format!("fix {ENTITIES_FILE} (its problem is listed above), then check again"))
+}
+
+/// Cards' entity references, each with its article's index and file:
+/// resolved once the entities are known.
+type CardRefs = Vec<(usize, PathBuf, CardRef)>;
+
 /// Reads `articles/*.md` into `corpus` (files read and parsed in parallel;
 /// checks across files after, in file order, so the report is the same on
-/// any machine). Returns the cards' entity references, resolved once the
-/// entities are known.
+/// any machine). Returns the cards' entity references, and the ids (file
+/// names) of the articles that did not load.
 fn load_articles(
     dir: &Path,
     corpus: &mut Corpus,
     diags: &mut Diagnostics,
-) -> Result<Vec<(usize, PathBuf, CardRef)>, ContentError> {
+) -> Result<(CardRefs, HashSet<String>), ContentError> {
     let paths = files::regular(files::listed(&dir.join(ARTICLES_DIR), "md")?, diags);
     let parsed = par_map(&paths, |path| {
         let mut local = Diagnostics::default();
@@ -90,7 +112,7 @@ fn load_articles(
         (article, local)
     });
     let mut first_paths: HashMap<String, (PathBuf, usize)> = HashMap::new();
-    let mut card_refs = Vec::new();
+    let (mut card_refs, mut unloaded) = (Vec::new(), HashSet::new());
     for (path, (parsed, local)) in paths.iter().zip(parsed) {
         diags.0.extend(local.0);
         let Some(ParsedArticle {
@@ -99,6 +121,8 @@ fn load_articles(
             id_line,
         }) = parsed?
         else {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            unloaded.insert(stem.to_string());
             continue;
         };
         if let Some((first, first_line)) = first_paths.get(&article.id) {
@@ -122,17 +146,46 @@ fn load_articles(
             ),
         );
     }
-    Ok(card_refs)
+    // An article of that id loaded from another file: facts can cite it.
+    unloaded.retain(|id| !first_paths.contains_key(id));
+    Ok((card_refs, unloaded))
 }
 
-/// Reads `facts/*.toml` (in parallel, checked across files in file order):
-/// the facts, and the entities the files declare for their stories.
+/// The shared entities of `entities.toml` (none when it is absent), or
+/// `None` when it is there but did not load (not a regular file, or not
+/// valid TOML).
+fn load_shared_entities(
+    path: &Path,
+    names: &mut ScopedNames,
+    diags: &mut Diagnostics,
+) -> Result<Option<Vec<Entity>>, ContentError> {
+    let before = diags.len();
+    let source = files::read_optional(path, diags)?;
+    if diags.len() > before {
+        return Ok(None);
+    }
+    Ok(match source {
+        Some(source) => parse_entities_file(path, &source, names, diags),
+        None => Some(Vec::new()),
+    })
+}
+
+/// What the facts files hold together.
+struct LoadedFacts {
+    facts: Vec<Fact>,
+    /// The entities the files declare for their stories.
+    entities: Vec<Entity>,
+    /// Entity references not checked because `entities.toml` did not load.
+    unchecked_entities: usize,
+}
+
+/// Reads `facts/*.toml` (in parallel, checked across files in file order).
 fn load_facts(
     dir: &Path,
     corpus: &Corpus,
     known: &Known,
     diags: &mut Diagnostics,
-) -> Result<(Vec<Fact>, Vec<Entity>), ContentError> {
+) -> Result<LoadedFacts, ContentError> {
     let paths = files::regular(files::listed(&dir.join(FACTS_DIR), "toml")?, diags);
     let parsed = par_map(&paths, |path| {
         let mut local = Diagnostics::default();
@@ -141,11 +194,16 @@ fn load_facts(
         (file, local)
     });
     let mut fact_lines: HashMap<String, (PathBuf, usize)> = HashMap::new();
-    let (mut facts, mut story_entities) = (Vec::new(), Vec::new());
+    let mut out = LoadedFacts {
+        facts: Vec::new(),
+        entities: Vec::new(),
+        unchecked_entities: 0,
+    };
     for (path, (file, local)) in paths.iter().zip(parsed) {
         diags.0.extend(local.0);
         let file = file?;
-        story_entities.extend(file.entities);
+        out.entities.extend(file.entities);
+        out.unchecked_entities += file.unchecked_entities;
         for (fact, line) in file.facts {
             if let Some((first, first_line)) = fact_lines.get(&fact.key()) {
                 diags.push(
@@ -160,10 +218,10 @@ fn load_facts(
                 continue;
             }
             fact_lines.insert(fact.key(), (path.clone(), line));
-            facts.push(fact);
+            out.facts.push(fact);
         }
     }
-    Ok((facts, story_entities))
+    Ok(out)
 }
 
 /// `f` over `items` on as many threads as there are cores, in order.
