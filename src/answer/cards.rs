@@ -71,7 +71,12 @@ impl Engine {
                 let key = self.catalog.entities[e].key();
                 self.story_facts(a).any(|f| about(f, &key))
             })
-            .ok_or_else(|| RequestError::NotFound(name.to_string()))?;
+            .ok_or_else(|| {
+                let keys = self
+                    .scope_facts(scope)
+                    .flat_map(|f| f.about.iter().chain(&f.speaker));
+                self.not_found(name, scope, self.entity_names(keys))
+            })?;
         let entity = &self.catalog.entities[e];
         let key = entity.key();
         let order = |f: &Fact| {
@@ -116,7 +121,17 @@ impl Engine {
             Some(i) => Some(i),
             None => self.best_fact(name, in_scope)?,
         }
-        .ok_or_else(|| RequestError::NotFound(name.to_string()))?;
+        .ok_or_else(|| {
+            let titles = self
+                .scope_facts(scope)
+                .filter(|f| in_scope(f))
+                .map(|f| f.title.clone());
+            RequestError::NotFound {
+                name: name.to_string(),
+                named: None,
+                known: distinct(titles),
+            }
+        })?;
         let fact = &self.catalog.facts[fact];
         let a = self.story_of(fact).unwrap_or(0);
         Ok(Card {
@@ -145,7 +160,10 @@ impl Engine {
                 self.story_facts(a)
                     .any(|f| f.speaker.as_deref() == Some(&key))
             })
-            .ok_or_else(|| RequestError::NotFound(name.to_string()))?;
+            .ok_or_else(|| {
+                let speakers = self.scope_facts(scope).filter_map(|f| f.speaker.as_ref());
+                self.not_found(name, scope, self.entity_names(speakers))
+            })?;
         let entity = &self.catalog.entities[e];
         let key = entity.key();
         Ok(Card {
@@ -226,6 +244,37 @@ impl Engine {
     /// The facts of story `a`, in content order.
     pub(super) fn story_facts(&self, a: usize) -> impl Iterator<Item = &Fact> {
         self.story_facts[a].iter().map(|&i| &self.catalog.facts[i])
+    }
+
+    /// The facts of the story in scope, or of every story, newest first.
+    fn scope_facts(&self, scope: Option<usize>) -> impl Iterator<Item = &Fact> + '_ {
+        let stories: Vec<usize> = match scope {
+            Some(a) => vec![a],
+            None => self.by_date.clone(),
+        };
+        stories.into_iter().flat_map(|a| self.story_facts(a))
+    }
+
+    /// The names of the entities of `keys`, each once, in order.
+    fn entity_names<'a>(&self, keys: impl Iterator<Item = &'a String>) -> Vec<String> {
+        distinct(
+            keys.filter_map(|k| self.entity_index(k))
+                .map(|e| self.catalog.entities[e].name.clone()),
+        )
+    }
+
+    /// Nothing of a card's entities matches `name`: says which entity it
+    /// names, if the sources have one, and which would match.
+    fn not_found(&self, name: &str, scope: Option<usize>, known: Vec<String>) -> RequestError {
+        let named = self
+            .resolve_entity_with(name, scope, |_, _| true)
+            .map(|(e, _)| self.catalog.entities[e].name.clone())
+            .filter(|n| !known.contains(n));
+        RequestError::NotFound {
+            name: name.to_string(),
+            named,
+            known,
+        }
     }
 
     /// Position of a fact's story.
@@ -366,4 +415,21 @@ impl Engine {
             _ => None,
         })
     }
+}
+
+/// Names a card lists when nothing matched, at most this many.
+const KNOWN: usize = 10;
+
+/// The first [`KNOWN`] distinct items, in order.
+fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+            if out.len() == KNOWN {
+                break;
+            }
+        }
+    }
+    out
 }

@@ -45,8 +45,16 @@ pub enum RequestError {
         paragraph: u32,
         count: u32,
     },
-    #[error("nothing matches `{0}`")]
-    NotFound(String),
+    /// Nothing a card lists matches `name`.
+    #[error("{}", not_found(name, named.as_deref(), known))]
+    NotFound {
+        name: String,
+        /// The entity `name` names, when the sources have it but the card
+        /// has nothing of it (someone never quoted, for the quotes).
+        named: Option<String>,
+        /// What the card does list, for the person to pick from (a few).
+        known: Vec<String>,
+    },
     /// The index could not be searched: an internal failure, never
     /// reported as "the sources do not say".
     #[error("the index could not be searched: {0}")]
@@ -60,6 +68,19 @@ pub enum RequestError {
         /// The cards that story has (or, without one, any story has).
         cards: Vec<String>,
     },
+}
+
+fn not_found(name: &str, named: Option<&str>, known: &[String]) -> String {
+    let mut out = format!("nothing matches `{name}`");
+    if let Some(named) = named {
+        out.push_str(&format!(
+            " ({named} is in the sources, but not in this list)"
+        ));
+    }
+    if !known.is_empty() {
+        out.push_str(&format!("; try: {}", known.join(", ")));
+    }
+    out
 }
 
 fn no_card(card: &str, story: Option<&StoryRef>, cards: &[String]) -> String {

@@ -410,12 +410,32 @@ fn cards_resolve_names_and_aliases() {
         e.fact_card("terms", Some("ferry"), None).unwrap().items[0].fact,
         "harbour/ferry-reopens"
     );
-    assert!(matches!(
-        e.entity_card("parties", Some("Atlantis"), None),
-        Err(RequestError::NotFound(_))
-    ));
+    // What matches nothing is told with what would.
+    let Err(RequestError::NotFound { named, known, .. }) =
+        e.entity_card("parties", Some("Atlantis"), None)
+    else {
+        panic!("Atlantis is nobody")
+    };
+    assert_eq!(named, None);
+    assert!(known.contains(&"Ada Vell".to_string()), "{known:?}");
     let q = e.speaker_card("quotes", Some("Southbay"), None).unwrap();
     assert_eq!(q.items[0].speaker.as_deref(), Some("Southbay"));
+    // Someone the sources name but never quote: said so, with who is.
+    let Err(RequestError::NotFound { named, known, .. }) =
+        e.speaker_card("quotes", Some("the governor"), None)
+    else {
+        panic!("the governor is never quoted")
+    };
+    assert_eq!(named.as_deref(), Some("Ada Vell"));
+    assert_eq!(known, ["Southbay"]);
+    let Err(RequestError::NotFound { known, .. }) = e.fact_card("terms", Some("zzzz qqqq"), None)
+    else {
+        panic!("no term is zzzz")
+    };
+    assert!(
+        !known.is_empty() && known.iter().all(|t| !t.is_empty()),
+        "{known:?}"
+    );
     assert!(matches!(
         e.card("corridor", Some("harbour")),
         Err(RequestError::NoCard { story: Some(_), .. })

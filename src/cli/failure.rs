@@ -62,7 +62,7 @@ fn request_kind(e: &RequestError) -> &'static str {
     match e {
         RequestError::UnknownArticle(_) => "unknown_article",
         RequestError::NoSuchParagraph { .. } => "no_such_paragraph",
-        RequestError::NotFound(_) => "not_found",
+        RequestError::NotFound { .. } => "not_found",
         RequestError::NoCard { .. } => "no_such_card",
         RequestError::Index(_) => "index_failed",
     }
@@ -153,7 +153,11 @@ mod tests {
 
     #[test]
     fn errors_have_stable_kinds() {
-        let e = anyhow::Error::new(RequestError::NotFound("x".into()));
+        let e = anyhow::Error::new(RequestError::NotFound {
+            name: "x".into(),
+            named: None,
+            known: Vec::new(),
+        });
         assert_eq!(kind(&e), "not_found");
         let e = anyhow::Error::new(IndexError::Missing("index".into())).context("ctx");
         assert_eq!(kind(&e), "index_missing");

@@ -365,10 +365,25 @@ fn card(result: Result<crate::answer::Card, RequestError>, engine: &Engine) -> M
 
 fn request_error(e: &RequestError) -> Message {
     let text = match e {
-        RequestError::NotFound(name) => format!(
-            "Nothing in the sources matches “{}”. Start typing and pick one of the suggestions.",
-            render::escape(&limits::cut(name, 100))
-        ),
+        RequestError::NotFound { name, named, known } => {
+            let mut text = format!(
+                "Nothing in the sources matches “{}”.",
+                render::escape(&limits::cut(name, 100))
+            );
+            if let Some(named) = named {
+                text.push_str(&format!(
+                    " {} is in the sources, but not in this list.",
+                    render::escape(named)
+                ));
+            }
+            if known.is_empty() {
+                text.push_str(" Start typing and pick one of the suggestions.");
+            } else {
+                let known: Vec<String> = known.iter().map(|k| render::escape(k)).collect();
+                text.push_str(&format!(" Try: {}.", limits::cut(&known.join(", "), 1000)));
+            }
+            text
+        }
         RequestError::UnknownArticle(id) => format!(
             "There is no article “{}”. Pick one of the suggestions.",
             render::escape(&limits::cut(id, 100))

@@ -122,6 +122,27 @@ fn quote_reply() {
 }
 
 #[test]
+fn quote_of_someone_never_quoted_names_who_is() {
+    let reply = respond(
+        "quote",
+        json!([{"name": "speaker", "type": 3, "value": "pashinyan"}]),
+    );
+    let text = reply["data"]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+        + reply["data"]["embeds"][0]["description"]
+            .as_str()
+            .unwrap_or_default();
+    assert!(
+        text.contains("Nikol Pashinyan is in the sources"),
+        "{reply}"
+    );
+    assert!(text.contains("Try: Donald Trump, Ilham Aliyev."), "{reply}");
+    assert_eq!(reply["data"]["flags"], 64, "errors are private: {reply}");
+}
+
+#[test]
 fn source_reply() {
     insta::assert_json_snapshot!(respond(
         "source",
