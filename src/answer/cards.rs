@@ -247,7 +247,7 @@ impl Engine {
     }
 
     /// The facts of the story in scope, or of every story, newest first.
-    fn scope_facts(&self, scope: Option<usize>) -> impl Iterator<Item = &Fact> + '_ {
+    pub(super) fn scope_facts(&self, scope: Option<usize>) -> impl Iterator<Item = &Fact> + '_ {
         let stories: Vec<usize> = match scope {
             Some(a) => vec![a],
             None => self.by_date.clone(),

@@ -59,6 +59,9 @@ impl Engine {
         limit: usize,
     ) -> Result<SearchResults, super::RequestError> {
         let limit = limit.clamp(1, MAX_LIMIT);
+        if let Some(topic) = topic {
+            self.known_topic(topic, scope)?;
+        }
         let q = self.analyse(query);
         let stems = q.stems();
         let terms: HashMap<&str, f32> = stems.iter().map(|&s| (s, 1.0)).collect();
@@ -83,6 +86,24 @@ impl Engine {
             topic: topic.map(str::to_string),
             hits,
             corrections: q.corrections,
+        })
+    }
+
+    /// A topic some fact in scope has, else the error naming the cards
+    /// (topics) there are: a search under any other finds nothing.
+    fn known_topic(&self, topic: &str, scope: Option<usize>) -> Result<(), super::RequestError> {
+        if self.scope_facts(scope).any(|f| f.topic.as_str() == topic) {
+            return Ok(());
+        }
+        let story = scope.map(|a| self.catalog.articles[a].id.clone());
+        Err(super::RequestError::NoCard {
+            card: topic.to_string(),
+            story: scope.map(|a| self.story_ref(a)),
+            cards: self
+                .cards(story.as_deref())?
+                .into_iter()
+                .map(|c| c.topic.to_string())
+                .collect(),
         })
     }
 

@@ -347,6 +347,14 @@ fn search_marks_matched_words_and_filters_topics() {
             .all(|h| h.topic.as_deref() == Some(Topic::QUOTES))
     );
     assert!(!quotes.hits.is_empty());
+    // A topic no fact has finds nothing: said so, with the topics there are.
+    let Err(RequestError::NoCard { card, cards, .. }) =
+        t.engine.search("ferry", Some("weather"), 10)
+    else {
+        panic!("no fact is about the weather")
+    };
+    assert_eq!(card, "weather");
+    assert!(cards.iter().any(|c| c == Topic::QUOTES), "{cards:?}");
 }
 
 #[test]

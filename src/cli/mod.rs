@@ -466,7 +466,9 @@ fn card(paths: &Paths, topic: Option<String>, story: Option<&str>, json: bool) -
     let engine = open_engine(paths)?;
     match topic {
         Some(topic) => emit(json, &engine.card(&topic, story)?, render::text::card),
-        None => emit(json, &engine.cards(story)?, |c| render::text::cards(c)),
+        None => emit(json, &engine.cards(story)?, |c| {
+            render::text::cards(c, story)
+        }),
     }
 }
 

@@ -138,14 +138,23 @@ pub fn card(c: &Card) -> String {
     out
 }
 
-/// The cards there are: topic and title, one a line.
-pub fn cards(list: &[CardSpec]) -> String {
+/// The cards there are (of `story`, if one is named): topic and title, one
+/// a line.
+pub fn cards(list: &[CardSpec], story: Option<&str>) -> String {
     let mut out = String::new();
     for c in list {
         let _ = writeln!(out, "{:<12} {}", c.topic.as_str(), c.title);
     }
     if list.is_empty() {
-        out.push_str("No cards: no story has facts yet.\n");
+        match story {
+            Some(story) => {
+                let _ = writeln!(
+                    out,
+                    "No cards: `{story}` has no facts yet (cards are made of a story's facts; it is answered from its article)."
+                );
+            }
+            None => out.push_str("No cards: no story has facts yet.\n"),
+        }
     }
     out
 }

@@ -104,6 +104,32 @@ fn cards_are_declared_per_story_and_missing_ones_are_said_plainly() {
         .ok(&["card", "context", "--story", STRIKE, "--json"])
         .json();
     assert_eq!(background["title"], "Background");
+    // A search under a topic no fact has is told the topics there are.
+    let r = d.run(&["search", "ransom", "--topic", "weather", "--story", HACK]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("has no `weather` card; its cards: parties, terms, quotes"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_story_without_facts_is_said_to_have_no_cards_of_its_own() {
+    let d = newsroom();
+    // It declares no cards: it gets one for each topic its facts use.
+    std::fs::remove_file(d.content().join("facts").join(format!("{TAKEOVER}.toml"))).unwrap();
+    let r = d.ok(&["card", "--story", TAKEOVER]);
+    assert!(
+        r.stdout
+            .contains(&format!("No cards: `{TAKEOVER}` has no facts yet")),
+        "{}",
+        r.stdout
+    );
+    // The other stories still have theirs.
+    let r = d.ok(&["card"]);
+    assert!(r.stdout.contains("parties"), "{}", r.stdout);
 }
 
 #[test]
