@@ -50,8 +50,14 @@ fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
         let path = spec_path();
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "cannot read {}: {e}; the conformance tests check every payload against \
+                     Discord's OpenAPI description: put Discord's published one there \
+                     (specs/openapi.json of github.com/discord/discord-api-spec)",
+                path.display()
+            )
+        });
         serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
     })
