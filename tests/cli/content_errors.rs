@@ -122,6 +122,22 @@ fn quote_not_verbatim_shows_the_nearest_text() {
 }
 
 #[test]
+fn a_quote_cited_from_the_wrong_paragraph_points_to_the_right_one() {
+    let d = Dossier::new();
+    d.edit(FACTS, |s| {
+        s.replacen("paragraph = 1\n", "paragraph = 2\n", 1)
+    });
+    check_fails_with(
+        &d,
+        &[
+            "quote not found verbatim in paragraph 2",
+            "the quote stands verbatim in paragraph 1",
+            "cite paragraph = 1",
+        ],
+    );
+}
+
+#[test]
 fn duplicate_ids_point_to_the_first_one() {
     let d = Dossier::new();
     d.edit(FACTS, |s| {

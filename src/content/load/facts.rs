@@ -478,16 +478,30 @@ fn check_cite(
         return None;
     }
     if !paragraph.contains(quote.as_str()) {
-        let nearest = text::nearest_window(quote, paragraph);
-        diags.push(
-            Diagnostic::new(
-                path,
-                format!("quote not found verbatim in paragraph {number} of `{article_id}`"),
-            )
-            .at(source, raw.quote.span().start)
-            .note(format!("nearest text in that paragraph: \"{nearest}\""))
-            .help("copy the words exactly as they stand, quotation marks, dashes and spacing included"),
-        );
+        let diag = Diagnostic::new(
+            path,
+            format!("quote not found verbatim in paragraph {number} of `{article_id}`"),
+        )
+        .at(source, raw.quote.span().start);
+        // The words may stand, exactly, in another paragraph.
+        let elsewhere = (1..=count as u32)
+            .filter(|&n| i64::from(n) != number)
+            .find(|&n| {
+                article
+                    .paragraph(n)
+                    .is_some_and(|p| p.contains(quote.as_str()))
+            });
+        diags.push(match elsewhere {
+            Some(n) => diag
+                .note(format!("the quote stands verbatim in paragraph {n}"))
+                .help(format!("cite paragraph = {n}")),
+            None => diag
+                .note(format!(
+                    "nearest text in that paragraph: \"{}\"",
+                    text::nearest_window(quote, paragraph)
+                ))
+                .help("copy the words exactly as they stand, quotation marks, dashes and spacing included"),
+        });
         return None;
     }
     Some(Cite {
