@@ -32,6 +32,12 @@ static MARKUP: LazyLock<Regex> = LazyLock::new(|| {
 /// order marks, direction marks) removed, and [`MARKUP`] replaced by a
 /// space.
 pub fn plain(message: &str) -> String {
+    // Nearly every message: ASCII (nothing to compose, no format
+    // character) with nothing the markup pattern could match.
+    let may_have_markup = message.contains(['<', '@', ']', '.', ':']);
+    if message.is_ascii() && !may_have_markup {
+        return message.to_string();
+    }
     let visible: String = message
         .nfc()
         .filter(|c| c.general_category() != GeneralCategory::Format)
