@@ -17,6 +17,10 @@ pub fn message(e: &anyhow::Error) -> String {
             continue;
         }
         if !out.is_empty() {
+            // A cause that ends its sentence ("… HTTP request.") goes on
+            // after a colon.
+            let end = out.trim_end_matches('.').len();
+            out.truncate(end);
             out.push_str(": ");
         }
         out.push_str(&text);
@@ -149,6 +153,13 @@ mod tests {
     fn causes_not_in_the_wrapper_are_kept() {
         let e = anyhow::Error::new(std::io::Error::other("disk full")).context("could not write");
         assert_eq!(message(&e), "could not write: disk full");
+        let e = anyhow::Error::new(std::io::Error::other("refused"))
+            .context("Error while sending HTTP request.")
+            .context("the gateway connection failed");
+        assert_eq!(
+            message(&e),
+            "the gateway connection failed: Error while sending HTTP request: refused"
+        );
     }
 
     #[test]
