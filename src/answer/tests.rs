@@ -232,8 +232,12 @@ fn discord_markup_and_invisible_characters_are_not_words_of_the_question() {
         assert!(!a.question.contains("123456789012345678"), "{q}");
     }
     // A letter and its combining accent read as the composed letter.
-    let composed = t.engine.ask("Who is in Southbäy?").unwrap();
-    let decomposed = t.engine.ask("Who is in Southba\u{308}y?").unwrap();
+    let composed = t.engine.ask("Who is sceptical in Southbäy?").unwrap();
+    assert!(composed.answered, "{composed:?}");
+    let decomposed = t
+        .engine
+        .ask("Who is sceptical in Southba\u{308}y?")
+        .unwrap();
     assert_eq!(decomposed.answered, composed.answered);
     assert_eq!(decomposed.corrections, composed.corrections);
     assert_eq!(decomposed.facts, composed.facts);

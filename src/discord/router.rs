@@ -113,7 +113,8 @@ fn ask(
         id: cmd.id.get(),
         at: record::now(),
         user: cmd.user.id.get(),
-        question: q,
+        // As read: without mentions of other people, links or markup.
+        question: answer.question.clone(),
         // The story answered from, or else the one asked about, so a
         // declined question in a named story counts against that story.
         story: answer

@@ -13,15 +13,18 @@ use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 ///   `<#123>`, `<:name:123>`, `<a:name:123>`, `</ask:123>`, `<t:1700000000:R>`);
 /// - links, bare or as the target of a masked link (`[text](https://…)`
 ///   keeps its text);
-/// - `@someone` addressing a person or the bot, at the start of a word.
+/// - `@someone` opening the message (addressing the bot or a person), and
+///   `@everyone` or `@here` anywhere; an `@` before a word elsewhere ("what
+///   did @Vell say") leaves the word, since the splitter drops the `@`.
 static MARKUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
           <(?:@[!&]?|\#|a?:\w+:|/[\w\ -]+:|t:)\d+(?::[tTdDfFR])?>
-        | \]\([^)\s]*\)
+        | \]\((?:https?|ftp)://[^)\s]*\)
         | \b(?:https?|ftp)://\S+
         | \bwww\.\S+
-        | (?:^|\s)@\S+",
+        | ^\s*@\S+
+        | @(?:everyone|here)\b",
     )
     .expect("the markup pattern is valid")
 });
@@ -38,9 +41,12 @@ pub fn plain(message: &str) -> String {
     if message.is_ascii() && !may_have_markup {
         return message.to_string();
     }
+    // Invisible characters out first: one between a letter and its accent
+    // would keep them apart.
     let visible: String = message
-        .nfc()
+        .chars()
         .filter(|c| c.general_category() != GeneralCategory::Format)
+        .nfc()
         .collect();
     match MARKUP.replace_all(&visible, " ") {
         std::borrow::Cow::Borrowed(_) => visible,
@@ -67,6 +73,7 @@ mod tests {
             "<a:party:123456789012345678> where was the deal signed",
             "</ask:123456789012345678> where was the deal signed <t:1700000000:R>",
             "@dossier where was the deal signed",
+            "  @someone where was the deal signed @everyone @here",
             "where was the deal signed https://example.com/x?y=1",
             "where was the deal signed (www.example.com/story)",
         ] {
@@ -96,6 +103,18 @@ mod tests {
             ("is 3 < 4 > 2", vec!["is", "3", "4", "2"]),
             ("who signed <it>", vec!["who", "signed", "it"]),
             ("[1] what was agreed", vec!["1", "what", "was", "agreed"]),
+            (
+                "what did @Vell say about it",
+                vec!["what", "did", "vell", "say", "about", "it"],
+            ),
+            (
+                "a 3.5% rise at 4:30 @ the port",
+                vec!["a", "3", "5", "rise", "at", "4", "30", "the", "port"],
+            ),
+            (
+                "[up 3%](see) what rose",
+                vec!["up", "3", "see", "what", "rose"],
+            ),
         ] {
             assert_eq!(words(message), expected, "{message}");
         }
@@ -103,11 +122,15 @@ mod tests {
 
     #[test]
     fn accents_are_composed_and_invisible_characters_removed() {
-        assert_eq!(words("Naxc\u{327}ıvan"), words("Naxçıvan"));
-        assert_eq!(words("who is Ali\u{200b}yev"), ["who", "is", "aliyev"]);
+        assert_eq!(words("Southba\u{308}y"), words("Southbäy"));
+        assert_eq!(words("Southba\u{200b}\u{308}y"), words("Southbäy"));
         assert_eq!(
-            words("\u{feff}who is Ali\u{ad}yev\u{200d}"),
-            ["who", "is", "aliyev"]
+            words("who is Ada Ve\u{200b}ll"),
+            ["who", "is", "ada", "vell"]
+        );
+        assert_eq!(
+            words("\u{feff}who is Ve\u{ad}ll\u{200d}"),
+            ["who", "is", "vell"]
         );
         assert_eq!(plain("plain text stays"), "plain text stays");
     }

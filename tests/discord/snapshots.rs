@@ -361,6 +361,26 @@ fn a_declined_question_in_a_named_story_is_recorded_against_it() {
 }
 
 #[test]
+fn the_record_keeps_a_question_as_read_without_mentions_or_links() {
+    let ask = interaction(
+        2,
+        "ask",
+        json!([{"name": "question", "type": 3,
+                "value": "<@123456789012345678> where was the deal signed https://example.com/x"}]),
+    );
+    let (_, event) = router::routed(&ask, engine());
+    match event {
+        Some(dossier::record::Event::Ask(a)) => {
+            assert!(a.answered, "{a:?}");
+            assert!(!a.question.contains("123456789012345678"), "{a:?}");
+            assert!(!a.question.contains("example.com"), "{a:?}");
+            assert!(a.question.contains("where was the deal signed"), "{a:?}");
+        }
+        other => panic!("no /ask recorded: {other:?}"),
+    }
+}
+
+#[test]
 fn an_ask_follows_the_story_last_answered_in_its_channel() {
     let channels = dossier::discord::channels::Channels::default();
     let story = |channel: &str, question: &str| {
