@@ -73,7 +73,7 @@ impl Engine {
             })
             .ok_or_else(|| {
                 let keys = self
-                    .scope_facts(scope)
+                    .scope_facts(&scope)
                     .flat_map(|f| f.about.iter().chain(&f.speaker));
                 self.not_found(name, scope, self.entity_names(keys))
             })?;
@@ -123,7 +123,7 @@ impl Engine {
         }
         .ok_or_else(|| {
             let titles = self
-                .scope_facts(scope)
+                .scope_facts(&scope)
                 .filter(|f| in_scope(f))
                 .map(|f| f.title.clone());
             RequestError::NotFound {
@@ -161,7 +161,7 @@ impl Engine {
                     .any(|f| f.speaker.as_deref() == Some(&key))
             })
             .ok_or_else(|| {
-                let speakers = self.scope_facts(scope).filter_map(|f| f.speaker.as_ref());
+                let speakers = self.scope_facts(&scope).filter_map(|f| f.speaker.as_ref());
                 self.not_found(name, scope, self.entity_names(speakers))
             })?;
         let entity = &self.catalog.entities[e];
@@ -247,12 +247,13 @@ impl Engine {
     }
 
     /// The facts of the story in scope, or of every story, newest first.
-    pub(super) fn scope_facts(&self, scope: Option<usize>) -> impl Iterator<Item = &Fact> + '_ {
-        let stories: Vec<usize> = match scope {
-            Some(a) => vec![a],
-            None => self.by_date.clone(),
-        };
-        stories.into_iter().flat_map(|a| self.story_facts(a))
+    pub(super) fn scope_facts<'a>(
+        &'a self,
+        scope: &'a Option<usize>,
+    ) -> impl Iterator<Item = &'a Fact> + 'a {
+        self.stories_in(scope)
+            .iter()
+            .flat_map(|&a| self.story_facts(a))
     }
 
     /// The names of the entities of `keys`, each once, in order.

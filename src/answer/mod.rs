@@ -71,12 +71,10 @@ pub enum RequestError {
 }
 
 fn not_found(name: &str, named: Option<&str>, known: &[String]) -> String {
-    let mut out = format!("nothing matches `{name}`");
-    if let Some(named) = named {
-        out.push_str(&format!(
-            " ({named} is in the sources, but not in this list)"
-        ));
-    }
+    let mut out = match named {
+        Some(named) => format!("`{name}` names {named}, who is not in this list"),
+        None => format!("nothing matches `{name}`"),
+    };
     if !known.is_empty() {
         out.push_str(&format!("; try: {}", known.join(", ")));
     }

@@ -89,21 +89,25 @@ impl Engine {
         })
     }
 
-    /// A topic some fact in scope has, else the error naming the cards
-    /// (topics) there are: a search under any other finds nothing.
+    /// A topic of the cards in scope (declared, or used by a fact), else
+    /// the error naming those there are: a search under any other could
+    /// find nothing.
     fn known_topic(&self, topic: &str, scope: Option<usize>) -> Result<(), super::RequestError> {
-        if self.scope_facts(scope).any(|f| f.topic.as_str() == topic) {
+        let story = scope.map(|a| self.catalog.articles[a].id.clone());
+        let cards: Vec<String> = self
+            .cards(story.as_deref())?
+            .into_iter()
+            .map(|c| c.topic.to_string())
+            .collect();
+        if cards.iter().any(|c| c == topic)
+            || self.scope_facts(&scope).any(|f| f.topic.as_str() == topic)
+        {
             return Ok(());
         }
-        let story = scope.map(|a| self.catalog.articles[a].id.clone());
         Err(super::RequestError::NoCard {
             card: topic.to_string(),
             story: scope.map(|a| self.story_ref(a)),
-            cards: self
-                .cards(story.as_deref())?
-                .into_iter()
-                .map(|c| c.topic.to_string())
-                .collect(),
+            cards,
         })
     }
 

@@ -325,14 +325,20 @@ pub fn print(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether `NO_COLOR` asks for no colour: set and not empty.
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        // Colour codes only garble a log file or what a log collector reads.
-        .with_ansi(std::io::stderr().is_terminal())
+        // Colour codes only garble a log file or what a log collector reads;
+        // NO_COLOR (no-color.org) turns them off on a terminal too.
+        .with_ansi(std::io::stderr().is_terminal() && !no_color())
         .try_init();
 }
 

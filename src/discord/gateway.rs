@@ -414,13 +414,18 @@ const GATEWAY_PATIENCE_MAX: Duration = Duration::from_secs(30);
 /// final.
 async fn recommended_shards(http: &Http) -> Result<u32> {
     let mut pause = BACKOFF;
+    // The cause is logged when it first shows and whenever it changes: a
+    // mistyped host or a certificate problem must not hide behind retries.
+    let mut last = String::new();
     loop {
         match http.get_bot_gateway().await {
             Ok(gateway) => return Ok(gateway.shards.max(1)),
             Err(e) if is_transient(&e) => {
-                tracing::debug!(
-                    "could not ask Discord for the gateway, retrying in {pause:?}: {e}"
-                );
+                let cause = e.to_string();
+                if cause != last {
+                    tracing::warn!("could not ask Discord for the gateway; asking again: {cause}");
+                    last = cause;
+                }
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(GATEWAY_PATIENCE_MAX);
             }
@@ -438,11 +443,12 @@ fn refused(e: serenity::Error) -> anyhow::Error {
     use serenity::http::HttpError;
     match &e {
         serenity::Error::Http(HttpError::UnsuccessfulRequest(r))
-            if r.status_code.as_u16() == 401 =>
+            if r.status_code.as_u16() != 401 =>
         {
-            anyhow::Error::new(e).context(BAD_TOKEN)
+            anyhow::Error::new(e)
         }
-        serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication) => {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(_))
+        | serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication) => {
             anyhow::Error::new(e).context(BAD_TOKEN)
         }
         _ => anyhow::Error::new(e),

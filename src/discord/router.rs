@@ -367,16 +367,14 @@ fn card(result: Result<crate::answer::Card, RequestError>, engine: &Engine) -> M
 fn request_error(e: &RequestError) -> Message {
     let text = match e {
         RequestError::NotFound { name, named, known } => {
-            let mut text = format!(
-                "Nothing in the sources matches “{}”.",
-                render::escape(&limits::cut(name, 100))
-            );
-            if let Some(named) = named {
-                text.push_str(&format!(
-                    " {} is in the sources, but not in this list.",
+            let name = render::escape(&limits::cut(name, 100));
+            let mut text = match named {
+                Some(named) => format!(
+                    "“{name}” names {}, who is not in this list.",
                     render::escape(named)
-                ));
-            }
+                ),
+                None => format!("Nothing in the sources matches “{name}”."),
+            };
             if known.is_empty() {
                 text.push_str(" Start typing and pick one of the suggestions.");
             } else {

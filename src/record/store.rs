@@ -118,9 +118,11 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// hour.
 const TCP_USER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Keepalive probes on an idle connection: the first after 30 s of
-/// silence, then every 10 s, and 3 unanswered ones close it, so a dead
-/// peer is noticed in about a minute rather than the kernel's two hours,
-/// and firewalls that drop idle connections see traffic.
+/// silence, then every 10 s, so firewalls that drop idle connections see
+/// traffic and a dead peer is noticed in well under a minute rather than
+/// the kernel's two hours. On Linux the user timeout also bounds
+/// unanswered probes (about 40 s in all); the count of 3 applies where it
+/// does not.
 const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
 const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
 const KEEPALIVE_RETRIES: u32 = 3;
@@ -574,8 +576,7 @@ fn postgres_config(url: &str) -> Result<postgres::Config, StoreError> {
         config.tcp_user_timeout(TCP_USER_TIMEOUT);
     }
     if config.get_keepalives() {
-        let names = url_settings(url);
-        if !names.contains(&"keepalives_idle") {
+        if !sets(url, "keepalives_idle") {
             config.keepalives_idle(KEEPALIVE_IDLE);
         }
         if config.get_keepalives_interval().is_none() {
@@ -588,18 +589,12 @@ fn postgres_config(url: &str) -> Result<postgres::Config, StoreError> {
     Ok(config)
 }
 
-/// The names of the settings a connection string gives, in either form
-/// (`key=value` words, or a URL's query): the driver reports a default
-/// keepalive idle time the same as one the URL set.
-fn url_settings(url: &str) -> Vec<&str> {
-    let settings = match url.split_once('?') {
-        Some((_, query)) if url.contains("://") => query.split('&').collect::<Vec<_>>(),
-        _ => url.split_whitespace().collect(),
-    };
-    settings
-        .into_iter()
-        .filter_map(|s| s.split_once('=').map(|(k, _)| k.trim()))
-        .collect()
+/// Whether a connection string sets `key`, in either form (`key = value`
+/// words, spaces around `=` allowed, or a URL's query): the driver reports
+/// a default keepalive idle time the same as one the string set.
+fn sets(url: &str, key: &str) -> bool {
+    let pattern = format!(r"(?:^|[\s?&]){}\s*=", regex::escape(key));
+    regex::Regex::new(&pattern).is_ok_and(|r| r.is_match(url))
 }
 
 #[cfg(test)]
@@ -644,6 +639,7 @@ mod tests {
         for url in [
             "postgres://db.internal/dossier?connect_timeout=20&tcp_user_timeout=60&keepalives_idle=600&keepalives_interval=5&keepalives_retries=9",
             "host=db.internal connect_timeout=20 tcp_user_timeout=60 keepalives_idle=600 keepalives_interval=5 keepalives_retries=9",
+            "host=db.internal connect_timeout = 20 tcp_user_timeout = 60 keepalives_idle = 600 keepalives_interval = 5 keepalives_retries = 9",
         ] {
             let c = postgres_config(url).unwrap();
             assert_eq!(c.get_connect_timeout(), Some(&Duration::from_secs(20)));

@@ -24,6 +24,8 @@ fn logs_on_a_pipe_carry_no_colour_codes() {
     let r: crate::util::Run = d
         .command()
         .env("RUST_LOG", "dossier=debug")
+        // Colour left to the terminal test alone.
+        .env_remove("NO_COLOR")
         .arg("reindex")
         .output()
         .unwrap()

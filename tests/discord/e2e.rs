@@ -890,6 +890,11 @@ async fn a_discord_failing_at_startup_is_asked_again_until_it_answers() {
             .filter(|r| r.path.ends_with("/gateway/bot"))
             .count();
         bot.ensure(asked >= 4, &format!("asked for the gateway {asked} times"));
+        let told = bot.output().matches("asking again").count();
+        bot.ensure(
+            told == 1,
+            "the cause is logged once while it stays the same",
+        );
         let reply = ask(&fake, &bot, "3951", "where was the deal signed").await;
         bot.ensure(
             reply["data"]["embeds"][0].is_object(),
