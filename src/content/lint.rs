@@ -124,7 +124,7 @@ fn alias_warning(
 /// Whether `alias` is one common English word: aliases match in any case
 /// (short acronyms such as "US" aside), so it matches that word wherever
 /// a text uses it. The word list is in lower case and holds names too
-/// ("trump" and "baku" as well as "mayor"), so a capitalised alias counts
+/// ("bush" and "brown" as well as "mayor"), so a capitalised alias counts
 /// only when the articles also write it in lower case (`lower_case`):
 /// there it is a word, not a name.
 fn is_common_word(alias: &str, lower_case: &HashSet<String>) -> bool {
@@ -167,12 +167,12 @@ mod tests {
         let none = HashSet::new();
         assert!(is_common_word("strike", &none));
         assert!(is_common_word("ministry", &none));
-        assert!(!is_common_word("Kremlin", &none));
+        assert!(!is_common_word("Southbay", &none));
         assert!(!is_common_word("Transport Ministry", &none));
-        assert!(!is_common_word("nakhchivan", &none));
+        assert!(!is_common_word("northport", &none));
     }
 
-    /// The word list is in lower case and holds "trump" and "baku" as it
+    /// The word list is in lower case and holds "bush" and "brown" as it
     /// holds "mayor": only the articles tell a name from a word.
     #[test]
     fn a_capitalised_word_is_common_when_the_articles_write_it_in_lower_case() {
@@ -187,8 +187,8 @@ mod tests {
         };
         let corpus = Corpus {
             articles: vec![article(&[
-                "Mayor Ines Tasker met Trump and Pashinyan in Baku.",
-                "The mayor's office told us the Kremlin had not replied.",
+                "Mayor Ada Brown met Bush and Vell in Southbay.",
+                "The mayor's office told us the ministry had not replied.",
             ])],
             ..Corpus::default()
         };
@@ -196,9 +196,12 @@ mod tests {
         assert!(is_common_word("Mayor", &lower_case));
         assert!(is_common_word("MAYOR", &lower_case));
         // "US" matches only in capitals, never the "us" the articles use.
-        for name in ["Trump", "Pashinyan", "Baku", "Kremlin", "Tasker", "US"] {
+        for name in ["Brown", "Bush", "Vell", "Southbay", "US"] {
             assert!(!is_common_word(name, &lower_case), "{name}");
         }
+        // Names the word list holds as words: the articles tell them apart.
+        assert!(language().is_english("brown") && language().is_english("bush"));
+        assert!(is_common_word("brown", &lower_case));
         // A lowercase alias is a word whatever the articles say.
         assert!(is_common_word("bridge", &lower_case));
     }

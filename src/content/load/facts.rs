@@ -483,25 +483,7 @@ fn check_cite(
             format!("quote not found verbatim in paragraph {number} of `{article_id}`"),
         )
         .at(source, raw.quote.span().start);
-        // The words may stand, exactly, in another paragraph.
-        let elsewhere = (1..=count as u32)
-            .filter(|&n| i64::from(n) != number)
-            .find(|&n| {
-                article
-                    .paragraph(n)
-                    .is_some_and(|p| p.contains(quote.as_str()))
-            });
-        diags.push(match elsewhere {
-            Some(n) => diag
-                .note(format!("the quote stands verbatim in paragraph {n}"))
-                .help(format!("cite paragraph = {n}")),
-            None => diag
-                .note(format!(
-                    "nearest text in that paragraph: \"{}\"",
-                    text::nearest_window(quote, paragraph)
-                ))
-                .help("copy the words exactly as they stand, quotation marks, dashes and spacing included"),
-        });
+        diags.push(not_verbatim(diag, article, number, quote, paragraph));
         return None;
     }
     Some(Cite {
@@ -509,4 +491,31 @@ fn check_cite(
         paragraph: number as u32,
         quote: quote.clone(),
     })
+}
+
+/// What to do about a quote the cited paragraph (number `number`, text
+/// `cited`) does not hold: cite the other paragraph that holds it word for
+/// word, or copy the words as they stand (the nearest text shown).
+fn not_verbatim(
+    diag: Diagnostic,
+    article: &crate::content::Article,
+    number: i64,
+    quote: &str,
+    cited: &str,
+) -> Diagnostic {
+    let count = article.paragraphs.len() as u32;
+    let elsewhere = (1..=count)
+        .filter(|&n| i64::from(n) != number)
+        .find(|&n| article.paragraph(n).is_some_and(|p| p.contains(quote)));
+    match elsewhere {
+        Some(n) => diag
+            .note(format!("the quote stands verbatim in paragraph {n}"))
+            .help(format!("cite paragraph = {n}")),
+        None => diag
+            .note(format!(
+                "nearest text in that paragraph: \"{}\"",
+                text::nearest_window(quote, cited)
+            ))
+            .help("copy the words exactly as they stand, quotation marks, dashes and spacing included"),
+    }
 }
