@@ -72,7 +72,7 @@ pub enum RequestError {
 
 fn not_found(name: &str, named: Option<&str>, known: &[String]) -> String {
     let mut out = match named {
-        Some(named) => format!("`{name}` names {named}, who is not in this list"),
+        Some(named) => format!("`{name}` is {named}, not in this list"),
         None => format!("nothing matches `{name}`"),
     };
     if !known.is_empty() {

@@ -370,7 +370,7 @@ fn request_error(e: &RequestError) -> Message {
             let name = render::escape(&limits::cut(name, 100));
             let mut text = match named {
                 Some(named) => format!(
-                    "“{name}” names {}, who is not in this list.",
+                    "“{name}” is {}, not in this list.",
                     render::escape(named)
                 ),
                 None => format!("Nothing in the sources matches “{name}”."),

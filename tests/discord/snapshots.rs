@@ -135,7 +135,7 @@ fn quote_of_someone_never_quoted_names_who_is() {
             .as_str()
             .unwrap_or_default();
     assert!(
-        text.contains("“pashinyan” names Nikol Pashinyan, who is not in this list"),
+        text.contains("“pashinyan” is Nikol Pashinyan, not in this list"),
         "{reply}"
     );
     assert!(text.contains("Try: Donald Trump, Ilham Aliyev."), "{reply}");
