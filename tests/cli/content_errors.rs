@@ -332,9 +332,35 @@ fn an_article_that_does_not_load_is_reported_once_not_at_every_cite() {
         &[
             "invalid date",
             &format!("the facts of `{ARTICLE}` were not checked: its article did not load"),
-            &format!("fix articles/{ARTICLE}.md"),
+            &format!("fix the article `{ARTICLE}` in articles/"),
             "1 fact(s) were not checked: they cite an article that did not load",
             "3 problems in content",
+        ],
+    );
+    assert!(!err.contains("unknown article"), "{err}");
+}
+
+#[test]
+fn an_article_named_apart_from_its_id_that_does_not_load_is_reported_once() {
+    let d = Dossier::new();
+    let articles = d.content().join("articles");
+    let source = std::fs::read_to_string(articles.join(format!("{ARTICLE}.md"))).unwrap();
+    std::fs::remove_file(articles.join(format!("{ARTICLE}.md"))).unwrap();
+    std::fs::write(
+        articles.join("peace.md"),
+        source.replacen(
+            "title = \"Azerbaijan and Armenia sign peace agreement at the White House\"",
+            "title = \"\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let err = check_fails_with(
+        &d,
+        &[
+            "peace.md:3:",
+            &format!("the facts of `{ARTICLE}` were not checked: its article did not load"),
+            "2 problems in content",
         ],
     );
     assert!(!err.contains("unknown article"), "{err}");

@@ -82,18 +82,20 @@ fn layout(path: &Path, source: &str, diags: &mut Diagnostics) -> Option<Layout> 
     None
 }
 
+/// The article of one file; when it does not load, the id its front matter
+/// gives, if it could be read (facts cite an article by it).
 pub(super) fn parse_article(
     path: &Path,
     source: &str,
     diags: &mut Diagnostics,
-) -> Option<ParsedArticle> {
-    let Layout { front, body_start } = layout(path, source, diags)?;
+) -> Result<ParsedArticle, Option<String>> {
+    let Layout { front, body_start } = layout(path, source, diags).ok_or(None)?;
     let fm_start = front.start;
     let fm: FrontMatter = match toml::from_str(&source[front]) {
         Ok(fm) => fm,
         Err(err) => {
             diags.push(toml_diagnostic(path, source, fm_start, &err));
-            return None;
+            return Err(None);
         }
     };
     let (id, date, mut ok) = check_front_matter(path, source, fm_start, &fm, diags);
@@ -118,7 +120,10 @@ pub(super) fn parse_article(
         paragraphs,
         cards,
     };
-    ok.then_some(ParsedArticle {
+    if !ok {
+        return Err(Some(article.id).filter(|id| !id.is_empty()));
+    }
+    Ok(ParsedArticle {
         article,
         refs,
         id_line: crate::content::diagnostic::line_column(source, fm_start + fm.id.span().start).0,

@@ -55,7 +55,8 @@ pub(super) struct Known {
     /// Ids of the shared entities.
     pub(super) shared: HashSet<String>,
     pub(super) shared_names: Names,
-    /// Ids (file names) of the articles that did not load. Their facts are
+    /// Ids of the articles that did not load (from their front matter, or
+    /// their file names when it could not be read). Their facts are
     /// not checked: every cite would be reported again, for one mistake.
     pub(super) unloaded: HashSet<String>,
     /// Whether `entities.toml` did not load, so an entity not found may
@@ -93,7 +94,7 @@ pub(super) fn parse_facts_file(
                 format!("the facts of `{stem}` were not checked: its article did not load"),
             )
             .help(format!(
-                "fix {ARTICLES_DIR}/{stem}.md (its problems are listed above), then check again"
+                "fix the article `{stem}` in {ARTICLES_DIR}/ (its problems are listed above), then check again"
             )),
         );
         return FactsOfFile::default();
@@ -147,7 +148,7 @@ fn check_facts(
             facts.extend(parse_fact(cx, raw, diags));
         } else {
             skipped += 1;
-            unloaded.extend(gone.into_iter().map(|a| format!("{ARTICLES_DIR}/{a}.md")));
+            unloaded.extend(gone.into_iter().map(|a| format!("`{a}`")));
         }
     }
     if skipped > 0 {
@@ -160,7 +161,7 @@ fn check_facts(
                 ),
             )
             .help(format!(
-                "fix {} (its problems are listed above), then check again",
+                "fix the article(s) {} in {ARTICLES_DIR}/ (their problems are listed above), then check again",
                 files.join(", ")
             )),
         );

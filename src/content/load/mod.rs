@@ -115,15 +115,20 @@ fn load_articles(
     let (mut card_refs, mut unloaded) = (Vec::new(), HashSet::new());
     for (path, (parsed, local)) in paths.iter().zip(parsed) {
         diags.0.extend(local.0);
-        let Some(ParsedArticle {
+        let ParsedArticle {
             article,
             refs,
             id_line,
-        }) = parsed?
-        else {
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-            unloaded.insert(stem.to_string());
-            continue;
+        } = match parsed? {
+            Ok(parsed) => parsed,
+            Err(id) => {
+                // Facts cite it by the id its front matter gives, or, when
+                // that could not be read, by the file's name (the project's
+                // convention).
+                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                unloaded.insert(id.unwrap_or_else(|| stem.to_string()));
+                continue;
+            }
         };
         if let Some((first, first_line)) = first_paths.get(&article.id) {
             diags.push(
