@@ -441,18 +441,13 @@ const BAD_TOKEN: &str = "Discord refused the bot token: check DISCORD_TOKEN (the
 /// A Discord error, with what to fix when Discord refused the token.
 fn refused(e: serenity::Error) -> anyhow::Error {
     use serenity::http::HttpError;
-    match &e {
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(r))
-            if r.status_code.as_u16() != 401 =>
-        {
-            anyhow::Error::new(e)
-        }
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(_))
-        | serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication) => {
-            anyhow::Error::new(e).context(BAD_TOKEN)
-        }
-        _ => anyhow::Error::new(e),
-    }
+    let bad_token = match &e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => r.status_code.as_u16() == 401,
+        serenity::Error::Gateway(serenity::gateway::GatewayError::InvalidAuthentication) => true,
+        _ => false,
+    };
+    let e = anyhow::Error::new(e);
+    if bad_token { e.context(BAD_TOKEN) } else { e }
 }
 
 /// Says so while no shard has connected: a Discord (or proxy) that never

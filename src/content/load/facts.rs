@@ -86,7 +86,7 @@ pub(super) fn parse_facts_file(
     known: &Known,
     diags: &mut Diagnostics,
 ) -> FactsOfFile {
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let stem = super::file_stem(path);
     if known.unloaded.contains(stem) {
         diags.push(
             Diagnostic::new(
@@ -152,7 +152,7 @@ fn check_facts(
         }
     }
     if skipped > 0 {
-        let files: Vec<String> = unloaded.into_iter().collect();
+        let articles: Vec<String> = unloaded.into_iter().collect();
         diags.push(
             Diagnostic::new(
                 cx.path,
@@ -162,7 +162,7 @@ fn check_facts(
             )
             .help(format!(
                 "fix the article(s) {} in {ARTICLES_DIR}/ (their problems are listed above), then check again",
-                files.join(", ")
+                articles.join(", ")
             )),
         );
     }
@@ -192,7 +192,7 @@ fn story_entities(
             check_entities(path, source, raws, &scope, &mut names, diags)
         }
         (None, Some(first)) => {
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            let stem = super::file_stem(path);
             diags.push(
                 Diagnostic::new(path, format!("there is no article `{stem}` for these entities"))
                     .at(source, first.span().start)
@@ -484,7 +484,7 @@ fn check_cite(
             format!("quote not found verbatim in paragraph {number} of `{article_id}`"),
         )
         .at(source, raw.quote.span().start);
-        diags.push(not_verbatim(diag, article, number, quote, paragraph));
+        diags.push(not_verbatim(diag, article, quote, paragraph));
         return None;
     }
     Some(Cite {
@@ -494,21 +494,17 @@ fn check_cite(
     })
 }
 
-/// What to do about a quote the cited paragraph (number `number`, text
-/// `cited`) does not hold: cite the other paragraph that holds it word for
-/// word, or copy the words as they stand (the nearest text shown).
+/// What to do about a quote the cited paragraph (`cited`) does not hold:
+/// cite the paragraph that holds it word for word, or copy the words as
+/// they stand (the nearest text shown).
 fn not_verbatim(
     diag: Diagnostic,
     article: &crate::content::Article,
-    number: i64,
     quote: &str,
     cited: &str,
 ) -> Diagnostic {
-    let count = article.paragraphs.len() as u32;
-    let elsewhere = (1..=count)
-        .filter(|&n| i64::from(n) != number)
-        .find(|&n| article.paragraph(n).is_some_and(|p| p.contains(quote)));
-    match elsewhere {
+    let elsewhere = article.paragraphs.iter().position(|p| p.contains(quote));
+    match elsewhere.map(|i| i + 1) {
         Some(n) => diag
             .note(format!("the quote stands verbatim in paragraph {n}"))
             .help(format!("cite paragraph = {n}")),

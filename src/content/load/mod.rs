@@ -125,8 +125,7 @@ fn load_articles(
                 // Facts cite it by the id its front matter gives, or, when
                 // that could not be read, by the file's name (the project's
                 // convention).
-                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-                unloaded.insert(id.unwrap_or_else(|| stem.to_string()));
+                unloaded.insert(id.unwrap_or_else(|| file_stem(path).to_string()));
                 continue;
             }
         };
@@ -227,6 +226,12 @@ fn load_facts(
         }
     }
     Ok(out)
+}
+
+/// A file's name without its extension: an article's id and its facts
+/// file's name, by the project's convention ("" when it is not UTF-8).
+fn file_stem(path: &Path) -> &str {
+    path.file_stem().and_then(|s| s.to_str()).unwrap_or("")
 }
 
 /// `f` over `items` on as many threads as there are cores, in order.
