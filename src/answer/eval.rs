@@ -88,6 +88,8 @@ pub struct FeatureRow {
     pub weight: f32,
     /// Per scored unit: its features and whether citing it first is right.
     pub units: Vec<(Vec<f32>, bool)>,
+    /// Per scored unit, in the same order: the paragraph it cites first.
+    pub paragraphs: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -208,6 +210,7 @@ pub fn run_with(
                     (features.to_vec(), case.cites(article, *paragraph))
                 })
                 .collect(),
+            paragraphs: trace.units.iter().map(|(_, p, ..)| *p).collect(),
         });
         for c in &answer.citations {
             let verbatim = engine

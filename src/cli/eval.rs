@@ -298,7 +298,8 @@ impl FeatureSink {
     fn write(&mut self, story: &str, row: FeatureRow) {
         let Some(out) = self.out.as_mut() else { return };
         let line = serde_json::json!({"story": story, "question": row.question,
-            "answerable": row.answerable, "weight": row.weight, "units": row.units});
+            "answerable": row.answerable, "weight": row.weight, "units": row.units,
+            "paragraphs": row.paragraphs});
         if let Err(e) = writeln!(out, "{line}") {
             self.error.get_or_insert(e);
         }
