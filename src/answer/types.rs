@@ -67,6 +67,14 @@ pub struct Answer {
     pub also: Vec<String>,
 }
 
+impl Answer {
+    /// Declined with nothing related to offer: the reader is best pointed
+    /// to what the sources cover (a renderer says how, in its own terms).
+    pub fn declined_without_leads(&self) -> bool {
+        !self.answered && self.related.is_empty()
+    }
+}
+
 /// A story the index holds, for `/stories`.
 #[derive(Debug, Clone, Serialize)]
 pub struct StorySummary {

@@ -13,6 +13,9 @@ pub fn answer(a: &Answer) -> String {
         let _ = writeln!(out, "(read “{typed}” as “{read}”)");
     }
     let _ = writeln!(out, "{}", a.answer);
+    if a.declined_without_leads() {
+        let _ = writeln!(out, "(`dossier stories` lists what the sources cover)");
+    }
     if !a.citations.is_empty() {
         out.push('\n');
         citations(&mut out, &a.citations);

@@ -407,3 +407,12 @@ fn stories_evaluated_together_count_only_their_own_citations() {
         "{alone}"
     );
 }
+
+#[test]
+fn a_declined_message_with_nothing_related_points_to_the_stories_command() {
+    let d = Dossier::new();
+    let out = d.ok(&["ask", "hey bot hows your day going"]).stdout;
+    assert!(out.starts_with("That message asks nothing"), "{out}");
+    assert!(out.contains("`dossier stories`"), "{out}");
+    assert!(!out.contains("/help"), "{out}");
+}

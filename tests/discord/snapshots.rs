@@ -88,6 +88,20 @@ fn ask_abstention_reply() {
 }
 
 #[test]
+fn a_message_that_asks_nothing_points_to_help() {
+    let reply = respond(
+        "ask",
+        json!([{"name": "question", "type": 3, "value": "hey bot hows your day going"}]),
+    );
+    let description = reply["data"]["embeds"][0]["description"].as_str().unwrap();
+    assert!(
+        description.starts_with("That message asks nothing")
+            && description.ends_with("Try /help to see what the sources cover."),
+        "{description}"
+    );
+}
+
+#[test]
 fn search_reply() {
     insta::assert_json_snapshot!(respond(
         "search",

@@ -599,11 +599,12 @@ impl Engine {
     }
 
     /// The plain statement that the sources (or, asked in one story, that
-    /// story) do not answer, with what might help.
+    /// story) do not answer, with related topics when there are some (where
+    /// there are none, renderers point to what the sources cover).
     fn abstention(&self, q: &Question, related: &[String], scope: Option<usize>) -> String {
         if q.terms.is_empty() || q.small_talk {
             return "That message asks nothing the sources could answer. Ask about a story \
-                    in your own words, or try /help to see what they cover."
+                    in your own words."
                 .to_string();
         }
         let (mut s, them) = match scope {
@@ -623,9 +624,7 @@ impl Engine {
             let list: Vec<String> = q.unknown.iter().map(|w| format!("“{w}”")).collect();
             s.push_str(&format!(" Nothing in {them} mentions {}.", list.join(", ")));
         }
-        if related.is_empty() {
-            s.push_str(" Try /help to see what the sources cover.");
-        } else {
+        if !related.is_empty() {
             s.push_str(&format!(" Related: {}.", related.join("; ")));
         }
         s

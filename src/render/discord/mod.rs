@@ -237,6 +237,9 @@ pub fn answer(a: &Answer, collection: &Collection) -> Message {
     let mut e = Embed::new(escape(&limits::cut(a.question.trim(), 200)), color);
     e.url = single_url(&a.citations);
     let mut description = escape(&a.answer);
+    if a.declined_without_leads() {
+        description.push_str(" Try /help to see what the sources cover.");
+    }
     if !a.corrections.is_empty() {
         let read: Vec<String> = a
             .corrections
