@@ -331,27 +331,10 @@ fn coverage(q: &Question, u: &Unit, story: &StoryTerms, vectors: &mut WordVector
 }
 
 /// Whether a unit is a quote of someone other than the one the question
-/// names: not what they said. Where the question says whose words it asks
-/// for, only names among those words say who: "what did kinnear say about
-/// the cdc" asks for Kinnear's words, not the CDC's. A speaker named by a
-/// role ("what did the greens leader say") is matched by the words, not
-/// here.
+/// names: not what they said.
 pub fn quotes_someone_else(q: &Question, u: &Unit) -> bool {
-    let Some(speaker) = u.speaker else {
-        return false;
-    };
-    let whose: Vec<&Term> = q.terms.iter().filter(|t| t.speaker).collect();
-    if whose.iter().any(|t| t.entity.is_none()) {
-        return false;
-    }
-    // Without words saying whose ("kinnear quote"), every name the
-    // question gives.
-    let asked: Vec<usize> = if whose.is_empty() {
-        q.entities.clone()
-    } else {
-        whose.iter().filter_map(|t| t.entity).collect()
-    };
-    !asked.is_empty() && !asked.contains(&speaker)
+    u.speaker
+        .is_some_and(|s| !q.entities.is_empty() && !q.entities.contains(&s))
 }
 
 /// Whether the unit holds the kind of answer asked for: (found, missing),
