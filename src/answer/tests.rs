@@ -805,32 +805,6 @@ fn a_quote_matches_the_speaker_named_by_role_where_its_paragraph_names_them() {
 }
 
 #[test]
-fn a_group_named_only_to_say_whose_words_are_asked_for_is_named_where_the_speaker_is() {
-    let article = "+++\nid = \"docks\"\ntitle = \"Dock strike ends\"\ndate = 2024-06-01\n+++\n\n\
-         Dock workers accepted a new pay deal on Monday, ending a strike at the port.\n\n\
-         \"This is a fair result for every member,\" Kant said on Monday evening.\n\n\
-         The Dockers' Union said ships would move again by Friday.\n";
-    let entities = "[[entity]]\nid = \"kant\"\nname = \"Rhea Kant\"\nkind = \"person\"\n\
-         aliases = [\"Kant\"]\ndescription = \"leader of the Dockers' Union\"\n\n\
-         [[entity]]\nid = \"union\"\nname = \"Dockers' Union\"\nkind = \"organization\"\n";
-    let (_dir, engine) = indexed(&[("articles/docks.md", article), ("entities.toml", entities)]);
-    let entity_coverage = |question: &str, paragraph: u32| {
-        let (_, trace) = engine.ask_traced(question).unwrap();
-        let (.., features, _) = trace.units.iter().find(|u| u.1 == paragraph).unwrap();
-        features[4]
-    };
-    // The quote does not name the union; its speaker's description does.
-    assert_eq!(
-        entity_coverage("what did the dockers union leader say", 2),
-        1.0
-    );
-    // Asked for the union's own words, the quote of its leader does not
-    // name it.
-    assert_eq!(entity_coverage("what did the dockers union say", 2), 0.0);
-    assert_eq!(entity_coverage("what did the dockers union say", 3), 1.0);
-}
-
-#[test]
 fn a_request_for_a_summary_gives_the_lede_of_the_story_it_names() {
     let (_dir, engine) = two_governors();
     let lede = |question: &str| {

@@ -6,7 +6,7 @@
 //! found; every remaining content word gets a weight (its rarity in English)
 //! and a vector; question words set the kind of answer expected.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::preamble;
 use crate::answer::kinds::{self, Kind};
@@ -52,13 +52,6 @@ pub struct Question {
     pub vector: Vector,
     /// Content words that are neither English nor in the sources.
     pub unknown: Vec<String>,
-}
-
-impl Term {
-    /// Whether `stems` hold the word: its own stem or an alternative.
-    pub fn held_by(&self, stems: &HashSet<String>) -> bool {
-        stems.contains(&self.stem) || self.alternatives.iter().any(|a| stems.contains(a))
-    }
 }
 
 impl Question {

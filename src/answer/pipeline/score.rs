@@ -8,7 +8,7 @@
 //! `scripts/fit_answerability.py` on the training stories of
 //! `tests/stories/train` from features `dossier eval --features` writes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
@@ -300,7 +300,9 @@ fn coverage(q: &Question, u: &Unit, story: &StoryTerms, vectors: &mut WordVector
     };
     for (i, t) in q.terms.iter().enumerate() {
         let named = t.entity.is_some_and(|e| u.entities.contains(&e));
-        let holds = |stems: &HashSet<String>| t.held_by(stems);
+        let holds = |stems: &std::collections::HashSet<String>| {
+            stems.contains(&t.stem) || t.alternatives.iter().any(|a| stems.contains(a))
+        };
         // A word of a name the question gives counts as known: names are
         // matched as entities, not as words.
         if !story.holds[i] && t.entity.is_none() {
@@ -397,7 +399,7 @@ fn unit_features(
     let entity_coverage = if asked == 0 {
         0.0
     } else {
-        q.entities.iter().filter(|&&e| names(q, u, e)).count() as f32 / asked as f32
+        q.entities.iter().filter(|e| u.entities.contains(e)).count() as f32 / asked as f32
     };
     let (found, missing) = kind_features(q, u, &c.matches);
     let features = [
@@ -422,21 +424,6 @@ fn unit_features(
         0.0,
     ];
     (features, c.matches)
-}
-
-/// Whether a unit names entity `e` of the question: itself, or, where the
-/// question names it only to say whose words are asked for ("what did the
-/// greens leader say": the leader's, not the party's), in its context,
-/// where the speaker is named.
-fn names(q: &Question, u: &Unit, e: usize) -> bool {
-    let speaker = |t: &&Term| t.speaker;
-    let qualifies = q.terms.iter().filter(speaker).any(|t| t.entity != Some(e));
-    u.entities.contains(&e)
-        || (qualifies
-            && q.terms
-                .iter()
-                .filter(speaker)
-                .any(|t| t.entity == Some(e) && t.held_by(&u.context)))
 }
 
 /// Exact matches weighted by weight × IDF, as a share. Where no word of the
