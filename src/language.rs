@@ -184,30 +184,6 @@ impl Language {
             .map(|(words, _)| words.split(' ').filter(|w| !w.is_empty()))
     }
 
-    /// The shortenings whose words open `content` ("chief executive …" →
-    /// "ceo"), with how many words each stands for; not one that is also a
-    /// unit ("pm"), which a text may use as the unit.
-    pub fn shortenings_opening<'a>(
-        &'a self,
-        content: &'a [&str],
-    ) -> impl Iterator<Item = (&'static str, usize)> + 'a {
-        self.shorthand
-            .iter()
-            .filter_map(move |(&short, (words, unit))| {
-                if *unit {
-                    return None;
-                }
-                let mut n = 0;
-                for w in words.split(' ').filter(|w| !w.is_empty()) {
-                    if content.get(n) != Some(&w) {
-                        return None;
-                    }
-                    n += 1;
-                }
-                Some((short, n))
-            })
-    }
-
     /// The function word one edit away from `folded` ("waht" → "what",
     /// "hwo" → "how"), for a word neither English nor the sources know:
     /// typos of question words are common in chat. The candidate starts
@@ -444,15 +420,6 @@ mod tests {
         // "pm" after a number is the time of day.
         assert_eq!(full("pm", false), Some(vec!["prime", "minister"]));
         assert_eq!(full("pm", true), None);
-        let opening = |words: &[&str]| {
-            let mut found: Vec<_> = l.shortenings_opening(words).collect();
-            found.sort();
-            found
-        };
-        assert_eq!(opening(&["chief", "executive", "said"]), vec![("ceo", 2)]);
-        assert_eq!(opening(&["executive"]), vec![("exec", 1)]);
-        assert_eq!(opening(&["chief", "said"]), vec![]);
-        assert_eq!(opening(&["prime", "minister"]), vec![]);
         for (short, (words, _)) in &l.shorthand {
             // A shortening is not read as a function word too, and what
             // it stands for says something.

@@ -98,7 +98,7 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
     let mut words = text::words(question);
     words.truncate(MAX_WORDS);
     standardise_chat(&mut words);
-    let mut words = spell_out(words);
+    let mut words = spell_out(words, cx.speller);
     let mut corrections = correct(&mut words, cx.speller);
     // `own`: where the question's own words start, after names kept from
     // the chatter before it.
@@ -122,8 +122,7 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
         }
         _ => None,
     };
-    let shortened = shortened_forms(&words, cx.speller);
-    let (terms, unknown) = terms(&words, &entity_of, speaker, &shortened, cx);
+    let (terms, unknown) = terms(&words, &entity_of, speaker, cx);
     // "whats your name" asks the bot's name: small talk all the same.
     let small_talk =
         matches!(kind, None | Some(Kind::Name)) && is_small_talk(&words, &terms, &entities);
@@ -174,7 +173,6 @@ fn terms(
     words: &[Word],
     entity_of: &[Option<usize>],
     speaker: Option<std::ops::Range<usize>>,
-    shortened: &HashMap<String, Vec<String>>,
     cx: &Context<'_>,
 ) -> (Vec<Term>, Vec<String>) {
     let lang = language();
@@ -189,12 +187,10 @@ fn terms(
         if !known && !lang.is_english(&w.folded) {
             unknown.push(w.folded.clone());
         }
-        let mut alternatives = cx.synonyms.get(&w.stem).cloned().unwrap_or_default();
-        alternatives.extend(shortened.get(&w.stem).into_iter().flatten().cloned());
         terms.push(Term {
             folded: w.folded.clone(),
             stem: w.stem.clone(),
-            alternatives,
+            alternatives: cx.synonyms.get(&w.stem).cloned().unwrap_or_default(),
             weight,
             vector: lang.word_vector(&w.folded),
             entity: *entity,
@@ -364,12 +360,11 @@ fn standardise_chat(words: &mut [Word]) {
     }
 }
 
-/// Reads a shortening as the words it stands for ("ppl" as "people", "pm"
-/// as "prime minister"), each word at the shortening's place in the
-/// question, so it matches a text that spells them out; one that the
-/// sources use is matched as well ([`shortened_forms`]). One that reads as
-/// a unit after a number stays ("at 5 pm").
-fn spell_out(words: Vec<Word>) -> Vec<Word> {
+/// Reads a shortening the sources never use as the words it stands for
+/// ("ppl" as "people", "pm" as "prime minister"), each word at the
+/// shortening's place in the question. One the sources use stays, and so
+/// does one that reads as a unit after a number ("at 5 pm").
+fn spell_out(words: Vec<Word>, speller: &Speller) -> Vec<Word> {
     let lang = language();
     let mut out: Vec<Word> = Vec::with_capacity(words.len());
     for w in words {
@@ -377,39 +372,12 @@ fn spell_out(words: Vec<Word>) -> Vec<Word> {
             .last()
             .is_some_and(|p| p.folded.starts_with(|c: char| c.is_ascii_digit()));
         match lang.shorthand(&w.folded, after_number) {
-            Some(full) => out.extend(full.map(|f| Word {
+            Some(full) if !speller.knows(&w.folded) => out.extend(full.map(|f| Word {
                 folded: f.to_string(),
                 stem: text::stem(f),
                 ..w
             })),
             _ => out.push(w),
-        }
-    }
-    out
-}
-
-/// For each word of a shortening's full form among the question's content
-/// words ("chief executive", typed so or spelled out from "ceo"), the
-/// shortening's stem, when the sources use it: then "the CEO said" holds
-/// both words.
-fn shortened_forms(words: &[Word], speller: &Speller) -> HashMap<String, Vec<String>> {
-    let lang = language();
-    let content: Vec<&Word> = words
-        .iter()
-        .filter(|w| lang.weight(&w.folded) > 0.0)
-        .collect();
-    let folded: Vec<&str> = content.iter().map(|w| w.folded.as_str()).collect();
-    let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    for i in 0..folded.len() {
-        for (short, n) in lang.shortenings_opening(&folded[i..]) {
-            if !speller.knows(short) {
-                continue;
-            }
-            for w in &content[i..i + n] {
-                out.entry(w.stem.clone())
-                    .or_default()
-                    .push(text::stem(short));
-            }
         }
     }
     out
