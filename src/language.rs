@@ -18,7 +18,11 @@
 //!   bot rather than name a topic ("lol", "hey", "tell", "please");
 //! - `model/shorthand.tsv`, written for dossier: how chat and headlines
 //!   shorten content words ("ppl" for "people", "ceo" for "chief
-//!   executive").
+//!   executive");
+//! - `model/names.tsv`: English words that are names ("australia",
+//!   "everest"), the entries the en_US Hunspell dictionary writes only with
+//!   a capital (`scripts/make_names.py`, from the npm package
+//!   dictionary-en).
 //!
 //! A text's vector is the weighted mean of its words' vectors, a word's
 //! vector the mean of its WordPiece tokens' rows; weights follow the SIF
@@ -45,6 +49,7 @@ static TOKENIZER: &[u8] = include_bytes!("../model/tokenizer.json");
 static ENGLISH: &str = include_str!("../model/english.tsv");
 static CHAT: &str = include_str!("../model/chat.tsv");
 static SHORTHAND: &str = include_str!("../model/shorthand.tsv");
+static NAMES: &str = include_str!("../model/names.tsv");
 
 /// Word vectors kept (about 1 KB each): the words of recent questions and
 /// candidates, which repeat. One cache serves every thread, so memory does
@@ -76,6 +81,8 @@ pub struct Language {
     /// Shortenings of content words ([`SHORTHAND`]): the words each stands
     /// for, separated by spaces, and whether it is a unit after a number.
     shorthand: HashMap<&'static str, (&'static str, bool)>,
+    /// English words that are names ([`NAMES`]): "australia", "dublin".
+    names: HashSet<&'static str>,
     word_cache: WordCache,
 }
 
@@ -139,6 +146,10 @@ impl Language {
             stopwords: stop_words::get("en").iter().copied().collect(),
             chat: chat_words(),
             shorthand: shorthand(),
+            names: NAMES
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.is_empty())
+                .collect(),
             word_cache: WordCache::default(),
         }
     }
@@ -157,6 +168,13 @@ impl Language {
         // "cant", "wont": only after an n, so "met" and "bet" stay words.
         let cannot = folded.ends_with("nt") && folded.len() > 3 && contracted("t");
         contracted("s") || contracted("nt") || cannot
+    }
+
+    /// Whether `folded` is an English word that is a name, written only
+    /// with a capital ("australia", "everest", "sunday"); not a word that
+    /// is a name too ("bill", "china").
+    pub fn is_name(&self, folded: &str) -> bool {
+        self.names.contains(folded)
     }
 
     /// The function word a chat spelling stands for ("wat" → "what"), if
@@ -430,6 +448,19 @@ mod tests {
                     .all(|w| l.weight(w) > 0.0 && l.word_vector(w).is_some()),
                 "{short} → {words}"
             );
+        }
+    }
+
+    #[test]
+    fn names_are_words_only_written_with_a_capital() {
+        let l = language();
+        for name in ["australia", "everest", "dublin", "sunday", "italian"] {
+            assert!(l.is_name(name), "{name}");
+        }
+        // Words that are names too, abbreviations, and plurals of words
+        // that are surnames as well ("Banks").
+        for word in ["bill", "china", "march", "ceo", "banks", "jobs", "capital"] {
+            assert!(!l.is_name(word), "{word}");
         }
     }
 

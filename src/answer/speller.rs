@@ -43,6 +43,19 @@ impl Speller {
         self.known.contains_key(word)
     }
 
+    /// The known words of four letters or more that start with `prefix`.
+    pub fn starting_with<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let bucket = prefix
+            .chars()
+            .next()
+            .and_then(|c| self.buckets.get(&c))
+            .map_or(&[][..], Vec::as_slice);
+        bucket
+            .iter()
+            .map(|(_, w, _)| w.as_str())
+            .filter(move |w| w.starts_with(prefix))
+    }
+
     /// The closest known word to an unknown `word`, if one is close enough.
     pub fn correct(&self, word: &str) -> Option<&str> {
         self.correction(word).map(|(w, _)| w)
@@ -109,6 +122,16 @@ mod tests {
             ]
             .map(|w| (w.to_string(), 1)),
         )
+    }
+
+    #[test]
+    fn lists_known_words_by_their_start() {
+        let s = speller();
+        let mut found: Vec<&str> = s.starting_with("arme").collect();
+        found.sort_unstable();
+        assert_eq!(found, ["armenian"]);
+        assert_eq!(s.starting_with("azer").collect::<Vec<_>>(), ["azerbaijan"]);
+        assert_eq!(s.starting_with("xylo").count(), 0);
     }
 
     #[test]

@@ -878,6 +878,31 @@ fn shorthand_the_sources_never_use_is_read_in_full() {
 }
 
 #[test]
+fn a_name_the_story_never_mentions_is_not_answered_by_its_other_words() {
+    let (_dir, engine) = one_paragraph(
+        "A transformer fire 30 kilometres north of the regional capital Serrin cut power \
+         to 2.3 million homes, and Italian engineers were flown in to repair it.",
+    );
+    let foreign = |q: &str| engine.foreign_name(&engine.analyse(q), 0).unwrap();
+    assert!(engine.ask("what is the regional capital").unwrap().answered);
+    let a = engine.ask("what is the capital of australia").unwrap();
+    assert!(!a.answered, "{a:?}");
+    assert_eq!(
+        foreign("what is the capital of australia").as_deref(),
+        Some("australia")
+    );
+    assert_eq!(
+        foreign("how far was it from the capital of norway").as_deref(),
+        Some("norway")
+    );
+    // A word made from the name ("Italian" for "Italy") mentions it, and a
+    // question without a name has none to miss.
+    assert_eq!(foreign("were engineers flown in from italy"), None);
+    assert_eq!(foreign("were the engineers italian"), None);
+    assert_eq!(foreign("what is the capital"), None);
+}
+
+#[test]
 fn names_kept_from_the_chatter_do_not_hide_the_opening_which() {
     use crate::answer::kinds::Kind;
     let t = TempIndex::new();

@@ -412,6 +412,12 @@ impl Engine {
             answer.answer = self.abstention(q, &answer.related, None);
             return Ok((answer, trace));
         }
+        if let Some(name) = self.foreign_name(q, units[best.unit].article)? {
+            tracing::debug!(name, "a name the best unit's story never mentions");
+            answer.related = self.related(units, scored);
+            answer.answer = self.abstention(q, &answer.related, None);
+            return Ok((answer, trace));
+        }
         self.compose(&mut answer, q, units[best.unit])?;
         if !answer.answered {
             answer.answer = self.abstention(q, &answer.related, None);
@@ -420,6 +426,62 @@ impl Engine {
         answer.story = Some(self.catalog.articles[units[best.unit].article].id.clone());
         answer.also = self.also_answering(units, scored);
         Ok((answer, trace))
+    }
+
+    /// A name the question gives ("australia", "everest") that the story
+    /// at position `article` never mentions, nor a word made from it
+    /// ("italian" for "italy"): the story is not about what the question
+    /// asks, however well its other words match ("what's the capital of
+    /// australia" against "the regional capital Serrin").
+    pub(crate) fn foreign_name(
+        &self,
+        q: &Question,
+        article: usize,
+    ) -> Result<Option<String>, RequestError> {
+        let lang = crate::language::language();
+        let names: Vec<&analyse::Term> = q
+            .terms
+            .iter()
+            .filter(|t| t.entity.is_none() && lang.is_name(&t.folded))
+            .collect();
+        if names.is_empty() {
+            return Ok(None);
+        }
+        let forms: Vec<Vec<String>> = names.iter().map(|t| self.forms_of(t)).collect();
+        let words: Vec<Vec<&str>> = forms
+            .iter()
+            .map(|f| f.iter().map(String::as_str).collect())
+            .collect();
+        let f = &self.fields;
+        let story = [Term::from_field_text(
+            f.article,
+            &self.catalog.articles[article].id,
+        )];
+        let fields = [f.body, f.fact_body, f.extra];
+        let counts = frequency::within_groups(&self.searcher, &story, &words, &fields)
+            .map_err(super::index_failure)?;
+        let held = counts.first().map(|(_, n)| n.as_slice()).unwrap_or(&[]);
+        Ok(names
+            .iter()
+            .zip(held)
+            .find(|(_, n)| **n == 0)
+            .map(|(t, _)| t.folded.clone()))
+    }
+
+    /// The stems a name may take in the sources: its own, an editor's
+    /// synonyms, and those of the sources' words that share all but its
+    /// last two letters (at least four): "italian" for "italy",
+    /// "norwegian" for "norway".
+    fn forms_of(&self, t: &analyse::Term) -> Vec<String> {
+        let keep = t.folded.chars().count().saturating_sub(2).max(4);
+        let prefix: String = t.folded.chars().take(keep).collect();
+        let mut forms: Vec<String> = std::iter::once(t.stem.clone())
+            .chain(t.alternatives.iter().cloned())
+            .chain(self.speller.starting_with(&prefix).map(crate::text::stem))
+            .collect();
+        forms.sort_unstable();
+        forms.dedup();
+        forms
     }
 
     fn compose(&self, answer: &mut Answer, q: &Question, unit: &Unit) -> Result<(), RequestError> {
