@@ -442,7 +442,12 @@ impl Engine {
         let names: Vec<&analyse::Term> = q
             .terms
             .iter()
-            .filter(|t| t.entity.is_none() && lang.is_name(&t.folded))
+            // Months and days are dates, not what a story is about; news
+            // style shortens them ("Nov. 12"), so they are left to the
+            // decision.
+            .filter(|t| {
+                t.entity.is_none() && lang.is_name(&t.folded) && !kinds::is_calendar(&t.folded)
+            })
             .collect();
         if names.is_empty() {
             return Ok(None);
