@@ -1,101 +1,126 @@
 #!/usr/bin/env python3
-"""Build model/names.tsv: English words that are names, from a registry package.
+"""Build model/names.tsv: English words that are names, from registry packages.
 
-The source is the npm package dictionary-en 4.0.0 (the en_US Hunspell
-dictionary derived from SCOWL, license "(MIT AND BSD)"; SCOWL's copyright
-notice is kept in names.tsv's header). Its tarball's sha256 is checked before
-anything is read.
+The sources are the npm packages dictionary-en 4.0.0 and dictionary-en-gb
+3.0.0 (the en_US and en_GB Hunspell dictionaries, derived from SCOWL; their
+license files are copied to model/names.LICENSE), read with the PyPI
+package spylls 0.1.7 (a Hunspell implementation in Python). Each tarball's
+sha256 is checked before anything is read.
 
-A dictionary entry written only with a capital first letter is a name
-("Australia", "Dublin", "Everest"); one also written in lower case is a word
-("Bill" and "bill"). Left out, so that no common word is read as a name:
-
-* all-capital entries: abbreviations ("CEO", "BBQ"), not names;
-* a capitalised entry that is a lower-case entry with a plural or possessive
-  ending ("Banks", "Jobs", "Weeks": surnames the dictionary lists, whose
-  lower-case forms are "bank", "job", "week" with an ending Hunspell adds);
-* entries shorter than three letters or with anything but letters.
+A dictionary entry written with a capital first letter whose lower-case
+form neither dictionary accepts, with all its prefixes and suffixes, is a
+name ("Australia", "Dublin", "Everest"); one whose lower-case form is a
+word of either is not ("Bill" and "bill", "Banks" and "banks", "Grey" and
+British "grey", "Reunion" and "reunion"). All-capital entries are
+abbreviations ("CEO", "BBQ"), not names; entries shorter than three letters
+or with anything but letters are left out.
 
 Each line is one name, folded to lower case; the file is sorted. The same
-package gives the same file, byte for byte.
+packages give the same files, byte for byte.
 
-Usage: python3 scripts/make_names.py [--out model/names.tsv] [--check]
+Usage: python3 scripts/make_names.py [--out model] [--check]
 """
 
 import argparse
 import hashlib
 import io
 import os
+import subprocess
 import sys
 import tarfile
+import tempfile
 import urllib.request
 
-PACKAGE_URL = "https://registry.npmjs.org/dictionary-en/-/dictionary-en-4.0.0.tgz"
-PACKAGE_SHA256 = "160cba5e6c0230d43d70b0c929e498566ff2c3c4bcf840318d98ce28e31ee756"
-# Endings Hunspell adds to a word (the dictionary's S, M and G-free plural
-# and possessive flags): a capitalised entry that is a lower-case word with
-# one of them is that word's surname use, not a name of its own.
-ENDINGS = ("s", "es", "'s")
+PACKAGES = {
+    "en_US": ("https://registry.npmjs.org/dictionary-en/-/dictionary-en-4.0.0.tgz",
+              "160cba5e6c0230d43d70b0c929e498566ff2c3c4bcf840318d98ce28e31ee756"),
+    "en_GB": ("https://registry.npmjs.org/dictionary-en-gb/-/dictionary-en-gb-3.0.0.tgz",
+              "67b3ac7f78c31408927b9e4e4f55bbd6a338ae6596a5c09bd937e471694fa218"),
+}
+SPYLLS = "spylls==0.1.7"
 MIN_LETTERS = 3
 
 HEADER = """\
 # English words that are names (places, people, peoples, days, brands), one
-# per line, folded to lower case: the entries the en_US Hunspell dictionary
-# writes only with a capital letter. Made by scripts/make_names.py from the
-# npm package dictionary-en 4.0.0, license (MIT AND BSD), derived from SCOWL:
-#   Copyright 2000-2018 by Kevin Atkinson
-#   Permission to use, copy, modify, distribute and sell these word lists,
-#   the associated scripts, the output created from the scripts, and its
-#   documentation for any purpose is hereby granted without fee, provided
-#   that the above copyright notice appears in all copies and that both that
-#   copyright notice and this permission notice appear in supporting
-#   documentation. Kevin Atkinson makes no representations about the
-#   suitability of this array for any purpose. It is provided "as is"
-#   without express or implied warranty.
-#   (The full notices of SCOWL and its sources are in the package's license
-#   file.)
+# per line, folded to lower case: the entries the en_US and en_GB Hunspell
+# dictionaries write with a capital whose lower-case forms neither accepts.
+# Made by scripts/make_names.py from the npm packages dictionary-en 4.0.0
+# and dictionary-en-gb 3.0.0, word lists derived from SCOWL (Copyright
+# 2000-2018 by Kevin Atkinson, and the other copyrights and permission
+# notices of SCOWL and its sources, all in names.LICENSE beside this file).
 """
 
 
-def fetch():
-    with urllib.request.urlopen(PACKAGE_URL, timeout=60) as r:
+def fetch(url, sha256, workdir, name):
+    with urllib.request.urlopen(url, timeout=60) as r:
         blob = r.read()
     digest = hashlib.sha256(blob).hexdigest()
-    if digest != PACKAGE_SHA256:
-        sys.exit(f"{PACKAGE_URL} has sha256 {digest}, expected {PACKAGE_SHA256}")
+    if digest != sha256:
+        sys.exit(f"{url} has sha256 {digest}, expected {sha256}")
     with tarfile.open(fileobj=io.BytesIO(blob), mode="r:gz") as tar:
-        return tar.extractfile("package/index.dic").read().decode("utf-8")
+        files = {f: tar.extractfile(f"package/{f}").read() for f in ("index.dic", "index.aff", "license")}
+    for f in ("index.dic", "index.aff"):
+        with open(os.path.join(workdir, f"{name}.{f.split('.')[1]}"), "wb") as out:
+            out.write(files[f])
+    return files["index.dic"].decode("utf-8"), files["license"].decode("utf-8")
 
 
-def names(dic):
-    entries = [line.split("/")[0] for line in dic.splitlines()[1:]]
-    lower = {e for e in entries if e[:1].islower()}
+def spylls(workdir):
+    target = os.path.join(workdir, "lib")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--target", target, SPYLLS],
+        check=True,
+    )
+    sys.path.insert(0, target)
+    from spylls.hunspell import Dictionary
+    return Dictionary
+
+
+def names(entries, dictionaries):
     out = set()
     for e in entries:
         if len(e) < MIN_LETTERS or not e.isalpha() or not e[0].isupper() or e.isupper():
             continue
         w = e.lower()
-        if w in lower or any(w.endswith(x) and w[: -len(x)] in lower for x in ENDINGS):
-            continue
-        out.add(w)
+        if w not in out and not any(d.lookup(w) for d in dictionaries):
+            out.add(w)
     return sorted(out)
+
+
+def build(workdir):
+    Dictionary = spylls(workdir)
+    entries, licenses, dictionaries = [], [], []
+    for name, (url, sha256) in PACKAGES.items():
+        dic, license = fetch(url, sha256, workdir, name)
+        entries.extend(line.split("/")[0] for line in dic.splitlines()[1:])
+        licenses.append(f"==== {name}: {url}\n\n{license}")
+        dictionaries.append(Dictionary.from_files(os.path.join(workdir, name)))
+    text = HEADER + "".join(f"{n}\n" for n in names(entries, dictionaries))
+    return text, "\n".join(licenses)
 
 
 def main():
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     parser = argparse.ArgumentParser()
-    parser.add_argument("--out", default=os.path.join(root, "model", "names.tsv"))
+    parser.add_argument("--out", default=os.path.join(root, "model"))
     parser.add_argument("--check", action="store_true", help="compare with --out, write nothing")
     args = parser.parse_args()
-    text = HEADER + "".join(f"{n}\n" for n in names(fetch()))
+    with tempfile.TemporaryDirectory() as workdir:
+        text, license = build(workdir)
+    outputs = {"names.tsv": text, "names.LICENSE": license}
     if args.check:
-        with open(args.out, encoding="utf-8") as f:
-            same = f.read() == text
-        print(f"{args.out}: {'same' if same else 'differs'}")
-        sys.exit(0 if same else 1)
-    with open(args.out, "w", encoding="utf-8") as f:
-        f.write(text)
-    print(f"{args.out}: {text.count(chr(10)) - HEADER.count(chr(10))} names")
+        differ = []
+        for f, content in outputs.items():
+            with open(os.path.join(args.out, f), encoding="utf-8") as old:
+                if old.read() != content:
+                    differ.append(f)
+        print("differ: " + ", ".join(differ) if differ else "same")
+        sys.exit(1 if differ else 0)
+    for f, content in outputs.items():
+        with open(os.path.join(args.out, f), "w", encoding="utf-8") as out:
+            out.write(content)
+    print(f"{args.out}/names.tsv: {text.count(chr(10)) - HEADER.count(chr(10))} names")
 
 
 if __name__ == "__main__":
