@@ -449,7 +449,7 @@ impl Engine {
     /// ("italian" for "italy"), in its articles, facts or titles: the
     /// story is not about what the question asks, however well its other
     /// words match ("what's the capital of australia" against "the
-    /// regional capital of Ardesia").
+    /// regional capital of Verland").
     pub(crate) fn names_missing(
         &self,
         q: &Question,
