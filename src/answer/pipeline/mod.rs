@@ -61,16 +61,47 @@ const LEAVE_MARGIN: f32 = 3.0;
 /// them: the next newest, as many as a chat line lists comfortably.
 const GIST_ALSO: usize = 3;
 /// The names a question gives ([`crate::language::Language::is_name`])
-/// that are not names of the sources' entities. Months and days are
-/// dates, not what a story is about, and news style shortens them ("Nov.
-/// 12"): they are left to the decision.
+/// that are not names of the sources' entities. Months, days and holidays
+/// are dates, not what a story is about, and news style shortens them
+/// ("Nov. 12"): they are left to the decision.
 fn given_names(q: &Question) -> Vec<&analyse::Term> {
     let lang = crate::language::language();
+    let date = |w: &str| kinds::is_calendar(w) || DATE_NAMES.contains(&w);
     q.terms
         .iter()
-        .filter(|t| t.entity.is_none() && lang.is_name(&t.folded) && !kinds::is_calendar(&t.folded))
+        .filter(|t| t.entity.is_none() && lang.is_name(&t.folded) && !date(&t.folded))
         .collect()
 }
+
+/// Names that are dates, besides the months and days `kinds` knows:
+/// their shortenings as chat and news write them, and holidays. General
+/// English.
+const DATE_NAMES: &[&str] = &[
+    "jan",
+    "feb",
+    "apr",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "mon",
+    "tue",
+    "tues",
+    "thu",
+    "thur",
+    "fri",
+    "christmas",
+    "xmas",
+    "easter",
+    "passover",
+    "hanukkah",
+    "diwali",
+    "ramadan",
+    "halloween",
+];
 
 /// The cosine at which a word of the sources counts as a form of a name
 /// the question gives: pairs of a place and its people or language
