@@ -73,20 +73,10 @@ fn given_names(q: &Question) -> Vec<&analyse::Term> {
         .collect()
 }
 
-/// Names that are dates, besides the months and days `kinds` knows:
-/// their shortenings as chat and news write them, and holidays. General
-/// English.
+/// Names that are dates besides the months (and their shortenings) and
+/// days `kinds` knows: the days shortened as chat and news write them,
+/// and holidays. General English.
 const DATE_NAMES: &[&str] = &[
-    "jan",
-    "feb",
-    "apr",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
     "mon",
     "tue",
     "tues",
@@ -495,14 +485,7 @@ impl Engine {
             .iter()
             .map(|f| f.iter().map(String::as_str).collect())
             .collect();
-        let f = &self.fields;
-        let stories: Vec<Term> = articles
-            .iter()
-            .map(|&a| Term::from_field_text(f.article, &self.catalog.articles[a].id))
-            .collect();
-        let fields = [f.body, f.fact_body, f.extra];
-        let counts = frequency::within_groups(&self.searcher, &stories, &words, &fields)
-            .map_err(super::index_failure)?;
+        let counts = self.story_counts(articles, &words)?;
         Ok(articles
             .iter()
             .zip(counts)
@@ -846,11 +829,6 @@ impl Engine {
         let mut articles: Vec<usize> = units.iter().map(|u| u.article).collect();
         articles.sort_unstable();
         articles.dedup();
-        let f = &self.fields;
-        let groups: Vec<Term> = articles
-            .iter()
-            .map(|&a| Term::from_field_text(f.article, &self.catalog.articles[a].id))
-            .collect();
         // A word counts as held by its own stem or an editor's synonym, as
         // the coverage features match it.
         let words: Vec<Vec<&str>> = q
@@ -863,14 +841,30 @@ impl Engine {
                     .collect()
             })
             .collect();
-        let fields = [f.body, f.fact_body, f.extra];
-        let counts = frequency::within_groups(&self.searcher, &groups, &words, &fields)
-            .map_err(super::index_failure)?;
+        let counts = self.story_counts(&articles, &words)?;
         Ok(articles
             .into_iter()
             .zip(counts)
             .map(|(a, (docs, freqs))| (a, StoryTerms::new(docs, &freqs)))
             .collect())
+    }
+
+    /// Per story of `articles`: how many documents it has, and how many
+    /// of them hold each group of stems (any stem of the group) in their
+    /// text, facts or extra fields.
+    fn story_counts(
+        &self,
+        articles: &[usize],
+        words: &[Vec<&str>],
+    ) -> Result<Vec<(u32, Vec<u32>)>, RequestError> {
+        let f = &self.fields;
+        let stories: Vec<Term> = articles
+            .iter()
+            .map(|&a| Term::from_field_text(f.article, &self.catalog.articles[a].id))
+            .collect();
+        let fields = [f.body, f.fact_body, f.extra];
+        frequency::within_groups(&self.searcher, &stories, words, &fields)
+            .map_err(super::index_failure)
     }
 }
 
