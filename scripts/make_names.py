@@ -13,7 +13,7 @@ name ("Australia", "Dublin", "Everest"); one whose lower-case form is a
 word of either is not ("Bill" and "bill", "Banks" and "banks", "Grey" and
 British "grey", "Reunion" and "reunion"). All-capital entries are
 abbreviations ("CEO", "BBQ"), not names; entries shorter than three letters
-or with anything but letters are left out.
+or with anything but ASCII letters are left out.
 
 Each line is one name, folded to lower case; the file is sorted. The same
 packages give the same files, byte for byte.
@@ -37,7 +37,8 @@ PACKAGES = {
     "en_GB": ("https://registry.npmjs.org/dictionary-en-gb/-/dictionary-en-gb-3.0.0.tgz",
               "67b3ac7f78c31408927b9e4e4f55bbd6a338ae6596a5c09bd937e471694fa218"),
 }
-SPYLLS = "spylls==0.1.7"
+SPYLLS = ("spylls==0.1.7 --hash=sha256:"
+          "0c7fa4b66615f390bd12fd37939b85934c012309fd3cce8584844c54270b7776")
 MIN_LETTERS = 3
 
 HEADER = """\
@@ -67,9 +68,12 @@ def fetch(url, sha256, workdir, name):
 
 def spylls(workdir):
     target = os.path.join(workdir, "lib")
+    requirements = os.path.join(workdir, "requirements.txt")
+    with open(requirements, "w") as f:
+        f.write(SPYLLS + "\n")
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--target", target, SPYLLS],
+         "--no-deps", "--require-hashes", "--target", target, "-r", requirements],
         check=True,
     )
     sys.path.insert(0, target)
@@ -80,7 +84,9 @@ def spylls(workdir):
 def names(entries, dictionaries):
     out = set()
     for e in entries:
-        if len(e) < MIN_LETTERS or not e.isalpha() or not e[0].isupper() or e.isupper():
+        # Questions are folded to ASCII: a name with other letters would
+        # never match one.
+        if len(e) < MIN_LETTERS or not (e.isascii() and e.isalpha()) or not e[0].isupper() or e.isupper():
             continue
         w = e.lower()
         if w not in out and not any(d.lookup(w) for d in dictionaries):
@@ -112,7 +118,11 @@ def main():
     if args.check:
         differ = []
         for f, content in outputs.items():
-            with open(os.path.join(args.out, f), encoding="utf-8") as old:
+            path = os.path.join(args.out, f)
+            if not os.path.exists(path):
+                differ.append(f"{f} (missing)")
+                continue
+            with open(path, encoding="utf-8") as old:
                 if old.read() != content:
                     differ.append(f)
         print("differ: " + ", ".join(differ) if differ else "same")

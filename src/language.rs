@@ -20,9 +20,10 @@
 //!   shorten content words ("ppl" for "people", "ceo" for "chief
 //!   executive");
 //! - `model/names.tsv`: English words that are names ("australia",
-//!   "everest"), the entries the en_US Hunspell dictionary writes only with
-//!   a capital (`scripts/make_names.py`, from the npm package
-//!   dictionary-en).
+//!   "everest"), the entries the en_US and en_GB Hunspell dictionaries
+//!   write with a capital and do not accept in lower case
+//!   (`scripts/make_names.py`, from the npm packages dictionary-en and
+//!   dictionary-en-gb, read with spylls).
 //!
 //! A text's vector is the weighted mean of its words' vectors, a word's
 //! vector the mean of its WordPiece tokens' rows; weights follow the SIF
@@ -170,9 +171,9 @@ impl Language {
         contracted("s") || contracted("nt") || cannot
     }
 
-    /// Whether `folded` is an English word that is a name, written only
-    /// with a capital ("australia", "everest", "sunday"); not a word that
-    /// is a name too ("bill", "china").
+    /// Whether `folded` is an English word that is a name, written with a
+    /// capital ("australia", "everest", "sunday"); not a word that is a
+    /// name too ("bill", "china").
     pub fn is_name(&self, folded: &str) -> bool {
         self.names.contains(folded)
     }

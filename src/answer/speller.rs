@@ -43,14 +43,21 @@ impl Speller {
         self.known.contains_key(word)
     }
 
-    /// The known words of four letters or more that start with `prefix`.
-    pub fn starting_with<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    /// The known words of four letters or more that start with `prefix`
+    /// and whose length in characters is within `lengths`.
+    pub fn starting_with<'a>(
+        &'a self,
+        prefix: &'a str,
+        lengths: std::ops::RangeInclusive<usize>,
+    ) -> impl Iterator<Item = &'a str> + 'a {
         let bucket = prefix
             .chars()
             .next()
             .and_then(|c| self.buckets.get(&c))
             .map_or(&[][..], Vec::as_slice);
-        bucket
+        let from = bucket.partition_point(|(len, ..)| len < lengths.start());
+        let to = bucket.partition_point(|(len, ..)| len <= lengths.end());
+        bucket[from..to.max(from)]
             .iter()
             .map(|(_, w, _)| w.as_str())
             .filter(move |w| w.starts_with(prefix))
@@ -127,11 +134,16 @@ mod tests {
     #[test]
     fn lists_known_words_by_their_start() {
         let s = speller();
-        let mut found: Vec<&str> = s.starting_with("arme").collect();
+        let mut found: Vec<&str> = s.starting_with("arme", 4..=20).collect();
         found.sort_unstable();
         assert_eq!(found, ["armenian"]);
-        assert_eq!(s.starting_with("azer").collect::<Vec<_>>(), ["azerbaijan"]);
-        assert_eq!(s.starting_with("xylo").count(), 0);
+        assert_eq!(
+            s.starting_with("azer", 10..=10).collect::<Vec<_>>(),
+            ["azerbaijan"]
+        );
+        // Lengths outside the range, or no word with the start.
+        assert_eq!(s.starting_with("azer", 4..=9).count(), 0);
+        assert_eq!(s.starting_with("xylo", 4..=20).count(), 0);
     }
 
     #[test]
