@@ -105,6 +105,12 @@ const MIGRATION_LOCK: i64 = 0x0064_6f73_7369_6572;
 
 /// Tolerated wait for a locked SQLite file before a write fails.
 const SQLITE_BUSY: Duration = Duration::from_millis(500);
+/// Tolerated wait for a locked SQLite file while the record is opened and
+/// migrated: the bot's writer and reader open it at the same moment, each
+/// on a thread of its own off the reply path, and on a busy machine one
+/// may hold the lock past [`SQLITE_BUSY`]; failing then lost every record
+/// until the next attempt to open.
+const SQLITE_OPEN_BUSY: Duration = Duration::from_secs(10);
 /// Connection settings a PostgreSQL URL leaves unset. A connection must not
 /// hang a thread for long: the writer and the reader each own one, and
 /// while it hangs nothing is recorded or shared.
@@ -212,6 +218,9 @@ impl Store {
         };
         store.migrate()?;
         store.salt = store.salt()?;
+        if let Conn::Sqlite(c) = &store.conn {
+            c.busy_timeout(SQLITE_BUSY)?;
+        }
         Ok(store)
     }
 
@@ -555,7 +564,7 @@ fn open_sqlite(path: &Path, missing: Missing) -> Result<rusqlite::Connection, St
             rusqlite::Connection::open_with_flags(path, flags)?
         }
     };
-    c.busy_timeout(SQLITE_BUSY)?;
+    c.busy_timeout(SQLITE_OPEN_BUSY)?;
     c.pragma_update(None, "journal_mode", "WAL")?;
     c.pragma_update(None, "synchronous", "NORMAL")?;
     Ok(c)
@@ -616,6 +625,29 @@ mod tests {
         let hash = Store::open(&location).unwrap().user_hash(42);
         assert!(path.is_file());
         assert_eq!(Store::open_existing(&location).unwrap().user_hash(42), hash);
+    }
+
+    #[test]
+    fn a_sqlite_record_opens_while_another_connection_holds_its_lock_a_while() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dossier.db");
+        let location = Location::Sqlite(path.clone());
+        Store::open(&location).unwrap();
+        let (locked, wait) = std::sync::mpsc::channel();
+        let holder = std::thread::spawn(move || {
+            let mut c = rusqlite::Connection::open(&path).unwrap();
+            let tx = c
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .unwrap();
+            locked.send(()).unwrap();
+            // Longer than a write may wait, shorter than opening may.
+            std::thread::sleep(SQLITE_BUSY * 3);
+            tx.commit().unwrap();
+        });
+        wait.recv().unwrap();
+        let store = Store::open(&location);
+        holder.join().unwrap();
+        assert!(store.is_ok(), "{:?}", store.err());
     }
 
     #[test]
