@@ -60,19 +60,6 @@ const LEAVE_MARGIN: f32 = 3.0;
 /// Other stories named in `also` when "what happened" is asked of all of
 /// them: the next newest, as many as a chat line lists comfortably.
 const GIST_ALSO: usize = 3;
-/// The names a question gives ([`crate::language::Language::is_name`])
-/// that are not names of the sources' entities. Months, days and holidays
-/// are dates, not what a story is about, and news style shortens them
-/// ("Nov. 12"): they are left to the decision.
-fn given_names(q: &Question) -> Vec<&analyse::Term> {
-    let lang = crate::language::language();
-    let date = |w: &str| kinds::is_calendar(w) || DATE_NAMES.contains(&w);
-    q.terms
-        .iter()
-        .filter(|t| t.entity.is_none() && lang.is_name(&t.folded) && !date(&t.folded))
-        .collect()
-}
-
 /// Names that are dates besides the months (and their shortenings) and
 /// days `kinds` knows: the days shortened as chat and news write them,
 /// and holidays. General English.
@@ -104,6 +91,19 @@ const DATE_NAMES: &[&str] = &[
 const NAME_FORM: f32 = 0.5;
 /// Related topics offered with a declined question: a chat line's worth.
 const RELATED: usize = 3;
+
+/// The names a question gives ([`crate::language::Language::is_name`])
+/// that are not names of the sources' entities. Months, days and holidays
+/// are dates, not what a story is about, and news style shortens them
+/// ("Nov. 12"): they are left to the decision.
+fn given_names(q: &Question) -> Vec<&analyse::Term> {
+    let lang = crate::language::language();
+    let date = |w: &str| kinds::is_calendar(w) || DATE_NAMES.contains(&w);
+    q.terms
+        .iter()
+        .filter(|t| t.entity.is_none() && lang.is_name(&t.folded) && !date(&t.folded))
+        .collect()
+}
 
 /// What a question was scored on: for `dossier eval --features`.
 #[derive(Debug, Clone)]
