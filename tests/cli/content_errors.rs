@@ -367,6 +367,29 @@ fn an_article_named_apart_from_its_id_that_does_not_load_is_reported_once() {
 }
 
 #[test]
+fn an_article_named_apart_from_its_id_whose_front_matter_does_not_parse_is_reported_once() {
+    let d = Dossier::new();
+    let articles = d.content().join("articles");
+    let source = std::fs::read_to_string(articles.join(format!("{ARTICLE}.md"))).unwrap();
+    std::fs::remove_file(articles.join(format!("{ARTICLE}.md"))).unwrap();
+    std::fs::write(
+        articles.join("peace.md"),
+        source.replacen("date = 2025-08-08", "date = 2026-14-03", 1),
+    )
+    .unwrap();
+    let err = check_fails_with(
+        &d,
+        &[
+            "invalid date",
+            "peace.md:4:",
+            &format!("the facts of `{ARTICLE}` were not checked: its article did not load"),
+            "2 problems in content",
+        ],
+    );
+    assert!(!err.contains("unknown article"), "{err}");
+}
+
+#[test]
 fn an_entities_file_that_does_not_parse_is_reported_once_not_at_every_fact() {
     let d = Dossier::new();
     d.edit("entities.toml", |s| {

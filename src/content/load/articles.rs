@@ -91,11 +91,11 @@ pub(super) fn parse_article(
 ) -> Result<ParsedArticle, Option<String>> {
     let Layout { front, body_start } = layout(path, source, diags).ok_or(None)?;
     let fm_start = front.start;
-    let fm: FrontMatter = match toml::from_str(&source[front]) {
+    let fm: FrontMatter = match toml::from_str(&source[front.clone()]) {
         Ok(fm) => fm,
         Err(err) => {
             diags.push(toml_diagnostic(path, source, fm_start, &err));
-            return Err(None);
+            return Err(id_line_alone(&source[front]));
         }
     };
     let (id, date, mut ok) = check_front_matter(path, source, fm_start, &fm, diags);
@@ -128,6 +128,21 @@ pub(super) fn parse_article(
         refs,
         id_line: crate::content::diagnostic::line_column(source, fm_start + fm.id.span().start).0,
     })
+}
+
+/// The id of a front matter whose TOML does not parse, read from its own
+/// line (`id = "…"` before any table), so facts citing the article are
+/// not each reported as citing an unknown one.
+fn id_line_alone(front: &str) -> Option<String> {
+    front
+        .lines()
+        .take_while(|line| !line.trim_start().starts_with('['))
+        .filter(|line| line.trim_start().starts_with("id"))
+        .find_map(|line| {
+            let table: toml::Table = toml::from_str(line).ok()?;
+            let id = table.get("id")?.as_str()?.trim();
+            (!id.is_empty()).then(|| id.to_string())
+        })
 }
 
 /// An article as read from its file, with what is checked across files.
@@ -453,6 +468,17 @@ mod tests {
             split_paragraphs(body),
             ["First line\nstill first.", "Second.", "Third."]
         );
+    }
+
+    #[test]
+    fn the_id_of_a_front_matter_that_does_not_parse_is_read_from_its_line() {
+        let broken = "id = \"bridge-vote\"\ntitle = \"Vote\"\ndate = 2026-14-03\n";
+        assert_eq!(id_line_alone(broken).as_deref(), Some("bridge-vote"));
+        // Only a top-level id, spelt as TOML, and not an empty one.
+        assert_eq!(id_line_alone("[[card]]\nid = \"x\"\n"), None);
+        assert_eq!(id_line_alone("id = bridge-vote\n"), None);
+        assert_eq!(id_line_alone("id = \" \"\n"), None);
+        assert_eq!(id_line_alone("idea = \"x\"\n"), None);
     }
 
     #[test]
