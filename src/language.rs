@@ -178,6 +178,13 @@ impl Language {
         self.names.contains(folded)
     }
 
+    /// Every name of [`Language::is_name`], sorted.
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = self.names.iter().copied().collect();
+        names.sort_unstable();
+        names
+    }
+
     /// The function word a chat spelling stands for ("wat" → "what"), if
     /// `folded` is one.
     pub fn chat_standard(&self, folded: &str) -> Option<&'static str> {

@@ -173,8 +173,9 @@ fn time_serving(
     let engine = Engine::open(&index_dir)?;
     let engine_open_secs = opening.elapsed().as_secs_f64();
     let prefixes = queries::prefixes(generated, opts.queries, corpus::SEED + 2);
+    let named = queries::name_questions(generated, opts.queries, corpus::SEED + 3);
     let warmup = (opts.queries / 4).clamp(50, WARMUP);
-    let (latency, answered) = time_engine(&engine, questions, &prefixes, warmup)?;
+    let (latency, answered) = time_engine(&engine, questions, &named, &prefixes, warmup)?;
     let latency = report::Latency {
         engine_open_secs,
         ..latency
@@ -194,11 +195,14 @@ fn time_serving(
 fn time_engine(
     engine: &Engine,
     questions: &[String],
+    named: &[String],
     prefixes: &[String],
     warmup: usize,
 ) -> Result<(report::Latency, String)> {
     let (ask, answers) = latency::time(questions, warmup, |q| engine.ask(q));
     latency::all_ok("ask", questions, &answers)?;
+    let (ask_names, named_answers) = latency::time(named, warmup, |q| engine.ask(q));
+    latency::all_ok("ask, a name given", named, &named_answers)?;
     let (search, found) = latency::time(questions, warmup, |q| engine.search(q, None, 10));
     latency::all_ok("search", questions, &found)?;
     let (autocomplete, _) = latency::time(prefixes, warmup, |p| {
@@ -215,16 +219,22 @@ fn time_engine(
         let yes = asked.iter().filter(|&&a| a).count();
         100.0 * yes as f64 / asked.len().max(1) as f64
     };
+    let named_answered = named_answers
+        .iter()
+        .filter(|a| a.as_ref().is_ok_and(|a| a.answered))
+        .count();
     let note = format!(
-        "ask answered {:.0}% of fact questions, {:.0}% of those with a typo, {:.0}% of one-word queries and {:.0}% of out-of-scope questions",
+        "ask answered {:.0}% of fact questions, {:.0}% of those with a typo, {:.0}% of one-word queries, {:.0}% of out-of-scope questions and {:.0}% of fact questions giving a name",
         answered(0),
         answered(2),
         answered(3),
-        answered(4)
+        answered(4),
+        100.0 * named_answered as f64 / named.len().max(1) as f64
     );
     let latency = report::Latency {
         engine_open_secs: 0.0,
         ask,
+        ask_names,
         search,
         autocomplete,
     };

@@ -121,6 +121,31 @@ pub fn questions(generated: &Generated, n: usize, seed: u64) -> Vec<String> {
         .collect()
 }
 
+/// `n` fact questions that each give a name drawn from the English names
+/// list ("… in Lisbon?"). The generated corpus uses a few dozen of them
+/// (its people's first names), so nearly every story scored is checked
+/// for the name and its forms and set aside: the longest path a question
+/// with a name takes.
+pub fn name_questions(generated: &Generated, n: usize, seed: u64) -> Vec<String> {
+    let names = crate::language::language().names();
+    let mut rng = Rng::new(seed);
+    (0..n)
+        .map(|_| {
+            let q = fact_question(generated, &mut rng);
+            let name = capitalised(names[rng.below(names.len())]);
+            format!("{} in {name}?", q.trim_end_matches('?'))
+        })
+        .collect()
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// `n` autocomplete inputs: the first 1 to 6 letters of entity names and
 /// content words, lowercased as people type.
 pub fn prefixes(generated: &Generated, n: usize, seed: u64) -> Vec<String> {

@@ -55,6 +55,9 @@ pub struct Latency {
     /// `Engine::open` on the new index, in the bench process.
     pub engine_open_secs: f64,
     pub ask: Stats,
+    /// Ask for fact questions that give a name, nearly always one the
+    /// sources never use.
+    pub ask_names: Stats,
     pub search: Stats,
     pub autocomplete: Stats,
 }
@@ -248,6 +251,7 @@ impl Report {
         let l = &self.latency;
         rows.add("engine open", format!("{:.2} s", l.engine_open_secs), None);
         rows.add("ask", latency(&l.ask), Some("ask p99"));
+        rows.add("ask, a name given", latency(&l.ask_names), None);
         rows.add("search", latency(&l.search), Some("search p99"));
         rows.add(
             "autocomplete",

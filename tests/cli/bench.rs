@@ -54,6 +54,7 @@ fn bench_smoke_run_reports_every_figure() {
         "/reindex/peak_rss_mb",
         "/reindex/index_mb",
         "/latency/ask/p99_us",
+        "/latency/ask_names/p99_us",
         "/latency/search/p99_us",
         "/latency/autocomplete/p99_us",
         "/plain_search/dossier/p50_us",
@@ -84,6 +85,7 @@ fn bench_smoke_run_reports_every_figure() {
     sorted.sort_by(f64::total_cmp);
     assert_eq!(report["reindex"]["wall_secs"].as_f64(), Some(sorted[1]));
     assert_eq!(report["latency"]["ask"]["count"], 300);
+    assert_eq!(report["latency"]["ask_names"]["count"], 300);
     assert_eq!(report["targets"].as_array().map(Vec::len), Some(12));
     // Issues 4 and 8 set different targets for ask and serving memory:
     // both are checked, and the table shows both on the figure's row.
@@ -134,6 +136,7 @@ fn bench_smoke_run_reports_every_figure() {
     );
     for stats in [
         "/latency/ask",
+        "/latency/ask_names",
         "/latency/search",
         "/latency/autocomplete",
         "/plain_search/dossier",
