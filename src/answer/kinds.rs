@@ -456,7 +456,9 @@ fn same_number(asked: &str, w: &str) -> bool {
     }
 }
 
-fn is_number(w: &str) -> bool {
+/// Whether a word is a number: digits first ("12", "4.5", "2+2" split),
+/// or a number word.
+pub fn is_number(w: &str) -> bool {
     w.chars().next().is_some_and(|c| c.is_ascii_digit()) || NUMBER_WORDS.contains(&w)
 }
 

@@ -255,9 +255,12 @@ fn a_message_that_asks_nothing_is_told_so() {
         "thanks that helps",
         "ok cool thanks a lot",
     ];
+    // Nothing but numbers asks for no kind of answer either.
+    let numbers = ["1", "whats 2+2", "' OR 1=1 --", "2025"];
     for q in ["lol", "hey, thanks!", "??", "ok"]
         .into_iter()
         .chain(small_talk)
+        .chain(numbers)
     {
         let a = t.engine.ask(q).unwrap();
         assert!(!a.answered, "{q}: {a:?}");
@@ -282,6 +285,7 @@ fn a_message_that_asks_nothing_is_told_so() {
     assert!(a.answered, "{a:?}");
     for q in [
         "when do you think it was",
+        "how many in 2024",
         "what do you know about the war",
         "thanks, and what about the ferry",
     ] {

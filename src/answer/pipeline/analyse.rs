@@ -60,6 +60,17 @@ impl Question {
         self.terms.iter().map(|t| t.weight).sum()
     }
 
+    /// Whether the message asks nothing of the sources: it has no content
+    /// words, is small talk, or gives nothing but numbers without asking
+    /// for any kind of answer ("1", "whats 2+2"). A number alone means
+    /// nothing a story could answer, and its word vector is near every
+    /// other number's ("1" and "two"), so it would match any count.
+    pub fn asks_nothing(&self) -> bool {
+        let only_numbers =
+            self.kind.is_none() && self.terms.iter().all(|t| kinds::is_number(&t.folded));
+        self.terms.is_empty() || self.small_talk || only_numbers
+    }
+
     /// The stems a search looks for: each content word's, with its
     /// corrections and synonyms; sorted, without repeats.
     pub fn stems(&self) -> Vec<&str> {

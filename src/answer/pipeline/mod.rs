@@ -435,7 +435,7 @@ impl Engine {
         let mut answer = self.empty_answer(q);
         // Nothing asked ("hey", "lol", "thanks", small talk): no topic to
         // relate to.
-        if q.terms.is_empty() || q.small_talk {
+        if q.asks_nothing() {
             answer.answer = self.abstention(q, &[], None);
             return Ok((answer, trace));
         }
@@ -755,7 +755,7 @@ impl Engine {
     /// story) do not answer, with related topics when there are some (where
     /// there are none, renderers point to what the sources cover).
     fn abstention(&self, q: &Question, related: &[String], scope: Option<usize>) -> String {
-        if q.terms.is_empty() || q.small_talk {
+        if q.asks_nothing() {
             return "That message asks nothing the sources could answer. Ask about a story \
                     in your own words."
                 .to_string();
