@@ -61,14 +61,18 @@ impl Question {
     }
 
     /// Whether the message asks nothing of the sources: it has no content
-    /// words, is small talk, or gives nothing but numbers without asking
-    /// for any kind of answer ("1", "whats 2+2"). A number alone means
-    /// nothing a story could answer, and its word vector is near every
-    /// other number's ("1" and "two"), so it would match any count.
+    /// words, or is small talk.
     pub fn asks_nothing(&self) -> bool {
-        let only_numbers =
-            self.kind.is_none() && self.terms.iter().all(|t| kinds::is_number(&t.folded));
-        self.terms.is_empty() || self.small_talk || only_numbers
+        self.terms.is_empty() || self.small_talk
+    }
+
+    /// Whether every content word is a number and no kind of answer is
+    /// asked for ("1", "whats 2+2", "737"): such a message can only look a
+    /// number up.
+    pub fn only_numbers(&self) -> bool {
+        self.kind.is_none()
+            && !self.terms.is_empty()
+            && self.terms.iter().all(|t| kinds::is_number(&t.folded))
     }
 
     /// The stems a search looks for: each content word's, with its

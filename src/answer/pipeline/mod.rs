@@ -433,9 +433,15 @@ impl Engine {
         mut trace: Trace,
     ) -> Result<(Answer, Trace), RequestError> {
         let mut answer = self.empty_answer(q);
-        // Nothing asked ("hey", "lol", "thanks", small talk): no topic to
-        // relate to.
-        if q.asks_nothing() {
+        // Nothing asked ("hey", "lol", "thanks", small talk), or a number
+        // the best unit does not hold: no topic to relate to. A number's
+        // vector is near every other number's ("1" and "two"), so the
+        // best unit for "1" or "whats 2+2" is any sentence with a count.
+        let number_not_held = q.only_numbers()
+            && scored
+                .first()
+                .is_none_or(|b| !score::holds_exactly(&b.features));
+        if q.asks_nothing() || number_not_held {
             answer.answer = self.abstention(q, &[], None);
             return Ok((answer, trace));
         }

@@ -57,6 +57,12 @@ pub fn story_covers(f: &Features) -> bool {
     f[18] >= STRONG_MATCH
 }
 
+/// Whether a unit holds any of the question's words as they are (or an
+/// entity it names).
+pub fn holds_exactly(f: &Features) -> bool {
+    f[3] > 0.0
+}
+
 /// Names of the answerability features: the best unit's, then these.
 pub const DECISION_EXTRA: [&str; 3] = ["rank_score", "rank_margin", "question_weight"];
 
