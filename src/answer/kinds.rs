@@ -510,6 +510,36 @@ pub fn expected(words: &[Word]) -> Option<Kind> {
     None
 }
 
+/// The word after "how", "what" or "which" that says what kind of answer
+/// is asked for ("long" in "how long", "time" in "what time"): a word of
+/// the question's form, not of what it is about.
+pub fn kind_cue(words: &[Word]) -> Option<&str> {
+    let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
+    let after = |a: &str, b: &[&str]| {
+        folded
+            .windows(2)
+            .find(|p| p[0] == a && b.contains(&p[1]))
+            .map(|p| p[1])
+    };
+    let what = [
+        "age",
+        "percentage",
+        "percent",
+        "share",
+        "number",
+        "proportion",
+        "time",
+    ];
+    after("how", &["long", "much", "old"])
+        .or_else(|| after("how", MEASURES))
+        .or_else(|| after("what", &what))
+        .or_else(|| after("which", &["time"]))
+        .or_else(|| after("what", DATE_WORDS))
+        .or_else(|| after("which", DATE_WORDS))
+        .and_then(|cue| words.iter().find(|w| w.folded == cue))
+        .map(|w| w.folded.as_str())
+}
+
 /// Where the first word asking what someone said stands ("say", "react");
 /// not "tell me about …", which asks the bot.
 fn speech_cue(folded: &[&str]) -> Option<usize> {

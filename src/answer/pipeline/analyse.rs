@@ -43,6 +43,9 @@ pub struct Question {
     /// Entities named, in order, without repeats.
     pub entities: Vec<usize>,
     pub kind: Option<Kind>,
+    /// The word that says the kind of answer asked for ("time" in "what
+    /// time"), when one does.
+    pub cue: Option<String>,
     /// Stems of what a "which", "name" or "who is the …" question asks to
     /// name, or a "what river does …" question may ask to name.
     pub focus: Vec<String>,
@@ -61,9 +64,15 @@ impl Question {
     }
 
     /// Whether the message asks nothing of the sources: it has no content
-    /// words, or is small talk.
+    /// words, is small talk, or says nothing but the kind of answer it
+    /// wants ("what time is it", "how long"): that word alone would match
+    /// any sentence using it ("a long time coming").
     pub fn asks_nothing(&self) -> bool {
-        self.terms.is_empty() || self.small_talk
+        let only_the_kind = self
+            .cue
+            .as_ref()
+            .is_some_and(|cue| self.terms.iter().all(|t| t.folded == *cue));
+        self.terms.is_empty() || self.small_talk || only_the_kind
     }
 
     /// Whether every content word is a number and no kind of answer is
@@ -150,6 +159,7 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
     Question {
         text: question.to_string(),
         kind,
+        cue: kind.and(kinds::kind_cue(&words[own..]).map(str::to_string)),
         focus,
         small_talk,
         vector: language().words_vector(words.iter().map(|w| w.folded.as_str())),

@@ -629,6 +629,7 @@ impl Engine {
         let topic = Question {
             terms,
             kind: None,
+            cue: None,
             focus: Vec::new(),
             ..q.clone()
         };
