@@ -464,33 +464,51 @@ pub fn is_number(w: &str) -> bool {
 
 /// What the question asks for, from its question words.
 pub fn expected(words: &[Word]) -> Option<Kind> {
+    asked(words).map(|(kind, _)| kind)
+}
+
+/// What the question asks for, and where the word after "how", "what" or
+/// "which" that says so stands ("long" in "how long", "time" in "what
+/// time"), when one does: a word of the question's form, not of what it
+/// is about.
+pub fn asked(words: &[Word]) -> Option<(Kind, Option<usize>)> {
     let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
     let has = |w: &str| folded.contains(&w);
-    let follows = |a: &str, b: &[&str]| folded.windows(2).any(|p| p[0] == a && b.contains(&p[1]));
-    if follows("how", &["long"]) {
-        return Some(Kind::Duration);
+    let after = |a: &str, b: &[&str]| {
+        folded
+            .windows(2)
+            .position(|p| p[0] == a && b.contains(&p[1]))
+            .map(|i| i + 1)
+    };
+    if let Some(i) = after("how", &["long"]) {
+        return Some((Kind::Duration, Some(i)));
     }
-    if follows("how", &["much"]) {
+    if let Some(i) = after("how", &["much"]) {
         let money = folded.iter().any(|w| MONEY_CUES.contains(w));
-        return Some(if money { Kind::Money } else { Kind::Number });
+        return Some((if money { Kind::Money } else { Kind::Number }, Some(i)));
     }
-    if follows("how", &["old"]) || follows("what", &["age"]) {
-        return Some(Kind::Age);
+    if let Some(i) = after("how", &["old"]).or_else(|| after("what", &["age"])) {
+        return Some((Kind::Age, Some(i)));
     }
-    if follows("how", MEASURES)
-        || follows(
-            "what",
-            &["percentage", "percent", "share", "number", "proportion"],
-        )
-    {
-        return Some(Kind::Number);
+    let shares = ["percentage", "percent", "share", "number", "proportion"];
+    if let Some(i) = after("how", MEASURES).or_else(|| after("what", &shares)) {
+        return Some((Kind::Number, Some(i)));
     }
-    if follows("what", &["time"]) || follows("which", &["time"]) {
-        return Some(Kind::Clock);
+    if let Some(i) = after("what", &["time"]).or_else(|| after("which", &["time"])) {
+        return Some((Kind::Clock, Some(i)));
     }
-    if has("when") || follows("what", DATE_WORDS) || follows("which", DATE_WORDS) {
-        return Some(Kind::Time);
+    if has("when") {
+        return Some((Kind::Time, None));
     }
+    if let Some(i) = after("what", DATE_WORDS).or_else(|| after("which", DATE_WORDS)) {
+        return Some((Kind::Time, Some(i)));
+    }
+    expected_by_other_words(&folded).map(|kind| (kind, None))
+}
+
+/// What the question asks for when no "how …", "what …" or "when" says.
+fn expected_by_other_words(folded: &[&str]) -> Option<Kind> {
+    let has = |w: &str| folded.contains(&w);
     if has("where") {
         return Some(Kind::Place);
     }
@@ -498,46 +516,16 @@ pub fn expected(words: &[Word]) -> Option<Kind> {
         return Some(Kind::Reason);
     }
     // Before "who": "the name of the man who died" asks for a name.
-    if asks_name(&folded) {
+    if asks_name(folded) {
         return Some(Kind::Name);
     }
     if has("who") || has("whom") || has("whose") || has("whos") {
         return Some(Kind::Agent);
     }
-    if speech_cue(&folded).is_some() {
+    if speech_cue(folded).is_some() {
         return Some(Kind::Speech);
     }
     None
-}
-
-/// The word after "how", "what" or "which" that says what kind of answer
-/// is asked for ("long" in "how long", "time" in "what time"): a word of
-/// the question's form, not of what it is about.
-pub fn kind_cue(words: &[Word]) -> Option<&str> {
-    let folded: Vec<&str> = words.iter().map(|w| w.folded.as_str()).collect();
-    let after = |a: &str, b: &[&str]| {
-        folded
-            .windows(2)
-            .find(|p| p[0] == a && b.contains(&p[1]))
-            .map(|p| p[1])
-    };
-    let what = [
-        "age",
-        "percentage",
-        "percent",
-        "share",
-        "number",
-        "proportion",
-        "time",
-    ];
-    after("how", &["long", "much", "old"])
-        .or_else(|| after("how", MEASURES))
-        .or_else(|| after("what", &what))
-        .or_else(|| after("which", &["time"]))
-        .or_else(|| after("what", DATE_WORDS))
-        .or_else(|| after("which", DATE_WORDS))
-        .and_then(|cue| words.iter().find(|w| w.folded == cue))
-        .map(|w| w.folded.as_str())
 }
 
 /// Where the first word asking what someone said stands ("say", "react");
@@ -796,6 +784,25 @@ mod tests {
         assert_eq!(kind("which year did the law pass"), Some(Kind::Time));
         assert_eq!(kind("what percent voted no"), Some(Kind::Number));
         assert_eq!(kind("what years were the bribes paid"), Some(Kind::Time));
+    }
+
+    #[test]
+    fn the_word_that_sets_the_kind_is_the_cue() {
+        let asked = |q: &str| {
+            let words = text::words(q);
+            asked(&words).map(|(k, i)| (k, i.map(|i| words[i].folded.clone())))
+        };
+        let cue = |k: Kind, w: &str| Some((k, Some(w.to_string())));
+        assert_eq!(asked("how long did it last"), cue(Kind::Duration, "long"));
+        assert_eq!(asked("what time is it"), cue(Kind::Clock, "time"));
+        assert_eq!(asked("which year"), cue(Kind::Time, "year"));
+        // The phrase that sets the kind gives the cue, wherever others stand.
+        assert_eq!(asked("how much how long"), cue(Kind::Duration, "long"));
+        assert_eq!(asked("what age how many"), cue(Kind::Age, "age"));
+        assert_eq!(asked("what time what age"), cue(Kind::Age, "age"));
+        // Question words alone set the kind without a cue.
+        assert_eq!(asked("when did it open"), Some((Kind::Time, None)));
+        assert_eq!(asked("who won"), Some((Kind::Agent, None)));
     }
 
     #[test]

@@ -253,10 +253,40 @@ fn a_number_alone_is_looked_up_not_matched_by_meaning() {
         assert!(!a.answered, "{q}: {a:?}");
         assert!(a.related.is_empty(), "{q}: {:?}", a.related);
     }
+    // A count asked of a year goes on to the decision.
+    let (_, trace) = t.engine.ask_traced("how many in 2024").unwrap();
+    assert!(trace.decision.is_some(), "{trace:?}");
     // A number the story holds is looked up.
     let a = t.engine.ask("2019").unwrap();
     assert!(a.answered, "{a:?}");
     assert_eq!(a.citations[0].paragraph, 2, "{a:?}");
+}
+
+#[test]
+fn numbers_alone_keep_only_the_units_that_hold_them() {
+    use crate::answer::pipeline::{Scored, holding_numbers};
+    let t = TempIndex::new();
+    let exact = score::FEATURES
+        .iter()
+        .position(|&n| n == "exact_coverage")
+        .unwrap();
+    let unit = |holds: bool, rank: f32| {
+        let mut features: Features = [0.0; score::FEATURES.len()];
+        features[exact] = if holds { 1.0 } else { 0.0 };
+        Scored {
+            unit: 0,
+            features,
+            score: rank,
+        }
+    };
+    // A sentence with another count ranks first; the one holding the
+    // number is kept.
+    let scored = [unit(false, 5.0), unit(true, 4.0)];
+    let kept = holding_numbers(&t.engine.analyse("two"), &scored);
+    assert_eq!(kept.iter().map(|s| s.score).collect::<Vec<_>>(), [4.0]);
+    // Any other question keeps every unit.
+    let all = holding_numbers(&t.engine.analyse("two ferries"), &scored);
+    assert_eq!(all.len(), 2);
 }
 
 #[test]
@@ -272,7 +302,12 @@ fn a_message_that_asks_nothing_is_told_so() {
         "ok cool thanks a lot",
     ];
     // Nothing but the kind of answer wanted asks nothing of a story.
-    let only_the_kind = ["what time is it", "how long", "what year is it"];
+    let only_the_kind = [
+        "what time is it",
+        "how long",
+        "what year is it",
+        "what day is it today",
+    ];
     for q in ["lol", "hey, thanks!", "??", "ok"]
         .into_iter()
         .chain(small_talk)
@@ -287,6 +322,12 @@ fn a_message_that_asks_nothing_is_told_so() {
         );
         assert!(a.related.is_empty(), "{q}: {:?}", a.related);
     }
+    // Asked of one story, the kind of answer alone asks something of it.
+    let a = t
+        .engine
+        .ask_in("what year was it", Some("harbour"))
+        .unwrap();
+    assert!(!a.answer.starts_with("That message asks nothing"), "{a:?}");
     let a = t.engine.ask_in("lol", Some("harbour")).unwrap();
     assert!(
         a.answer.starts_with("That message asks nothing"),
@@ -301,7 +342,6 @@ fn a_message_that_asks_nothing_is_told_so() {
     assert!(a.answered, "{a:?}");
     for q in [
         "when do you think it was",
-        "how many in 2024",
         "how long was the ferry closed",
         "what do you know about the war",
         "thanks, and what about the ferry",

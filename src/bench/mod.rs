@@ -189,9 +189,10 @@ fn time_serving(
     Ok((latency, plain_search, answered))
 }
 
-/// Times ask, search and autocomplete on a warm engine (the opening time
-/// left at 0 for the caller), and says how often ask answered each kind of
-/// question of the mix.
+/// Times ask (on the question mix, then on `named`, questions that give a
+/// name), search and autocomplete on a warm engine (the opening time left
+/// at 0 for the caller), and says how often ask answered each kind of
+/// question.
 fn time_engine(
     engine: &Engine,
     questions: &[String],

@@ -66,12 +66,13 @@ impl Question {
     /// Whether the message asks nothing of the sources: it has no content
     /// words, is small talk, or says nothing but the kind of answer it
     /// wants ("what time is it", "how long"): that word alone would match
-    /// any sentence using it ("a long time coming").
+    /// any sentence using it ("it took a long time").
     pub fn asks_nothing(&self) -> bool {
-        let only_the_kind = self
-            .cue
-            .as_ref()
-            .is_some_and(|cue| self.terms.iter().all(|t| t.folded == *cue));
+        let only_the_kind = self.cue.as_ref().is_some_and(|cue| {
+            self.terms
+                .iter()
+                .all(|t| t.folded == *cue || NOW.contains(&t.folded.as_str()))
+        });
         self.terms.is_empty() || self.small_talk || only_the_kind
     }
 
@@ -134,11 +135,18 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
         words.remove(own + i);
     }
     let (entity_of, entities) = mentions(question, &words, cx.matcher);
+    let asked = kinds::asked(&words[own..]);
     let kind = if summary == Some(Summary::Gist) {
         Some(Kind::Gist)
     } else {
-        kinds::expected(&words[own..])
+        asked
+            .map(|(kind, _)| kind)
             .or_else(|| asks_gist(&words, &entities).then_some(Kind::Gist))
+    };
+    // The word that set the kind asked for, unless a summary did.
+    let cue = match asked {
+        Some((k, Some(i))) if kind == Some(k) => Some(words[own + i].folded.clone()),
+        _ => None,
     };
     let speaker = match kind {
         Some(Kind::Speech) => {
@@ -159,7 +167,7 @@ pub fn analyse(question: &str, cx: &Context<'_>) -> Question {
     Question {
         text: question.to_string(),
         kind,
-        cue: kind.and(kinds::kind_cue(&words[own..]).map(str::to_string)),
+        cue,
         focus,
         small_talk,
         vector: language().words_vector(words.iter().map(|w| w.folded.as_str())),
@@ -224,6 +232,10 @@ fn terms(
     }
     (terms, unknown)
 }
+
+/// Words for the moment a message is written ("what day is it today"):
+/// they ask about no story. General English.
+const NOW: &[&str] = &["now", "today", "tonight", "currently"];
 
 /// Words by which a message speaks to the bot: to it, or thanking it.
 const TO_THE_BOT: &[&str] = &[

@@ -105,6 +105,24 @@ fn given_names(q: &Question) -> Vec<&analyse::Term> {
         .collect()
 }
 
+/// For a message of nothing but numbers ("1", "whats 2+2", "2019"), the
+/// scored units that hold one of them as it is: it can only look a number
+/// up, and a number's vector is near every other number's ("1" and
+/// "two"), so a sentence with any count would otherwise rank among them.
+/// All of them for any other question.
+pub(crate) fn holding_numbers<'s>(q: &Question, scored: &'s [Scored]) -> Cow<'s, [Scored]> {
+    if !q.only_numbers() {
+        return Cow::Borrowed(scored);
+    }
+    Cow::Owned(
+        scored
+            .iter()
+            .filter(|s| score::holds_exactly(&s.features))
+            .cloned()
+            .collect(),
+    )
+}
+
 /// What a question was scored on: for `dossier eval --features`.
 #[derive(Debug, Clone)]
 pub struct Trace {
@@ -219,7 +237,12 @@ impl Engine {
         scope: Option<usize>,
         recent: Option<usize>,
     ) -> Result<(Answer, Trace), RequestError> {
-        let q = self.analyse(question);
+        let mut q = self.analyse(question);
+        // Asked of one story, the kind of answer alone asks something of
+        // it ("what year was it").
+        if scope.is_some() {
+            q.cue = None;
+        }
         if q.kind == Some(Kind::Gist) {
             let trace = Trace {
                 units: Vec::new(),
@@ -433,19 +456,14 @@ impl Engine {
         mut trace: Trace,
     ) -> Result<(Answer, Trace), RequestError> {
         let mut answer = self.empty_answer(q);
-        // Nothing asked ("hey", "lol", "thanks", small talk), or a number
-        // the best unit does not hold: no topic to relate to. A number's
-        // vector is near every other number's ("1" and "two"), so the
-        // best unit for "1" or "whats 2+2" is any sentence with a count.
-        let number_not_held = q.only_numbers()
-            && scored
-                .first()
-                .is_none_or(|b| !score::holds_exactly(&b.features));
-        if q.asks_nothing() || number_not_held {
+        // Nothing asked ("hey", "lol", "thanks", small talk), or numbers
+        // no unit holds: no topic to relate to.
+        let holding = holding_numbers(q, scored);
+        if q.asks_nothing() || holding.is_empty() && q.only_numbers() {
             answer.answer = self.abstention(q, &[], None);
             return Ok((answer, trace));
         }
-        let naming = self.of_stories_naming(q, units, scored)?;
+        let naming = self.of_stories_naming(q, units, &holding)?;
         let Some(best) = naming.first() else {
             answer.related = self.related(units, scored);
             answer.answer = self.abstention(q, &answer.related, None);

@@ -57,8 +57,9 @@ pub fn story_covers(f: &Features) -> bool {
     f[18] >= STRONG_MATCH
 }
 
-/// Whether a unit holds any of the question's words as they are (or an
-/// entity it names).
+/// Whether a unit holds any of the question's words as they are (by stem
+/// or an editor's synonym; an entity it names; the speaker's words in its
+/// context).
 pub fn holds_exactly(f: &Features) -> bool {
     f[3] > 0.0
 }

@@ -122,10 +122,10 @@ fn load_articles(
         } = match parsed? {
             Ok(parsed) => parsed,
             Err(id) => {
-                // Facts cite it by the id its front matter gives, or, when
-                // that could not be read, by the file's name (the project's
-                // convention).
-                unloaded.insert(id.unwrap_or_else(|| file_stem(path).to_string()));
+                // Facts cite it by the id its front matter gives, if that
+                // could be read, and by convention by the file's name.
+                unloaded.extend(id);
+                unloaded.insert(file_stem(path).to_string());
                 continue;
             }
         };
