@@ -480,6 +480,8 @@ pub fn asked(words: &[Word]) -> Option<(Kind, Option<usize>)> {
             .position(|p| p[0] == a && b.contains(&p[1]))
             .map(|i| i + 1)
     };
+    // "what time", and "what is the time", "whats the date".
+    let after_what = |b: &[&str]| after("what", b).or_else(|| what_is_the(&folded, b));
     if let Some(i) = after("how", &["long"]) {
         return Some((Kind::Duration, Some(i)));
     }
@@ -487,23 +489,36 @@ pub fn asked(words: &[Word]) -> Option<(Kind, Option<usize>)> {
         let money = folded.iter().any(|w| MONEY_CUES.contains(w));
         return Some((if money { Kind::Money } else { Kind::Number }, Some(i)));
     }
-    if let Some(i) = after("how", &["old"]).or_else(|| after("what", &["age"])) {
+    if let Some(i) = after("how", &["old"]).or_else(|| after_what(&["age"])) {
         return Some((Kind::Age, Some(i)));
     }
     let shares = ["percentage", "percent", "share", "number", "proportion"];
-    if let Some(i) = after("how", MEASURES).or_else(|| after("what", &shares)) {
+    if let Some(i) = after("how", MEASURES).or_else(|| after_what(&shares)) {
         return Some((Kind::Number, Some(i)));
     }
-    if let Some(i) = after("what", &["time"]).or_else(|| after("which", &["time"])) {
+    if let Some(i) = after_what(&["time"]).or_else(|| after("which", &["time"])) {
         return Some((Kind::Clock, Some(i)));
     }
     if has("when") {
         return Some((Kind::Time, None));
     }
-    if let Some(i) = after("what", DATE_WORDS).or_else(|| after("which", DATE_WORDS)) {
+    if let Some(i) = after_what(DATE_WORDS).or_else(|| after("which", DATE_WORDS)) {
         return Some((Kind::Time, Some(i)));
     }
     expected_by_other_words(&folded).map(|kind| (kind, None))
+}
+
+/// Where a word of `b` stands after "what is the", "what was the" or
+/// "whats the" ("what is the date", "whats the time").
+fn what_is_the(folded: &[&str], b: &[&str]) -> Option<usize> {
+    (0..folded.len()).find_map(|i| {
+        let at = match &folded[i..] {
+            ["what", "is" | "was" | "s", "the", ..] => i + 3,
+            ["whats", "the", ..] => i + 2,
+            _ => return None,
+        };
+        folded.get(at).filter(|w| b.contains(w)).map(|_| at)
+    })
 }
 
 /// What the question asks for when no "how …", "what …" or "when" says.
@@ -800,6 +815,16 @@ mod tests {
         assert_eq!(asked("how much how long"), cue(Kind::Duration, "long"));
         assert_eq!(asked("what age how many"), cue(Kind::Age, "age"));
         assert_eq!(asked("what time what age"), cue(Kind::Age, "age"));
+        // "What is the …" and "whats the …" as "what …".
+        assert_eq!(asked("what is the time"), cue(Kind::Clock, "time"));
+        assert_eq!(asked("whats the date today"), cue(Kind::Time, "date"));
+        assert_eq!(asked("what's the time"), cue(Kind::Clock, "time"));
+        assert_eq!(asked("whats the time"), cue(Kind::Clock, "time"));
+        assert_eq!(asked("whats the weather"), None);
+        assert_eq!(
+            asked("what was the date of the vote"),
+            cue(Kind::Time, "date")
+        );
         // Question words alone set the kind without a cue.
         assert_eq!(asked("when did it open"), Some((Kind::Time, None)));
         assert_eq!(asked("who won"), Some((Kind::Agent, None)));
