@@ -106,6 +106,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// The names of [`NAMES`], one a line after its comments.
+fn name_lines() -> impl Iterator<Item = &'static str> {
+    NAMES
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+}
+
 /// The process-wide language data, loaded on first use.
 pub fn language() -> &'static Language {
     static LANGUAGE: LazyLock<Language> = LazyLock::new(Language::load);
@@ -147,10 +154,7 @@ impl Language {
             stopwords: stop_words::get("en").iter().copied().collect(),
             chat: chat_words(),
             shorthand: shorthand(),
-            names: NAMES
-                .lines()
-                .filter(|l| !l.starts_with('#') && !l.is_empty())
-                .collect(),
+            names: name_lines().collect(),
             word_cache: WordCache::default(),
         }
     }
@@ -178,11 +182,10 @@ impl Language {
         self.names.contains(folded)
     }
 
-    /// Every name of [`Language::is_name`], sorted.
+    /// Every name of [`Language::is_name`], sorted (as
+    /// `scripts/make_names.py` writes them).
     pub fn names(&self) -> Vec<&'static str> {
-        let mut names: Vec<&'static str> = self.names.iter().copied().collect();
-        names.sort_unstable();
-        names
+        name_lines().collect()
     }
 
     /// The function word a chat spelling stands for ("wat" → "what"), if
@@ -470,6 +473,10 @@ mod tests {
         for word in ["bill", "china", "march", "ceo", "banks", "jobs", "capital"] {
             assert!(!l.is_name(word), "{word}");
         }
+        // The list, in order and without repeats, is the names.
+        let all = l.names();
+        assert!(all.windows(2).all(|p| p[0] < p[1]));
+        assert!(all.len() > 8000 && all.iter().all(|n| l.is_name(n)));
     }
 
     #[test]

@@ -459,7 +459,7 @@ impl Engine {
         // Nothing asked ("hey", "lol", "thanks", small talk), or numbers
         // no unit holds: no topic to relate to.
         let holding = holding_numbers(q, scored);
-        if q.asks_nothing() || holding.is_empty() && q.only_numbers() {
+        if q.asks_nothing() || (q.only_numbers() && holding.is_empty()) {
             answer.answer = self.abstention(q, &[], None);
             return Ok((answer, trace));
         }
