@@ -24,6 +24,10 @@
 //!   write with a capital and do not accept in lower case
 //!   (`scripts/make_names.py`, from the npm packages dictionary-en and
 //!   dictionary-en-gb, read with spylls).
+//! - `model/countries.tsv`: the one-word forms of each country's name, its
+//!   alternative spellings and its people ("netherlands", "holland",
+//!   "dutch"; `scripts/make_countries.py`, from the npm package
+//!   world-countries, ODbL).
 //!
 //! A text's vector is the weighted mean of its words' vectors, a word's
 //! vector the mean of its WordPiece tokens' rows; weights follow the SIF
@@ -51,6 +55,7 @@ static ENGLISH: &str = include_str!("../model/english.tsv");
 static CHAT: &str = include_str!("../model/chat.tsv");
 static SHORTHAND: &str = include_str!("../model/shorthand.tsv");
 static NAMES: &str = include_str!("../model/names.tsv");
+static COUNTRIES: &str = include_str!("../model/countries.tsv");
 
 /// Word vectors kept (about 1 KB each): the words of recent questions and
 /// candidates, which repeat. One cache serves every thread, so memory does
@@ -84,6 +89,9 @@ pub struct Language {
     shorthand: HashMap<&'static str, (&'static str, bool)>,
     /// English words that are names ([`NAMES`]): "australia", "dublin".
     names: HashSet<&'static str>,
+    /// Each form of a country's name ([`COUNTRIES`]) with the other forms
+    /// of its countries.
+    countries: HashMap<&'static str, Vec<&'static str>>,
     word_cache: WordCache,
 }
 
@@ -111,6 +119,23 @@ fn name_lines() -> impl Iterator<Item = &'static str> {
     NAMES
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
+}
+
+/// [`COUNTRIES`]: each form with the others of its line, of every line it
+/// is on.
+fn countries() -> HashMap<&'static str, Vec<&'static str>> {
+    let mut out: HashMap<&'static str, Vec<&'static str>> = HashMap::default();
+    for line in COUNTRIES
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let forms: Vec<&'static str> = line.split('\t').collect();
+        for &form in &forms {
+            let others = out.entry(form).or_default();
+            others.extend(forms.iter().filter(|&&f| f != form));
+        }
+    }
+    out
 }
 
 /// The process-wide language data, loaded on first use.
@@ -155,6 +180,7 @@ impl Language {
             chat: chat_words(),
             shorthand: shorthand(),
             names: name_lines().collect(),
+            countries: countries(),
             word_cache: WordCache::default(),
         }
     }
@@ -180,6 +206,13 @@ impl Language {
     /// name too ("bill", "china").
     pub fn is_name(&self, folded: &str) -> bool {
         self.names.contains(folded)
+    }
+
+    /// The other forms of the country `folded` names, or of its people
+    /// ("dutch" → "holland", "nederland", "netherlands"); none for a word
+    /// that is no form of a country's name.
+    pub fn country_forms(&self, folded: &str) -> &[&'static str] {
+        self.countries.get(folded).map_or(&[], Vec::as_slice)
     }
 
     /// Every name of [`Language::is_name`], sorted (as
@@ -477,6 +510,25 @@ mod tests {
         let all = l.names();
         assert!(all.windows(2).all(|p| p[0] < p[1]));
         assert!(all.len() > 8000 && all.iter().all(|n| l.is_name(n)));
+    }
+
+    #[test]
+    fn a_country_name_has_the_other_forms_of_its_line() {
+        let l = language();
+        let forms = |w: &str| {
+            let mut f = l.country_forms(w).to_vec();
+            f.sort_unstable();
+            f
+        };
+        assert_eq!(forms("dutch"), ["holland", "nederland", "netherlands"]);
+        assert_eq!(forms("netherlands"), ["dutch", "holland", "nederland"]);
+        assert!(forms("denmark").contains(&"danish"));
+        assert!(forms("swiss").contains(&"switzerland"));
+        // No form of one country is another's, and a word naming none has
+        // none.
+        assert!(!forms("dutch").contains(&"danish"));
+        assert!(forms("harbour").is_empty());
+        assert!(forms("").is_empty());
     }
 
     #[test]

@@ -570,11 +570,12 @@ impl Engine {
     }
 
     /// The stems a name may take in the sources: its own, an editor's
-    /// synonyms, and those of the sources' words that share its first
-    /// three letters, are at most three letters shorter or four longer,
-    /// and are near it in meaning ([`NAME_FORM`]): "italian" for "italy"
-    /// and the other way round, "norwegian" for "norway", not "austerity"
-    /// for "australia".
+    /// synonyms, the other forms of a country's name ("netherlands" and
+    /// "holland" for "dutch", "france" for "french"), and those of the
+    /// sources' words that share its first three letters, are at most three
+    /// letters shorter or four longer, and are near it in meaning
+    /// ([`NAME_FORM`]): "italian" for "italy" and the other way round,
+    /// "norwegian" for "norway", not "austerity" for "australia".
     fn forms_of(&self, t: &analyse::Term) -> Vec<String> {
         let lang = crate::language::language();
         let prefix: String = t.folded.chars().take(3).collect();
@@ -587,6 +588,11 @@ impl Engine {
         };
         let mut forms: Vec<String> = std::iter::once(t.stem.clone())
             .chain(t.alternatives.iter().cloned())
+            .chain(
+                lang.country_forms(&t.folded)
+                    .iter()
+                    .map(|w| crate::text::stem(w)),
+            )
             .chain(
                 self.speller
                     .starting_with(&prefix, len.saturating_sub(3)..=len + 4)

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Build model/countries.tsv: the one-word forms of each country's name.
+
+The source is the npm package world-countries 5.1.0 (mledoze/countries,
+data under the Open Database License, copied with its notice to
+model/countries.LICENSE); the tarball's sha256 is checked before anything
+is read.
+
+For each country, its forms are its common English name, its alternative
+spellings and its people's English names (demonyms, both genders), each
+kept when it is one word of ASCII letters (after accents are taken off),
+three letters or more and not a code in capitals ("NL", "USA"): for the
+Netherlands "dutch", "holland", "nederland" and "netherlands". A country
+with fewer than two such forms ("United Kingdom": only "british") gives
+no line.
+
+dossier reads them in its rule for names a question gives (a story that
+never mentions "dutch" may still say "the Netherlands"): words that share
+no start, which the rule's own test (the first three letters and the word
+vectors) cannot pair.
+
+Each line is one country's forms, folded to lower case, tab-separated and
+sorted; the lines are sorted. The same package gives the same file, byte
+for byte.
+
+Usage: python3 scripts/make_countries.py [--out model] [--check]
+"""
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import sys
+import tarfile
+import unicodedata
+import urllib.request
+
+PACKAGE = ("https://registry.npmjs.org/world-countries/-/world-countries-5.1.0.tgz",
+           "329eb6ef4099ffb590219c9beb634bf489a5e4b10d8ab0ac52a58ebf7b9f8495")
+MIN_LETTERS = 3
+
+HEADER = """\
+# The one-word forms of each country's name, one country a line, folded to
+# lower case and tab-separated: its common English name, alternative
+# spellings and demonyms ("dutch", "holland", "nederland", "netherlands").
+# Made by scripts/make_countries.py from the npm package world-countries
+# 5.1.0 (mledoze/countries), made available under the Open Database
+# License (ODbL) 1.0, whose text is in countries.LICENSE beside this file.
+"""
+
+
+def fetch(url, sha256):
+    with urllib.request.urlopen(url, timeout=60) as r:
+        blob = r.read()
+    digest = hashlib.sha256(blob).hexdigest()
+    if digest != sha256:
+        sys.exit(f"{url} has sha256 {digest}, expected {sha256}")
+    with tarfile.open(fileobj=io.BytesIO(blob), mode="r:gz") as tar:
+        countries = tar.extractfile("package/countries.json").read()
+        license_text = tar.extractfile("package/LICENSE").read()
+    return json.loads(countries), license_text.decode("utf-8")
+
+
+def fold(name):
+    """Lower case without accents ("Türkiye" → "turkiye"), as dossier folds
+    words; None for anything but one word of ASCII letters."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    if len(plain) < MIN_LETTERS or not (plain.isascii() and plain.isalpha()) or plain.isupper():
+        return None
+    return plain.lower()
+
+
+def forms(country):
+    names = [country["name"]["common"], *country.get("altSpellings", [])]
+    names += country.get("demonyms", {}).get("eng", {}).values()
+    return sorted({f for f in map(fold, names) if f})
+
+
+def build(out):
+    countries, license_text = fetch(*PACKAGE)
+    lines = sorted("\t".join(f) for f in map(forms, countries) if len(f) > 1)
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "countries.tsv"), "w", encoding="utf-8") as f:
+        f.write(HEADER + "".join(line + "\n" for line in lines))
+    with open(os.path.join(out, "countries.LICENSE"), "w", encoding="utf-8") as f:
+        f.write("model/countries.tsv is derived from the npm package world-countries 5.1.0\n"
+                "(https://github.com/mledoze/countries), made available under the\n"
+                "Open Database License (ODbL) 1.0:\n\n" + license_text)
+    print(f"{len(lines)} countries with two forms or more")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "model"))
+    parser.add_argument("--check", action="store_true", help="build into a temp dir and compare with --out")
+    args = parser.parse_args()
+    if not args.check:
+        build(args.out)
+        return
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        build(tmp)
+        status = 0
+        for name in ("countries.tsv", "countries.LICENSE"):
+            same = open(os.path.join(tmp, name), "rb").read() == open(os.path.join(args.out, name), "rb").read()
+            print(f"{name}: {'identical' if same else 'DIFFERS'}")
+            status |= 0 if same else 1
+        sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()
