@@ -37,11 +37,26 @@ pub struct ContentProblems {
     pub count: usize,
 }
 
+/// An index of other stories than those of the content directory a
+/// command names: answering from it would answer about them.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{} holds an index of other stories than those in {}: give them an index of their own with --index DIR (built on first use), or replace this one with `dossier reindex --content {}`",
+    index.display(), content.display(), content.display()
+)]
+pub struct OtherStories {
+    pub index: std::path::PathBuf,
+    pub content: std::path::PathBuf,
+}
+
 /// A stable name for what went wrong, for scripts.
 pub fn kind(e: &anyhow::Error) -> &'static str {
     for cause in e.chain() {
         if cause.downcast_ref::<ContentProblems>().is_some() {
             return "invalid_content";
+        }
+        if cause.downcast_ref::<OtherStories>().is_some() {
+            return "index_of_other_stories";
         }
         if let Some(e) = cause.downcast_ref::<RequestError>() {
             return request_kind(e);

@@ -706,6 +706,13 @@ fn card_command(
 pub fn open_engine(paths: &Paths) -> Result<Engine> {
     ensure_index(paths)?;
     let snapshot = index::open(&paths.index)?;
+    if index::holds_other_stories(&snapshot, &paths.content) {
+        return Err(failure::OtherStories {
+            index: paths.index.clone(),
+            content: paths.content.clone(),
+        }
+        .into());
+    }
     if index::is_stale(&snapshot, &paths.content) == Some(true) {
         eprintln!(
             "note: {} changed since the index was built; run `dossier reindex` to update it",

@@ -23,7 +23,7 @@ mod model;
 use std::path::PathBuf;
 
 pub use diagnostic::{Diagnostic, Diagnostics, line_column};
-pub use files::fingerprint;
+pub use files::{article_file_ids, fingerprint};
 pub use lint::lint;
 pub use load::{ARTICLES_DIR, ENTITIES_FILE, FACTS_DIR, LEXICON_FILE, load, split_paragraphs};
 pub use matcher::{EntityMatcher, Mention};

@@ -280,6 +280,19 @@ fn open_generation(generation: &Path) -> Result<Snapshot, IndexError> {
     })
 }
 
+/// Whether `content_dir` holds other stories than the index: it has
+/// articles, and none of them (by file name, which is an article's id) is
+/// one the index holds. An edited content directory, or a copy of it,
+/// shares its stories with the index; that it changed is only noted.
+pub fn holds_other_stories(snapshot: &Snapshot, content_dir: &Path) -> bool {
+    let articles = &snapshot.catalog.articles;
+    let Ok(ids) = content::article_file_ids(content_dir) else {
+        return false;
+    };
+    let indexed = |id: &String| articles.iter().any(|a| &a.id == id);
+    !articles.is_empty() && !ids.is_empty() && !ids.iter().any(indexed)
+}
+
 /// Whether the content in `content_dir` differs from what the index was
 /// built from. `None` when there is no content directory to compare with.
 pub fn is_stale(snapshot: &Snapshot, content_dir: &Path) -> Option<bool> {

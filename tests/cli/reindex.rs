@@ -1,10 +1,11 @@
 use std::fs::OpenOptions;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use dossier::answer::{Engine, Live};
 
-use crate::util::{Dossier, FACTS};
+use crate::util::{Dossier, FACTS, Run, copy_dir};
 
 #[test]
 fn reindex_prints_a_summary() {
@@ -81,6 +82,42 @@ fn stale_index_is_noted_with_a_hint() {
         r.stderr
     );
     assert!(r.stderr.contains("dossier reindex"), "{}", r.stderr);
+}
+
+#[test]
+fn an_index_of_other_stories_is_not_answered_from() {
+    let d = Dossier::new();
+    d.ok(&["reindex"]);
+    let ask = |content: &Path, index: &Path| -> Run {
+        d.with_paths(content, index)
+            .args(["ask", "how long did the strike last", "--json"])
+            .output()
+            .unwrap()
+            .into()
+    };
+    // Another story's content: the index of content/ does not answer for it.
+    let other = d.dir.path().join("other");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stories/train/brennock-dock-strike"),
+        &other,
+    );
+    let r = ask(&other, &d.index());
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let error = &r.json()["error"];
+    assert_eq!(error["kind"], "index_of_other_stories", "{error}");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains("other stories"), "{message}");
+    assert!(message.contains("--index"), "{message}");
+    // Given an index of its own, built on first use, it answers.
+    let r = ask(&other, &d.dir.path().join("other-index"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["answered"], true);
+    // A copy of the indexed content holds the same stories: its changes
+    // are only noted.
+    let copy = d.dir.path().join("copy");
+    copy_dir(&d.content(), &copy);
+    let r = ask(&copy, &d.index());
+    assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
 #[test]
