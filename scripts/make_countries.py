@@ -6,13 +6,19 @@ data under the Open Database License, copied with its notice to
 model/countries.LICENSE); the tarball's sha256 is checked before anything
 is read.
 
-For each country, its forms are its common English name, its alternative
-spellings and its people's English names (demonyms, both genders), each
-kept when it is one word of ASCII letters (after accents are taken off),
-three letters or more and not a code in capitals ("NL", "USA"): for the
-Netherlands "dutch", "holland", "nederland" and "netherlands". A country
-with fewer than two such forms ("United Kingdom": only "british") gives
-no line.
+For each country, its forms are its common English name, its people's
+English names (demonyms, both genders) and those of its alternative
+spellings that are not common English words: a word of model/english.tsv
+that model/names.tsv does not list as a name (scripts/make_model_data.py
+and scripts/make_names.py make them) is left out, as Iceland's "island"
+is, while "holland" and "burma" stay. Alternative spellings that are
+people's names as well stay too (the Isle of Man's "mann", Dominica's
+"dominique"): the word lists cannot tell a place's name from a person's.
+A form is kept when it is one word of ASCII
+letters (after accents are taken off), three letters or more and not a
+code in capitals ("NL", "USA"): for the Netherlands "dutch", "holland"
+and "netherlands". A country with fewer than two forms ("United
+Kingdom": only "british") gives no line.
 
 dossier reads them in its rule for names a question gives (a story that
 never mentions "dutch" may still say "the Netherlands"): words that share
@@ -42,8 +48,9 @@ MIN_LETTERS = 3
 
 HEADER = """\
 # The one-word forms of each country's name, one country a line, folded to
-# lower case and tab-separated: its common English name, alternative
-# spellings and demonyms ("dutch", "holland", "nederland", "netherlands").
+# lower case and tab-separated: its common English name, its demonyms and
+# alternative spellings that are not common English words ("dutch",
+# "holland", "netherlands").
 # Made by scripts/make_countries.py from the npm package world-countries
 # 5.1.0 (mledoze/countries), made available under the Open Database
 # License (ODbL) 1.0, whose text is in countries.LICENSE beside this file.
@@ -71,15 +78,26 @@ def fold(name):
     return plain.lower()
 
 
-def forms(country):
-    names = [country["name"]["common"], *country.get("altSpellings", [])]
-    names += country.get("demonyms", {}).get("eng", {}).values()
-    return sorted({f for f in map(fold, names) if f})
+def words_of(path):
+    """The first column of a model word list, its comments left out."""
+    with open(path, encoding="utf-8") as f:
+        return {line.split("\t")[0].strip() for line in f if line.strip() and not line.startswith("#")}
+
+
+def forms(country, taken):
+    """The country's one-word forms; an alternative spelling only when it
+    is not one of the common English words `taken`."""
+    names = [country["name"]["common"], *country.get("demonyms", {}).get("eng", {}).values()]
+    own = {f for f in map(fold, names) if f}
+    other = {f for f in map(fold, country.get("altSpellings", [])) if f and f not in taken}
+    return sorted(own | other)
 
 
 def build(out):
     countries, license_text = fetch(*PACKAGE)
-    lines = sorted("\t".join(f) for f in map(forms, countries) if len(f) > 1)
+    model = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "model")
+    taken = words_of(os.path.join(model, "english.tsv")) - words_of(os.path.join(model, "names.tsv"))
+    lines = sorted("\t".join(f) for f in (forms(c, taken) for c in countries) if len(f) > 1)
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "countries.tsv"), "w", encoding="utf-8") as f:
         f.write(HEADER + "".join(line + "\n" for line in lines))

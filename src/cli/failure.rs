@@ -41,8 +41,8 @@ pub struct ContentProblems {
 /// command names: answering from it would answer about them.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{} holds an index of other stories than those in {}: give them an index of their own with --index DIR (built on first use), or replace this one with `dossier reindex --content {}`",
-    index.display(), content.display(), content.display()
+    "the index in {} holds other stories than those in {}: give them an index of their own with --index DIR (built on first use), or replace this one with `dossier reindex --content {} --index {}`",
+    index.display(), content.display(), content.display(), index.display()
 )]
 pub struct OtherStories {
     pub index: std::path::PathBuf,

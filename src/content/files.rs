@@ -127,17 +127,6 @@ fn entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(all)
 }
 
-/// The ids the articles of content directory `dir` are filed under: their
-/// file names without `.md`, as editors name them (`dossier check` reports
-/// a file named apart from its id).
-pub fn article_file_ids(dir: &Path) -> Result<Vec<String>, ContentError> {
-    let files = listed(&dir.join(ARTICLES_DIR), "md")?;
-    Ok(files
-        .iter()
-        .filter_map(|p| p.file_stem()?.to_str().map(str::to_string))
-        .collect())
-}
-
 /// A cheap fingerprint of the content files (names, sizes and modification
 /// times, like `make`), so an index can tell whether the content changed
 /// since it was built without reading every file. It covers exactly the

@@ -23,9 +23,11 @@ mod model;
 use std::path::PathBuf;
 
 pub use diagnostic::{Diagnostic, Diagnostics, line_column};
-pub use files::{article_file_ids, fingerprint};
+pub use files::fingerprint;
 pub use lint::lint;
-pub use load::{ARTICLES_DIR, ENTITIES_FILE, FACTS_DIR, LEXICON_FILE, load, split_paragraphs};
+pub use load::{
+    ARTICLES_DIR, ENTITIES_FILE, FACTS_DIR, LEXICON_FILE, holds_any_of, load, split_paragraphs,
+};
 pub use matcher::{EntityMatcher, Mention};
 pub use model::{Article, CardSpec, Cite, Corpus, Entity, Fact, Intent, Lexicon, Topic, is_slug};
 

@@ -281,16 +281,17 @@ fn open_generation(generation: &Path) -> Result<Snapshot, IndexError> {
 }
 
 /// Whether `content_dir` holds other stories than the index: it has
-/// articles, and none of them (by file name, which is an article's id) is
-/// one the index holds. An edited content directory, or a copy of it,
-/// shares its stories with the index; that it changed is only noted.
+/// articles, and none of them (by file name or by id) is one the index
+/// holds. An edited content directory, or a copy of it, shares its stories
+/// with the index; that it changed is only noted.
 pub fn holds_other_stories(snapshot: &Snapshot, content_dir: &Path) -> bool {
-    let articles = &snapshot.catalog.articles;
-    let Ok(ids) = content::article_file_ids(content_dir) else {
-        return false;
-    };
-    let indexed = |id: &String| articles.iter().any(|a| &a.id == id);
-    !articles.is_empty() && !ids.is_empty() && !ids.iter().any(indexed)
+    let ids: std::collections::HashSet<&str> = snapshot
+        .catalog
+        .articles
+        .iter()
+        .map(|a| a.id.as_str())
+        .collect();
+    !ids.is_empty() && content::holds_any_of(content_dir, |id| ids.contains(id)) == Some(false)
 }
 
 /// Whether the content in `content_dir` differs from what the index was

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use dossier::answer::{Engine, Live};
 
-use crate::util::{Dossier, FACTS, Run, copy_dir};
+use crate::util::{ARTICLE, Dossier, FACTS, Run, copy_dir};
 
 #[test]
 fn reindex_prints_a_summary() {
@@ -113,9 +113,18 @@ fn an_index_of_other_stories_is_not_answered_from() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["answered"], true);
     // A copy of the indexed content holds the same stories: its changes
-    // are only noted.
+    // are only noted, also where an article is filed under another name
+    // than its id.
     let copy = d.dir.path().join("copy");
     copy_dir(&d.content(), &copy);
+    let r = ask(&copy, &d.index());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let articles = copy.join("articles");
+    std::fs::rename(
+        articles.join(format!("{ARTICLE}.md")),
+        articles.join("2025-08-peace.md"),
+    )
+    .unwrap();
     let r = ask(&copy, &d.index());
     assert_eq!(r.code, 0, "{}", r.stderr);
 }

@@ -570,8 +570,8 @@ impl Engine {
     }
 
     /// The stems a name may take in the sources: its own, an editor's
-    /// synonyms, the other forms of a country's name ("netherlands" and
-    /// "holland" for "dutch", "france" for "french"), and those of the
+    /// synonyms, the other forms of a country's name ("dutch" for
+    /// "netherlands", "danish" for "denmark"), and those of the
     /// sources' words that share its first three letters, are at most three
     /// letters shorter or four longer, and are near it in meaning
     /// ([`NAME_FORM`]): "italian" for "italy" and the other way round,

@@ -130,6 +130,13 @@ pub(super) fn parse_article(
     })
 }
 
+/// The id the front matter of an article's `source` gives on its own line,
+/// without checking the rest.
+pub(super) fn front_matter_id(path: &Path, source: &str) -> Option<String> {
+    let layout = layout(path, source, &mut Diagnostics::default())?;
+    id_line_alone(&source[layout.front])
+}
+
 /// The id of a front matter whose TOML does not parse, read from its own
 /// line (`id = "…"` before any table), so facts citing the article are
 /// not each reported as citing an unknown one.

@@ -32,6 +32,31 @@ pub const FACTS_DIR: &str = "facts";
 pub const ENTITIES_FILE: &str = "entities.toml";
 pub const LEXICON_FILE: &str = "lexicon.toml";
 
+/// Whether content directory `dir` holds an article whose id `known` knows:
+/// by its file's name (an article is usually filed under its id), else by
+/// the id its front matter gives, files read only until one is known.
+/// `None` when `dir` holds no article (or no articles directory).
+pub fn holds_any_of(dir: &Path, known: impl Fn(&str) -> bool) -> Option<bool> {
+    let mut diags = Diagnostics::default();
+    let paths = files::regular(
+        files::listed(&dir.join(ARTICLES_DIR), "md").ok()?,
+        &mut diags,
+    );
+    if paths.is_empty() {
+        return None;
+    }
+    let by_name = paths.iter().any(|p| known(file_stem(p)));
+    let by_id = || {
+        paths.iter().any(|p| {
+            let source = files::read(p).ok();
+            source
+                .and_then(|s| articles::front_matter_id(p, &s))
+                .is_some_and(|id| known(&id))
+        })
+    };
+    Some(by_name || by_id())
+}
+
 /// Loads and validates the content directory `dir`.
 pub fn load(dir: &Path) -> Result<Corpus, ContentError> {
     if !dir.is_dir() {
