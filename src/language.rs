@@ -524,9 +524,9 @@ mod tests {
         assert_eq!(forms("netherlands"), ["dutch", "holland"]);
         assert!(forms("denmark").contains(&"danish"));
         assert!(forms("swiss").contains(&"switzerland"));
-        // An alternative spelling that is an English word or another name
-        // is left out ("island", Iceland's own name for itself), and a word
-        // naming no country has no forms.
+        // An alternative spelling that is a common English word is left
+        // out ("island", Iceland's own name for itself), and a word naming
+        // no country has no forms.
         assert!(!forms("iceland").contains(&"island"));
         assert!(forms("harbour").is_empty());
         assert!(forms("").is_empty());
