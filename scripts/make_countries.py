@@ -33,14 +33,13 @@ Usage: python3 scripts/make_countries.py [--out model] [--check]
 """
 
 import argparse
-import hashlib
 import io
 import json
 import os
-import sys
 import tarfile
 import unicodedata
-import urllib.request
+
+from registry import fetch_checked, write_or_check
 
 PACKAGE = ("https://registry.npmjs.org/world-countries/-/world-countries-5.1.0.tgz",
            "329eb6ef4099ffb590219c9beb634bf489a5e4b10d8ab0ac52a58ebf7b9f8495")
@@ -58,11 +57,7 @@ HEADER = """\
 
 
 def fetch(url, sha256):
-    with urllib.request.urlopen(url, timeout=60) as r:
-        blob = r.read()
-    digest = hashlib.sha256(blob).hexdigest()
-    if digest != sha256:
-        sys.exit(f"{url} has sha256 {digest}, expected {sha256}")
+    blob = fetch_checked(url, sha256)
     with tarfile.open(fileobj=io.BytesIO(blob), mode="r:gz") as tar:
         countries = tar.extractfile("package/countries.json").read()
         license_text = tar.extractfile("package/LICENSE").read()
@@ -93,38 +88,26 @@ def forms(country, taken):
     return sorted(own | other)
 
 
-def build(out):
+def build(model):
+    """The files' texts, from the package and `model`'s word lists."""
     countries, license_text = fetch(*PACKAGE)
-    model = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "model")
     taken = words_of(os.path.join(model, "english.tsv")) - words_of(os.path.join(model, "names.tsv"))
     lines = sorted("\t".join(f) for f in (forms(c, taken) for c in countries) if len(f) > 1)
-    os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "countries.tsv"), "w", encoding="utf-8") as f:
-        f.write(HEADER + "".join(line + "\n" for line in lines))
-    with open(os.path.join(out, "countries.LICENSE"), "w", encoding="utf-8") as f:
-        f.write("model/countries.tsv is derived from the npm package world-countries 5.1.0\n"
-                "(https://github.com/mledoze/countries), made available under the\n"
-                "Open Database License (ODbL) 1.0:\n\n" + license_text)
     print(f"{len(lines)} countries with two forms or more")
+    notice = ("model/countries.tsv is derived from the npm package world-countries 5.1.0\n"
+              "(https://github.com/mledoze/countries), made available under the\n"
+              "Open Database License (ODbL) 1.0:\n\n")
+    return {"countries.tsv": HEADER + "".join(line + "\n" for line in lines),
+            "countries.LICENSE": notice + license_text}
 
 
 def main():
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "model"))
-    parser.add_argument("--check", action="store_true", help="build into a temp dir and compare with --out")
+    parser.add_argument("--out", default=os.path.join(root, "model"))
+    parser.add_argument("--check", action="store_true", help="compare with --out, write nothing")
     args = parser.parse_args()
-    if not args.check:
-        build(args.out)
-        return
-    import tempfile
-    with tempfile.TemporaryDirectory() as tmp:
-        build(tmp)
-        status = 0
-        for name in ("countries.tsv", "countries.LICENSE"):
-            same = open(os.path.join(tmp, name), "rb").read() == open(os.path.join(args.out, name), "rb").read()
-            print(f"{name}: {'identical' if same else 'DIFFERS'}")
-            status |= 0 if same else 1
-        sys.exit(status)
+    write_or_check(args.out, build(os.path.join(root, "model")), args.check)
 
 
 if __name__ == "__main__":

@@ -22,14 +22,14 @@ Usage: python3 scripts/make_names.py [--out model] [--check]
 """
 
 import argparse
-import hashlib
 import io
 import os
 import subprocess
 import sys
 import tarfile
 import tempfile
-import urllib.request
+
+from registry import fetch_checked, write_or_check
 
 PACKAGES = {
     "en_US": ("https://registry.npmjs.org/dictionary-en/-/dictionary-en-4.0.0.tgz",
@@ -53,11 +53,7 @@ HEADER = """\
 
 
 def fetch(url, sha256, workdir, name):
-    with urllib.request.urlopen(url, timeout=60) as r:
-        blob = r.read()
-    digest = hashlib.sha256(blob).hexdigest()
-    if digest != sha256:
-        sys.exit(f"{url} has sha256 {digest}, expected {sha256}")
+    blob = fetch_checked(url, sha256)
     with tarfile.open(fileobj=io.BytesIO(blob), mode="r:gz") as tar:
         files = {f: tar.extractfile(f"package/{f}").read() for f in ("index.dic", "index.aff", "license")}
     for f in ("index.dic", "index.aff"):
@@ -114,22 +110,7 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         text, license = build(workdir)
-    outputs = {"names.tsv": text, "names.LICENSE": license}
-    if args.check:
-        differ = []
-        for f, content in outputs.items():
-            path = os.path.join(args.out, f)
-            if not os.path.exists(path):
-                differ.append(f"{f} (missing)")
-                continue
-            with open(path, encoding="utf-8") as old:
-                if old.read() != content:
-                    differ.append(f)
-        print("differ: " + ", ".join(differ) if differ else "same")
-        sys.exit(1 if differ else 0)
-    for f, content in outputs.items():
-        with open(os.path.join(args.out, f), "w", encoding="utf-8") as out:
-            out.write(content)
+    write_or_check(args.out, {"names.tsv": text, "names.LICENSE": license}, args.check)
     print(f"{args.out}/names.tsv: {text.count(chr(10)) - HEADER.count(chr(10))} names")
 
 
