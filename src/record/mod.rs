@@ -13,13 +13,14 @@
 //! a channel and a story, never a person.
 
 pub mod gaps;
+mod pg;
 mod reader;
 pub mod store;
 mod writer;
 
 pub use reader::Unavailable;
 pub use store::{FeedbackRow, Location, Store, StoreError, Trouble};
-pub use writer::{Health, HealthReport, Recorder};
+pub use writer::{Deadlines, Health, HealthReport, Recorder};
 
 /// One `/ask` as answered.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -42,15 +42,15 @@ pub struct Reader {
 }
 
 impl Reader {
-    /// Starts the reader thread for `location`; `None` when no thread can
-    /// be started.
-    pub fn start(location: Location) -> Option<Reader> {
+    /// Starts the reader thread for `location`, each call on the store
+    /// taking `deadline` at most; `None` when no thread can be started.
+    pub fn start(location: Location, deadline: Duration) -> Option<Reader> {
         let (tx, rx) = mpsc::sync_channel(QUEUE);
         let open = Arc::new(AtomicBool::new(false));
         let state = open.clone();
         let spawned = std::thread::Builder::new()
             .name("record-reader".into())
-            .spawn(move || run(&location, &state, &rx));
+            .spawn(move || run(&location, deadline, &state, &rx));
         match spawned {
             Ok(_) => Some(Reader { tx, open }),
             Err(e) => {
@@ -90,12 +90,12 @@ impl Reader {
     }
 }
 
-fn run(location: &Location, open: &AtomicBool, rx: &Receiver<Lookup>) {
+fn run(location: &Location, deadline: Duration, open: &AtomicBool, rx: &Receiver<Lookup>) {
     let mut store: Option<Store> = None;
     let mut retry_at = Instant::now();
     loop {
         if store.is_none() && Instant::now() >= retry_at {
-            match Store::open(location) {
+            match Store::open_within(location, deadline) {
                 Ok(s) => store = Some(s),
                 Err(e) => {
                     tracing::debug!("the record reader cannot open the store: {e}");

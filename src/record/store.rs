@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+use super::pg::Pg;
 use super::{Ask, Conversation, Event, Vote};
 
 /// Where the record lives.
@@ -63,7 +64,11 @@ pub enum StoreError {
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL: {0}")]
-    Postgres(#[from] postgres::Error),
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("PostgreSQL did not answer within {} s", .0.as_secs_f32())]
+    Timeout(Duration),
+    #[error("cannot start the PostgreSQL connection's runtime: {0}")]
+    Runtime(std::io::Error),
     #[error("cannot make a salt: {0}")]
     Salt(String),
 }
@@ -71,7 +76,11 @@ pub enum StoreError {
 impl StoreError {
     /// Whether the connection is gone and must be opened again.
     pub fn is_disconnect(&self) -> bool {
-        matches!(self, StoreError::Postgres(e) if e.is_closed() || e.as_db_error().is_none())
+        match self {
+            StoreError::Postgres(e) => e.is_closed() || e.as_db_error().is_none(),
+            StoreError::Timeout(_) => true,
+            _ => false,
+        }
     }
 }
 
@@ -132,10 +141,15 @@ const TCP_USER_TIMEOUT: Duration = Duration::from_secs(10);
 const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
 const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
 const KEEPALIVE_RETRIES: u32 = 3;
+/// The longest one PostgreSQL call may take when the caller sets no limit
+/// ([`Store::open`]: the CLI's reports and deletions): far past any
+/// statement of theirs on a healthy server, short of waiting forever on a
+/// server that accepts data and never answers.
+const CALL_LIMIT: Duration = Duration::from_secs(300);
 
 enum Conn {
     Sqlite(rusqlite::Connection),
-    Postgres(postgres::Client),
+    Postgres(Pg),
 }
 
 /// An open record, migrated, with its salt.
@@ -196,7 +210,14 @@ impl Store {
     /// Opens (creating if needed) and migrates the record at `location`:
     /// the bot records from its first answer on.
     pub fn open(location: &Location) -> Result<Store, StoreError> {
-        Store::connect(location, Missing::Create)
+        Store::open_within(location, CALL_LIMIT)
+    }
+
+    /// As [`Store::open`], each PostgreSQL call (the connection's
+    /// handshake, the migrations, every later statement) failing with
+    /// [`StoreError::Timeout`] past `limit`.
+    pub fn open_within(location: &Location, limit: Duration) -> Result<Store, StoreError> {
+        Store::connect(location, Missing::Create, limit)
     }
 
     /// Opens and migrates the record at `location` only if it exists
@@ -204,13 +225,17 @@ impl Store {
     /// from, a record made empty for the purpose would tell of nothing as
     /// if it were the bot's.
     pub fn open_existing(location: &Location) -> Result<Store, StoreError> {
-        Store::connect(location, Missing::Refuse)
+        Store::connect(location, Missing::Refuse, CALL_LIMIT)
     }
 
-    fn connect(location: &Location, missing: Missing) -> Result<Store, StoreError> {
+    fn connect(
+        location: &Location,
+        missing: Missing,
+        limit: Duration,
+    ) -> Result<Store, StoreError> {
         let conn = match location {
             Location::Sqlite(path) => Conn::Sqlite(open_sqlite(path, missing)?),
-            Location::Postgres(url) => Conn::Postgres(open_postgres(url)?),
+            Location::Postgres(url) => Conn::Postgres(Pg::connect(&postgres_config(url)?, limit)?),
         };
         let mut store = Store {
             conn,
@@ -475,23 +500,14 @@ impl Store {
                 tx.commit()?;
             }
             Conn::Postgres(c) => {
-                let mut tx = c.transaction()?;
-                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
-                tx.batch_execute(create)?;
-                let done: i64 = tx
-                    .query_one(
-                        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                        &[],
-                    )?
-                    .try_get(0)?;
-                for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > done) {
-                    tx.batch_execute(sql)?;
-                    tx.execute(
-                        "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                        &[version, &super::now()],
-                    )?;
-                }
-                tx.commit()?;
+                c.batch_execute("BEGIN")?;
+                let migrated = migrate_postgres(c, create);
+                c.batch_execute(if migrated.is_ok() {
+                    "COMMIT"
+                } else {
+                    "ROLLBACK"
+                })?;
+                migrated?;
             }
         }
         Ok(())
@@ -570,14 +586,32 @@ fn open_sqlite(path: &Path, missing: Missing) -> Result<rusqlite::Connection, St
     Ok(c)
 }
 
-fn open_postgres(url: &str) -> Result<postgres::Client, StoreError> {
-    Ok(postgres_config(url)?.connect(postgres::NoTls)?)
+/// The migrations past the stored version, inside the caller's
+/// transaction; an advisory lock makes replicas starting together take
+/// turns.
+fn migrate_postgres(c: &Pg, create: &str) -> Result<(), StoreError> {
+    c.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    c.batch_execute(create)?;
+    let done: i64 = c
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            &[],
+        )?
+        .try_get(0)?;
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > done) {
+        c.batch_execute(sql)?;
+        c.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+            &[version, &super::now()],
+        )?;
+    }
+    Ok(())
 }
 
 /// The configuration `url` gives, with this module's timeouts and
 /// keepalives wherever the URL sets none: an operator's own settings win.
-fn postgres_config(url: &str) -> Result<postgres::Config, StoreError> {
-    let mut config = postgres::Config::from_str(url)?;
+fn postgres_config(url: &str) -> Result<tokio_postgres::Config, StoreError> {
+    let mut config = tokio_postgres::Config::from_str(url)?;
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(CONNECT_TIMEOUT);
     }

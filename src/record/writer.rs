@@ -101,6 +101,30 @@ enum Job {
     Flush(SyncSender<()>),
 }
 
+/// How long one database call of the record's threads may take before
+/// its connection is given up and opened again (PostgreSQL; SQLite waits
+/// for a lock a fixed busy timeout at most). While a call
+/// waits, the writer queues events and the reader answers
+/// [`Unavailable`]; replies never wait on either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    /// A write, and the hourly pruning: longer than a large deletion of
+    /// old rows takes on a healthy server.
+    pub write: Duration,
+    /// A lookup of a channel's conversation: an indexed read of one row,
+    /// which a healthy server answers in milliseconds.
+    pub lookup: Duration,
+}
+
+impl Default for Deadlines {
+    fn default() -> Deadlines {
+        Deadlines {
+            write: Duration::from_secs(30),
+            lookup: Duration::from_secs(2),
+        }
+    }
+}
+
 /// The handle replies record through. Cloning shares the one writer.
 #[derive(Clone)]
 pub struct Recorder {
@@ -131,15 +155,22 @@ impl Recorder {
     /// records. The store is opened by the writer, so a database that is
     /// down delays nothing.
     pub fn start(location: Location, keep_days: u32) -> Recorder {
+        Recorder::start_within(location, keep_days, Deadlines::default())
+    }
+
+    /// As [`Recorder::start`], with the given deadlines for database
+    /// calls.
+    pub fn start_within(location: Location, keep_days: u32, deadlines: Deadlines) -> Recorder {
         let (tx, rx) = mpsc::sync_channel(QUEUE);
         let health = Arc::new(Health {
             state: AtomicU8::new(STARTING),
             kind: location.kind(),
             ..Health::default()
         });
-        let reader = Reader::start(location.clone());
+        let reader = Reader::start(location.clone(), deadlines.lookup);
         let writer = Writer {
             location,
+            deadline: deadlines.write,
             keep: i64::from(keep_days) * 86_400,
             health: health.clone(),
             store: None,
@@ -225,6 +256,8 @@ impl Recorder {
 
 struct Writer {
     location: Location,
+    /// The longest one call on the store may take.
+    deadline: Duration,
     /// Seconds of records kept.
     keep: i64,
     health: Arc<Health>,
@@ -255,7 +288,7 @@ impl Writer {
         if self.store.is_some() || Instant::now() < self.retry_at {
             return;
         }
-        match Store::open(&self.location) {
+        match Store::open_within(&self.location, self.deadline) {
             Ok(store) => {
                 self.store = Some(store);
                 if self.health.state.swap(OK, Ordering::SeqCst) == FAILING {
@@ -292,13 +325,20 @@ impl Writer {
         let Some(store) = self.store.as_mut() else {
             return;
         };
-        match store.prune(super::now() - self.keep) {
+        let pruned = store.prune(super::now() - self.keep).and_then(|n| {
+            store.prune_conversations(super::now() - KEEP_CONVERSATIONS)?;
+            Ok(n)
+        });
+        match pruned {
             Ok(0) => {}
             Ok(n) => tracing::info!(rows = n, "pruned old records"),
-            Err(e) => tracing::warn!("could not prune old records: {e}"),
-        }
-        if let Err(e) = store.prune_conversations(super::now() - KEEP_CONVERSATIONS) {
-            tracing::warn!("could not prune old conversations: {e}");
+            Err(e) => {
+                tracing::warn!("could not prune old records: {e}");
+                if e.is_disconnect() {
+                    self.store = None;
+                    self.retry_at = Instant::now() + REOPEN_AFTER;
+                }
+            }
         }
     }
 }

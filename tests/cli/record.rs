@@ -16,14 +16,15 @@
 //! With `DOSSIER_TEST_POSTGRES` set, a server that cannot be reached fails
 //! the tests: CI must not pass by skipping them.
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use dossier::record::{
-    Ask, Conversation, Event, Location, Recorder, Store, Trouble, Unavailable, Vote, gaps,
+    Ask, Conversation, Deadlines, Event, Location, Recorder, Store, StoreError, Trouble,
+    Unavailable, Vote, gaps,
 };
 
 use crate::util::Dossier;
@@ -247,10 +248,14 @@ fn a_locked_sqlite_file_never_makes_recording_wait() {
     );
 }
 
-/// A TCP relay to the database that can be cut, as if the server stopped.
+/// A TCP relay to the database that can be cut, as if the server stopped,
+/// or frozen, as if it accepted data and never answered: a frozen relay
+/// holds new connections open without reading them and stops passing
+/// bytes on those it relays.
 struct Relay {
     port: u16,
     up: Arc<AtomicBool>,
+    frozen: Arc<AtomicBool>,
 }
 
 impl Relay {
@@ -258,50 +263,72 @@ impl Relay {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let up = Arc::new(AtomicBool::new(true));
-        let flag = up.clone();
+        let frozen = Arc::new(AtomicBool::new(false));
+        let (flag, ice) = (up.clone(), frozen.clone());
         std::thread::spawn(move || {
+            let mut held = Vec::new();
             for client in listener.incoming().flatten() {
                 if !flag.load(Ordering::SeqCst) {
                     continue; // dropped: refused
                 }
+                if ice.load(Ordering::SeqCst) {
+                    held.push(client);
+                    continue;
+                }
                 let Ok(server) = TcpStream::connect(&target) else {
                     continue;
                 };
-                for (mut from, mut to) in [
+                for (from, to) in [
                     (client.try_clone().unwrap(), server.try_clone().unwrap()),
                     (server, client),
                 ] {
-                    let flag = flag.clone();
-                    std::thread::spawn(move || {
-                        let mut buf = [0u8; 8192];
-                        from.set_read_timeout(Some(Duration::from_millis(50))).ok();
-                        loop {
-                            if !flag.load(Ordering::SeqCst) {
-                                let _ = to.shutdown(std::net::Shutdown::Both);
-                                let _ = from.shutdown(std::net::Shutdown::Both);
-                                return;
-                            }
-                            match from.read(&mut buf) {
-                                Ok(0) => return,
-                                Ok(n) => {
-                                    if to.write_all(&buf[..n]).is_err() {
-                                        return;
-                                    }
-                                }
-                                Err(e)
-                                    if matches!(
-                                        e.kind(),
-                                        std::io::ErrorKind::WouldBlock
-                                            | std::io::ErrorKind::TimedOut
-                                    ) => {}
-                                Err(_) => return,
-                            }
-                        }
-                    });
+                    let (flag, ice) = (flag.clone(), ice.clone());
+                    std::thread::spawn(move || pass_on(from, to, &flag, &ice));
                 }
             }
         });
-        Relay { port, up }
+        Relay { port, up, frozen }
+    }
+
+    /// The relay's URL for the database at `db_url`.
+    fn around(db_url: &str) -> (Relay, String) {
+        let parsed: postgres::Config = db_url.parse().unwrap();
+        let host = match &parsed.get_hosts()[0] {
+            postgres::config::Host::Tcp(h) => h.clone(),
+            other => panic!("a TCP host is needed, not {other:?}"),
+        };
+        let port = parsed.get_ports().first().copied().unwrap_or(5432);
+        let relay = Relay::start(format!("{host}:{port}"));
+        let relayed = db_url.replacen(&format!(":{port}/"), &format!(":{}/", relay.port), 1);
+        (relay, relayed)
+    }
+}
+
+/// Copies `from` to `to` until either closes or the relay is cut; while it
+/// is frozen, nothing is read or passed on.
+fn pass_on(mut from: TcpStream, mut to: TcpStream, up: &AtomicBool, frozen: &AtomicBool) {
+    let mut buf = [0u8; 8192];
+    from.set_read_timeout(Some(Duration::from_millis(50))).ok();
+    loop {
+        if !up.load(Ordering::SeqCst) {
+            let _ = to.shutdown(std::net::Shutdown::Both);
+            let _ = from.shutdown(std::net::Shutdown::Both);
+            return;
+        }
+        if frozen.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(20));
+            continue;
+        }
+        match from.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) => {
+                if to.write_all(&buf[..n]).is_err() {
+                    return;
+                }
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(_) => return,
+        }
     }
 }
 
@@ -314,14 +341,7 @@ fn a_postgres_server_that_stops_mid_run_never_makes_recording_wait() {
     let Location::Postgres(db_url) = fresh_postgres(&url, "stops") else {
         unreachable!()
     };
-    let parsed: postgres::Config = db_url.parse().unwrap();
-    let host = match &parsed.get_hosts()[0] {
-        postgres::config::Host::Tcp(h) => h.clone(),
-        other => panic!("a TCP host is needed, not {other:?}"),
-    };
-    let port = parsed.get_ports().first().copied().unwrap_or(5432);
-    let relay = Relay::start(format!("{host}:{port}"));
-    let relayed = db_url.replacen(&format!(":{port}/"), &format!(":{}/", relay.port), 1);
+    let (relay, relayed) = Relay::around(&db_url);
     let recorder = Recorder::start(Location::Postgres(relayed), 90);
     for i in 0..50 {
         recorder.record(ask(i, 1, "while up", true));
@@ -358,6 +378,73 @@ fn a_postgres_server_that_stops_mid_run_never_makes_recording_wait() {
         read_conversation(&recorder, 41, 0),
         on,
         "the reader never reopened"
+    );
+}
+
+#[test]
+fn a_postgres_server_that_never_answers_holds_the_record_only_until_its_deadline() {
+    let Some(url) = postgres() else {
+        eprintln!("DOSSIER_TEST_POSTGRES is not set; PostgreSQL not tested");
+        return;
+    };
+    let Location::Postgres(db_url) = fresh_postgres(&url, "frozen") else {
+        unreachable!()
+    };
+    let (relay, relayed) = Relay::around(&db_url);
+    let deadlines = Deadlines {
+        write: Duration::from_millis(800),
+        lookup: Duration::from_millis(400),
+    };
+    let recorder = Recorder::start_within(Location::Postgres(relayed.clone()), 90, deadlines);
+    recorder.record(moved_on(41, "harbour-strike", NOW));
+    assert!(recorder.flush(Duration::from_secs(30)));
+    let on = Some(("harbour-strike".to_string(), NOW));
+    assert_eq!(read_conversation(&recorder, 41, 0), on);
+
+    relay.frozen.store(true, Ordering::SeqCst);
+    std::thread::sleep(Duration::from_millis(100));
+    let started = Instant::now();
+    for i in 0..20 {
+        recorder.record(ask(i, 1, "while frozen", true));
+        assert_eq!(recorder.conversation(41, 0), Err(Unavailable));
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "recording waited {:?}",
+        started.elapsed()
+    );
+    // The stuck write fails at its deadline; the writer drops the
+    // connection instead of waiting on it for good.
+    wait_for_state(&recorder, "failing");
+    let last_error = recorder.health().last_error.unwrap_or_default();
+    assert!(last_error.contains("did not answer"), "{last_error}");
+    // Opening a new connection to the frozen server fails at the deadline
+    // too, handshake included.
+    let opening = Instant::now();
+    let frozen = Store::open_within(&Location::Postgres(relayed), Duration::from_millis(500));
+    assert!(
+        matches!(frozen, Err(StoreError::Timeout(_))),
+        "{:?}",
+        frozen.err()
+    );
+    assert!(opening.elapsed() < Duration::from_secs(3));
+
+    relay.frozen.store(false, Ordering::SeqCst);
+    // The writer opens the store again on a write after its pause.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    for i in 1000.. {
+        recorder.record(ask(i, 1, "thawed", true));
+        assert!(recorder.flush(Duration::from_secs(30)));
+        if recorder.health().state == "ok" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{:?}", recorder.health());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(
+        read_conversation(&recorder, 41, 0),
+        on,
+        "the reader never opened the store again"
     );
 }
 
