@@ -917,6 +917,40 @@ fn a_declined_question_on_sources_without_facts_points_to_the_nearest_paragraphs
         "{}",
         a.answer
     );
+    // The nearest sentence, verbatim, to read; never a citation.
+    assert!(a.citations.is_empty(), "{a:?}");
+    assert_eq!(a.leads.len(), 1, "{a:?}");
+    assert_eq!(a.leads[0].paragraph, 1);
+    assert!(FIRE.contains(&a.leads[0].quote), "{:?}", a.leads[0]);
+}
+
+#[test]
+fn a_declined_question_names_the_nearest_paragraphs_of_one_article_together() {
+    const LIBRARY: &str = "The council approved a new library on Monday.\n\n\
+        The library will open in the old market hall next spring.\n\n\
+        Critics said the market hall needs a new roof before the library can open.";
+    let (_dir, engine) = one_paragraph(LIBRARY);
+    let a = engine.ask("how much will the new library cost").unwrap();
+    assert!(!a.answered, "{a:?}");
+    assert!(a.leads.len() >= 2, "{a:?}");
+    let mut paragraphs: Vec<u32> = a.leads.iter().map(|l| l.paragraph).collect();
+    paragraphs.sort_unstable();
+    paragraphs.dedup();
+    assert_eq!(
+        paragraphs.len(),
+        a.leads.len(),
+        "one lead a paragraph: {a:?}"
+    );
+    for lead in &a.leads {
+        assert!(LIBRARY.contains(&lead.quote), "{lead:?}");
+    }
+    // "¶1, ¶2 and ¶3 of Warehouse fire": one entry, in the article's order.
+    let marks: Vec<String> = paragraphs.iter().map(|p| format!("¶{p}")).collect();
+    let listed = match marks.as_slice() {
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => unreachable!(),
+    };
+    assert_eq!(a.related, [format!("{listed} of Warehouse fire")], "{a:?}");
 }
 
 #[test]

@@ -56,6 +56,11 @@ pub struct Answer {
     pub corrections: Vec<(String, String)>,
     /// Topics close to the question, offered when it is not answered.
     pub related: Vec<String>,
+    /// When it is not answered: the passages nearest the question, each
+    /// verbatim from its paragraph, for the reader to judge. Never an
+    /// answer; most related first, one per paragraph.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub leads: Vec<Citation>,
     /// Words of the question nothing in the sources mentions.
     pub unknown_words: Vec<String>,
     /// The story (article id) the answer comes from.

@@ -72,7 +72,8 @@ pub fn digest(text: &str) -> u32 {
     })
 }
 
-/// 👍 / 👎 and, with citations, a select opening each cited paragraph.
+/// 👍 / 👎 and, with citations, a select opening each cited paragraph;
+/// under a declined question, one opening each related passage.
 pub fn for_answer(interaction: u64, answer: &Answer, engine: &Engine) -> Vec<Vec<Component>> {
     let vote = |up: bool| Component::Button {
         id: format!("vote:{}:{interaction}", if up { "up" } else { "down" }),
@@ -82,8 +83,13 @@ pub fn for_answer(interaction: u64, answer: &Answer, engine: &Engine) -> Vec<Vec
     };
     let mut rows = vec![vec![vote(true), vote(false)]];
     let generation = engine.catalog().manifest.generation;
-    let options: Vec<Choice> = answer
-        .citations
+    // A declined question offers the passages nearest it instead.
+    let (passages, placeholder) = if answer.answered {
+        (&answer.citations, "Read a cited paragraph in full")
+    } else {
+        (&answer.leads, "Read a related paragraph")
+    };
+    let options: Vec<Choice> = passages
         .iter()
         .filter_map(|c| cite_option(c, engine))
         .take(MAX_OPTIONS)
@@ -91,7 +97,7 @@ pub fn for_answer(interaction: u64, answer: &Answer, engine: &Engine) -> Vec<Vec
     if !options.is_empty() {
         rows.push(vec![Component::Select {
             id: format!("cite:{generation}"),
-            placeholder: "Read a cited paragraph in full".to_string(),
+            placeholder: placeholder.to_string(),
             options,
         }]);
     }

@@ -1375,6 +1375,47 @@ fn ask_replies_carry_votes_and_a_citation_select_whose_clicks_conform() {
 }
 
 #[test]
+fn a_declined_ask_offers_its_related_passages_in_a_select_whose_clicks_conform() {
+    let declined = check_message(
+        "ask declined",
+        &slash(
+            "ask",
+            vec![string(
+                "question",
+                "How much will the corridor cost to build?",
+            )],
+        ),
+    );
+    let text = message_text(&declined);
+    assert!(text.contains("do not answer"), "{text}");
+    assert!(
+        array(&declined["data"]["embeds"][0]["fields"]).is_empty(),
+        "a declined question cites nothing: {}",
+        pretty(&declined)
+    );
+    let select = components_of(&declined)
+        .into_iter()
+        .find(|c| c["type"] == 3)
+        .expect("a select of the related passages");
+    assert_eq!(select["placeholder"], "Read a related paragraph");
+    let options = array(&select["options"]);
+    assert!((1..=3).contains(&options.len()), "{}", pretty(&select));
+    let id = select["custom_id"].as_str().unwrap();
+    for o in options {
+        let value = o["value"].as_str().unwrap();
+        let opened = click_conforms(value, &click(id, Some(vec![value])), 4);
+        assert_eq!(opened["data"]["flags"], 64);
+        let text = message_text(&opened);
+        let quote = o["description"].as_str().unwrap();
+        let opening: Vec<&str> = quote.split(' ').take(3).collect();
+        assert!(
+            text.contains(&format!("**{}", opening.join(" "))),
+            "the related sentence is not in bold:\n{text}"
+        );
+    }
+}
+
+#[test]
 fn the_briefings_card_select_conforms_and_opens_a_card() {
     let brief = check_message("brief", &slash("brief", vec![]));
     let select = components_of(&brief)

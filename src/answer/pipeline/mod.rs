@@ -24,8 +24,9 @@ use tantivy::{TantivyDocument, Term};
 use self::analyse::Question;
 use self::score::{Features, StoryTerms, WordVectors};
 use self::units::{Known, Origin, Unit};
-use super::{Answer, Engine, RequestError, frequency, index_failure};
+use super::{Answer, Citation, Engine, RequestError, frequency, index_failure};
 use crate::answer::kinds::{self, Kind};
+use crate::content::Cite;
 use crate::index::{KIND_FACT, KIND_PASSAGE};
 use crate::language::cosine;
 
@@ -466,6 +467,7 @@ impl Engine {
         let naming = self.of_stories_naming(q, units, &holding)?;
         let Some(best) = naming.first() else {
             answer.related = self.related(units, scored);
+            answer.leads = self.leads(units, scored)?;
             answer.answer = self.abstention(q, &answer.related, None);
             return Ok((answer, trace));
         };
@@ -487,6 +489,7 @@ impl Engine {
         trace.decision = Some(decision);
         if p < score::model().threshold {
             answer.related = self.related(units, scored);
+            answer.leads = self.leads(units, scored)?;
             answer.answer = self.abstention(q, &answer.related, None);
             return Ok((answer, trace));
         }
@@ -720,6 +723,7 @@ impl Engine {
             intent: q.kind.map(|k| k.name()),
             corrections: q.corrections.clone(),
             related: Vec::new(),
+            leads: Vec::new(),
             unknown_words: q.unknown.clone(),
             story: None,
             also: Vec::new(),
@@ -765,21 +769,63 @@ impl Engine {
             return out;
         }
         // Sources without facts: the paragraphs nearest the question, to
-        // read with /source.
+        // read with /source, those of one article named together.
+        let mut places: Vec<(usize, Vec<u32>)> = Vec::new();
         for s in near() {
             let u = units[s.unit];
-            let place = format!(
-                "¶{} of {}",
-                u.paragraph, self.catalog.articles[u.article].title
-            );
-            if !out.contains(&place) {
-                out.push(place);
+            let known = places
+                .iter()
+                .any(|(a, ps)| *a == u.article && ps.contains(&u.paragraph));
+            if known {
+                continue;
             }
-            if out.len() == RELATED {
+            match places.iter_mut().find(|(a, _)| *a == u.article) {
+                Some((_, ps)) => ps.push(u.paragraph),
+                None => places.push((u.article, vec![u.paragraph])),
+            }
+            if places.iter().map(|(_, ps)| ps.len()).sum::<usize>() == RELATED {
                 break;
             }
         }
-        out
+        places
+            .into_iter()
+            .map(|(article, mut paragraphs)| {
+                paragraphs.sort_unstable();
+                let marks: Vec<String> = paragraphs.iter().map(|p| format!("¶{p}")).collect();
+                let title = &self.catalog.articles[article].title;
+                format!("{} of {title}", in_words(&marks))
+            })
+            .collect()
+    }
+
+    /// The passages of the units nearest a declined question, one per
+    /// paragraph: a sentence as it stands, a fact by its closest quote.
+    fn leads(&self, units: &[&Unit], scored: &[Scored]) -> Result<Vec<Citation>, RequestError> {
+        let mut cites: Vec<Cite> = Vec::new();
+        for s in scored.iter().filter(|s| s.features[2] > 0.0) {
+            let u = units[s.unit];
+            let cite = match &u.origin {
+                Origin::Fact(ord) => match self.catalog.facts[*ord].cites.first() {
+                    Some(c) => c.clone(),
+                    None => continue,
+                },
+                Origin::Sentence { .. } => Cite {
+                    article: self.catalog.articles[u.article].id.clone(),
+                    paragraph: u.paragraph,
+                    quote: u.text.clone(),
+                },
+            };
+            if !cites
+                .iter()
+                .any(|c| c.article == cite.article && c.paragraph == cite.paragraph)
+            {
+                cites.push(cite);
+            }
+            if cites.len() == RELATED {
+                break;
+            }
+        }
+        self.citations(&cites)
     }
 
     /// The plain statement that the sources (or, asked in one story, that
@@ -947,4 +993,13 @@ fn exact_share(q: &Question, u: &Unit) -> f32 {
         .map(|t| t.weight)
         .sum();
     found / total
+}
+
+/// "a", "a and b", "a, b and c".
+fn in_words(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
