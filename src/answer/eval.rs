@@ -51,6 +51,9 @@ pub struct Outcome {
     /// Whether the best-ranked unit cites a right paragraph (answerable
     /// cases only).
     pub ranked_right: bool,
+    /// Whether a declined answerable case offered a right paragraph among
+    /// its leads: the reader was pointed to the answer.
+    pub led_right: bool,
     /// How a failed case failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub miss: Option<Miss>,
@@ -126,6 +129,15 @@ impl EvalReport {
         share(self.abstained, self.abstain_cases)
     }
 
+    /// Share of answerable cases where the reader gets a right paragraph:
+    /// as the answer, or, declined, among the leads offered.
+    pub fn reached(&self) -> f64 {
+        share(
+            self.top1_correct + self.declined_led_right(),
+            self.answerable,
+        )
+    }
+
     pub fn faithfulness(&self) -> f64 {
         share(self.quotes_verbatim, self.quotes)
     }
@@ -149,6 +161,15 @@ impl EvalReport {
         self.outcomes
             .iter()
             .filter(|o| o.miss == Some(kind))
+            .count()
+    }
+
+    /// Wrongly declined cases that offered a right paragraph among their
+    /// leads.
+    pub fn declined_led_right(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| o.miss == Some(Miss::WronglyDeclined) && o.led_right)
             .count()
     }
 
@@ -212,7 +233,8 @@ pub fn run_with(
                 .collect(),
             paragraphs: trace.units.iter().map(|(_, p, ..)| *p).collect(),
         });
-        for c in &answer.citations {
+        // A lead is a quote shown to the reader too.
+        for c in answer.citations.iter().chain(&answer.leads) {
             let verbatim = engine
                 .paragraph_text(&c.article, c.paragraph)?
                 .is_some_and(|p| p.contains(c.quote.as_str()));
@@ -253,6 +275,11 @@ impl Outcome {
             let ps: Vec<String> = case.paragraphs.iter().map(|p| format!("¶{p}")).collect();
             ps.join(" or ")
         };
+        let led_right = !answer.answered
+            && answer
+                .leads
+                .iter()
+                .any(|l| case.cites(&l.article, l.paragraph));
         let miss = match (pass, case.abstain, answer.answered) {
             (true, _, _) => None,
             (false, true, _) => Some(Miss::WronglyAnswered),
@@ -265,6 +292,7 @@ impl Outcome {
             got,
             pass,
             ranked_right,
+            led_right,
             miss,
         }
     }
@@ -299,6 +327,8 @@ pub struct StoriesReport {
     /// Macro average of [`EvalReport::ranked`].
     pub ranked: f64,
     pub abstention: f64,
+    /// Macro average of [`EvalReport::reached`].
+    pub reached: f64,
     pub faithfulness: f64,
 }
 
@@ -314,6 +344,7 @@ impl StoriesReport {
             top1: mean(&EvalReport::top1),
             ranked: mean(&EvalReport::ranked),
             abstention: mean(&EvalReport::abstention),
+            reached: mean(&EvalReport::reached),
             faithfulness: mean(&EvalReport::faithfulness),
             stories,
         }

@@ -717,6 +717,27 @@ fn eval_counts_what_the_ranking_alone_gets_right() {
 }
 
 #[test]
+fn eval_counts_declines_that_offered_a_right_paragraph() {
+    const LIBRARY: &str = "The council approved a new library on Monday.\n\n\
+        The library will open in the old market hall next spring.\n\n\
+        Critics said the market hall needs a new roof before the library can open.";
+    let (_dir, engine) = one_paragraph(LIBRARY);
+    let set = eval::EvalSet::parse(
+        "[thresholds]\ntop1 = 0.0\nabstention = 0.0\nfaithfulness = 1.0\n\n\
+         [[case]]\nquestion = \"how much will the new library cost\"\nparagraphs = [1]\n\n\
+         [[case]]\nquestion = \"how much will the new library cost\"\nparagraphs = [9]\n",
+    )
+    .unwrap();
+    let r = eval::run(&engine, &set).unwrap();
+    let led: Vec<bool> = r.outcomes.iter().map(|o| o.led_right).collect();
+    assert_eq!(led, [true, false], "{:?}", r.outcomes);
+    assert_eq!((r.top1_correct, r.declined_led_right()), (0, 1));
+    assert_eq!(r.reached(), 0.5);
+    // The leads' quotes are counted as quotes, each verbatim.
+    assert!(r.quotes >= 2 && r.quotes == r.quotes_verbatim, "{r:?}");
+}
+
+#[test]
 fn a_quote_is_not_given_as_what_someone_else_said() {
     // The fishermen speak of the governor; she is not the one speaking.
     let t = TempIndex::with_facts(

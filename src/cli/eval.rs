@@ -239,10 +239,11 @@ fn print_report(report: &EvalReport, verbose: bool) -> Result<()> {
         t.faithfulness,
     ))?;
     super::print(&format!(
-        "misses                   {} wrong answer, {} wrongly declined ({} with a right unit ranked first), {} wrongly answered",
+        "misses                   {} wrong answer, {} wrongly declined ({} with a right unit ranked first, {} with a right paragraph among the leads), {} wrongly answered",
         report.misses(Miss::WrongAnswer),
         report.misses(Miss::WronglyDeclined),
         report.declined_ranked_right(),
+        report.declined_led_right(),
         report.misses(Miss::WronglyAnswered)
     ))
 }
@@ -274,6 +275,14 @@ fn print_summary(all: &StoriesReport) -> Result<()> {
         all.ranked * 100.0,
         all.abstention * 100.0,
         all.faithfulness * 100.0
+    ))?;
+    let reports = || all.stories.iter().map(|s| &s.report);
+    let declined: usize = reports().map(|r| r.misses(Miss::WronglyDeclined)).sum();
+    let led: usize = reports().map(EvalReport::declined_led_right).sum();
+    super::print(&format!(
+        "a right paragraph answered or among a decline's leads: {:.1}% (macro); \
+         {led} of the {declined} wrongly declined offered one",
+        all.reached * 100.0
     ))
 }
 
