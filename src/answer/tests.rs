@@ -946,6 +946,17 @@ fn a_declined_question_on_sources_without_facts_points_to_the_nearest_paragraphs
 }
 
 #[test]
+fn a_question_sharing_no_word_with_the_sources_is_offered_nothing_as_related() {
+    let (_dir, engine) = one_paragraph(FIRE);
+    for q in ["what is the capital of peru", "whats the weather tomorrow"] {
+        let a = engine.ask(q).unwrap();
+        assert!(!a.answered, "{a:?}");
+        assert!(a.related.is_empty() && a.leads.is_empty(), "{q}: {a:?}");
+        assert!(a.declined_without_leads());
+    }
+}
+
+#[test]
 fn a_declined_question_names_the_nearest_paragraphs_of_one_article_together() {
     const LIBRARY: &str = "The council approved a new library on Monday.\n\n\
         The library will open in the old market hall next spring.\n\n\

@@ -20,6 +20,13 @@ pub fn answer(a: &Answer) -> String {
         out.push('\n');
         citations(&mut out, &a.citations);
     }
+    if !a.answered && !a.leads.is_empty() {
+        let _ = writeln!(out, "\nNearest passages, to read (not an answer):");
+        for c in &a.leads {
+            let _ = writeln!(out, "  · {}", quoted(&c.quote));
+            let _ = writeln!(out, "      — {}, ¶{} ({})", c.title, c.paragraph, c.article);
+        }
+    }
     if !a.also.is_empty() {
         let _ = writeln!(
             out,

@@ -752,7 +752,7 @@ impl Engine {
 
     /// Titles of the facts nearest a question that was not answered.
     fn related(&self, units: &[&Unit], scored: &[Scored]) -> Vec<String> {
-        let near = || scored.iter().filter(|s| s.features[2] > 0.0);
+        let near = || scored.iter().filter(|s| score::relates(&s.features));
         let mut out: Vec<String> = Vec::new();
         for s in near() {
             if let Origin::Fact(i) = units[s.unit].origin {
@@ -802,7 +802,7 @@ impl Engine {
     /// paragraph: a sentence as it stands, a fact by its closest quote.
     fn leads(&self, units: &[&Unit], scored: &[Scored]) -> Result<Vec<Citation>, RequestError> {
         let mut cites: Vec<Cite> = Vec::new();
-        for s in scored.iter().filter(|s| s.features[2] > 0.0) {
+        for s in scored.iter().filter(|s| score::relates(&s.features)) {
             let u = units[s.unit];
             let cite = match &u.origin {
                 Origin::Fact(ord) => match self.catalog.facts[*ord].cites.first() {

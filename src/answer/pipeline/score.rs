@@ -57,6 +57,14 @@ pub fn story_covers(f: &Features) -> bool {
     f[18] >= STRONG_MATCH
 }
 
+/// Whether a unit is near enough a declined question to offer as related:
+/// it holds one of the question's words, as it is or as a near-synonym.
+/// Topical neighbours alone ("capital of peru" against a paragraph on
+/// Russia's president) are not offered.
+pub fn relates(f: &Features) -> bool {
+    f[11] > 0.0
+}
+
 /// Whether a unit holds any of the question's words as they are (by stem
 /// or an editor's synonym; an entity it names; the speaker's words in its
 /// context).
