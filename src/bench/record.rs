@@ -72,6 +72,7 @@ fn ask(i: usize, question: &str) -> Event {
         story: Some("bench".to_string()),
         answered: false,
         citation: None,
+        lead: None,
         generation: 1,
         engine_us: 1000,
     })

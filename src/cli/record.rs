@@ -101,6 +101,9 @@ fn gaps_text(r: &GapsReport) -> String {
             out.push_str(&format!("; {}", g.stories.join(", ")));
         }
         out.push('\n');
+        if let Some((article, paragraph)) = g.passage.as_deref().and_then(|p| p.rsplit_once('#')) {
+            out.push_str(&format!("       nearest: ¶{paragraph} of {article}\n"));
+        }
         for e in g.examples.iter().skip(1) {
             out.push_str(&format!("       also: {e}\n"));
         }

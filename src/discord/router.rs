@@ -109,6 +109,7 @@ fn ask(
     let mut m = render::answer(&answer, engine.collection());
     m.components = components::for_answer(cmd.id.get(), &answer, engine);
     let first = answer.citations.first();
+    let lead = answer.leads.first();
     let event = Event::Ask(record::Ask {
         id: cmd.id.get(),
         at: record::now(),
@@ -116,7 +117,8 @@ fn ask(
         // As read: without mentions of other people, links or markup.
         question: answer.question.clone(),
         // The story answered from, or else the one asked about, so a
-        // declined question in a named story counts against that story.
+        // declined question in a named story counts against that story,
+        // or else that of the passage nearest a declined question.
         story: answer
             .story
             .clone()
@@ -124,9 +126,11 @@ fn ask(
             .or_else(|| {
                 let a = engine.story_scope(named.as_deref()).ok().flatten()?;
                 Some(engine.catalog().articles[a].id.clone())
-            }),
+            })
+            .or_else(|| lead.map(|c| c.article.clone())),
         answered: answer.answered,
         citation: first.map(|c| format!("{}#{}", c.article, c.paragraph)),
+        lead: lead.map(|c| format!("{}#{}", c.article, c.paragraph)),
         generation: engine.catalog().manifest.generation,
         engine_us,
     });

@@ -39,6 +39,11 @@ pub struct Gap {
     /// The most asked wordings, most asked first.
     pub examples: Vec<String>,
     pub stories: Vec<String>,
+    /// The paragraph (`article#paragraph`) the group's questions came
+    /// nearest most often: offered to read when declined, cited when voted
+    /// down. Where a fact answering them would cite.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passage: Option<String>,
 }
 
 struct Wording {
@@ -46,6 +51,8 @@ struct Wording {
     count: usize,
     declined: usize,
     stories: Vec<String>,
+    /// Times each passage came nearest.
+    passages: HashMap<String, usize>,
 }
 
 struct Group {
@@ -97,12 +104,16 @@ fn distinct(troubles: &[Trouble]) -> Vec<Wording> {
                 count: 0,
                 declined: 0,
                 stories: Vec::new(),
+                passages: HashMap::new(),
             });
             out.len() - 1
         });
         let w = &mut out[i];
         w.count += 1;
         w.declined += usize::from(t.declined);
+        if let Some(p) = &t.passage {
+            *w.passages.entry(p.clone()).or_default() += 1;
+        }
         if let Some(s) = &t.story
             && !w.stories.contains(s)
         {
@@ -142,6 +153,18 @@ fn gap(g: &Group, wordings: &[Wording]) -> Gap {
     }
     let count: usize = g.members.iter().map(|&m| wordings[m].count).sum();
     let declined: usize = g.members.iter().map(|&m| wordings[m].declined).sum();
+    let mut passages: HashMap<&str, usize> = HashMap::new();
+    for &m in &g.members {
+        for (p, n) in &wordings[m].passages {
+            *passages.entry(p.as_str()).or_default() += n;
+        }
+    }
+    // The most frequent; of equals, the first in order, so the report
+    // is the same on every run.
+    let passage = passages
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(p, _)| p.to_string());
     Gap {
         count,
         declined,
@@ -154,5 +177,6 @@ fn gap(g: &Group, wordings: &[Wording]) -> Gap {
             .map(|&m| wordings[m].text.clone())
             .collect(),
         stories,
+        passage,
     }
 }

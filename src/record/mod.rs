@@ -37,6 +37,9 @@ pub struct Ask {
     pub answered: bool,
     /// The first citation as `article#paragraph`.
     pub citation: Option<String>,
+    /// Declined: the passage nearest the question that was offered to
+    /// read, as `article#paragraph`.
+    pub lead: Option<String>,
     pub generation: u64,
     /// Microseconds the engine took.
     pub engine_us: u64,

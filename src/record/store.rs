@@ -107,6 +107,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         channel TEXT PRIMARY KEY, story TEXT NOT NULL, at BIGINT NOT NULL);
      CREATE INDEX conversations_at ON conversations (at);",
     ),
+    (3, "ALTER TABLE asks ADD COLUMN lead TEXT;"),
 ];
 
 /// Serialises migrations of replicas starting together on one PostgreSQL.
@@ -164,6 +165,9 @@ pub struct Trouble {
     pub question: String,
     pub story: Option<String>,
     pub declined: bool,
+    /// `article#paragraph`: the paragraph a voted-down answer cited, or
+    /// the passage a declined question was offered to read.
+    pub passage: Option<String>,
 }
 
 /// Votes on answers of one story and first citation.
@@ -175,8 +179,8 @@ pub struct FeedbackRow {
     pub down: u64,
 }
 
-const INSERT_ASK: &str = "INSERT INTO asks (id, at, user_hash, question, story, answered, citation, generation, engine_us)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING";
+const INSERT_ASK: &str = "INSERT INTO asks (id, at, user_hash, question, story, answered, citation, generation, engine_us, lead)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING";
 const UPSERT_VOTE: &str = "INSERT INTO votes (answer, user_hash, up, at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (answer, user_hash) DO UPDATE SET up = excluded.up, at = excluded.at";
 /// A later answer wins, whichever replica writes first.
@@ -185,7 +189,8 @@ const UPSERT_CONVERSATION: &str =
      ON CONFLICT (channel) DO UPDATE SET story = excluded.story, at = excluded.at
      WHERE conversations.at <= excluded.at";
 const CONVERSATION: &str = "SELECT story, at FROM conversations WHERE channel = $1 AND at >= $2";
-const TROUBLES: &str = "SELECT a.question, a.story, a.answered FROM asks a
+const TROUBLES: &str =
+    "SELECT a.question, a.story, a.answered, COALESCE(a.citation, a.lead) FROM asks a
      WHERE a.at >= $1 AND ($2 = '' OR a.story = $2)
        AND (a.answered = FALSE OR EXISTS (
             SELECT 1 FROM votes v WHERE v.answer = a.id AND v.up = FALSE))
@@ -298,7 +303,7 @@ impl Store {
                 c.prepare_cached(&sqlite_sql(INSERT_ASK))?
                     .execute(rusqlite::params![
                         id, a.at, user, a.question, a.story, a.answered, a.citation, generation,
-                        engine_us
+                        engine_us, a.lead
                     ])?;
             }
             Conn::Postgres(c) => {
@@ -314,6 +319,7 @@ impl Store {
                         &a.citation,
                         &generation,
                         &engine_us,
+                        &a.lead,
                     ],
                 )?;
             }
@@ -424,7 +430,7 @@ impl Store {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare(&sqlite_sql(TROUBLES))?;
                 let rows = stmt.query_map(rusqlite::params![since, story], |r| {
-                    Ok(trouble(r.get(0)?, r.get(1)?, r.get(2)?))
+                    Ok(trouble(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })?;
                 for row in rows {
                     out.push(row?);
@@ -432,7 +438,12 @@ impl Store {
             }
             Conn::Postgres(c) => {
                 for r in c.query(TROUBLES, &[&since, &story])? {
-                    out.push(trouble(r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+                    out.push(trouble(
+                        r.try_get(0)?,
+                        r.try_get(1)?,
+                        r.try_get(2)?,
+                        r.try_get(3)?,
+                    ));
                 }
             }
         }
@@ -539,11 +550,17 @@ enum Param {
     Text(String),
 }
 
-fn trouble(question: String, story: Option<String>, answered: bool) -> Trouble {
+fn trouble(
+    question: String,
+    story: Option<String>,
+    answered: bool,
+    passage: Option<String>,
+) -> Trouble {
     Trouble {
         question,
         story,
         declined: !answered,
+        passage,
     }
 }
 
@@ -643,6 +660,55 @@ fn sets(url: &str, key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_made_before_leads_is_migrated_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.db");
+        {
+            // The record as the first two migrations left it.
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch(
+                "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL);",
+            )
+            .unwrap();
+            for (version, sql) in &MIGRATIONS[..2] {
+                c.execute_batch(sql).unwrap();
+                c.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, 0)",
+                    [version],
+                )
+                .unwrap();
+            }
+            c.execute_batch(
+                "INSERT INTO asks VALUES ('1', 100, 'h', 'old question', NULL, FALSE, NULL, 1, 5);",
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&Location::Sqlite(path)).unwrap();
+        let ask = Ask {
+            id: 2,
+            at: 200,
+            user: 7,
+            question: "new question".to_string(),
+            story: None,
+            answered: false,
+            citation: None,
+            lead: Some("story#3".to_string()),
+            generation: 2,
+            engine_us: 9,
+        };
+        store.write(&Event::Ask(ask)).unwrap();
+        let troubles = store.troubles(0, None).unwrap();
+        let read: Vec<(&str, Option<&str>)> = troubles
+            .iter()
+            .map(|t| (t.question.as_str(), t.passage.as_deref()))
+            .collect();
+        assert_eq!(
+            read,
+            [("old question", None), ("new question", Some("story#3"))]
+        );
+    }
 
     #[test]
     fn only_the_bot_creates_a_missing_sqlite_record() {

@@ -73,6 +73,7 @@ fn ask(id: u64, user: u64, question: &str, answered: bool) -> Event {
         story: Some("azerbaijan-armenia-peace-deal".to_string()),
         answered,
         citation: answered.then(|| "azerbaijan-armenia-peace-deal#4".to_string()),
+        lead: (!answered).then(|| "azerbaijan-armenia-peace-deal#6".to_string()),
         generation: 3,
         engine_us: 1200,
     })
@@ -134,6 +135,15 @@ fn asks_and_votes_are_stored_counted_forgotten_and_pruned() {
             ["How many people live in Armenia?", "Who signed the deal?"]
         );
         assert!(troubles[0].declined && !troubles[1].declined);
+        // Where each came nearest: the passage offered, the paragraph cited.
+        let passages: Vec<Option<&str>> = troubles.iter().map(|t| t.passage.as_deref()).collect();
+        assert_eq!(
+            passages,
+            [
+                Some("azerbaijan-armenia-peace-deal#6"),
+                Some("azerbaijan-armenia-peace-deal#4")
+            ]
+        );
         assert!(store.troubles(NOW + 10, None).unwrap().is_empty());
         assert!(
             store
@@ -461,11 +471,12 @@ fn wait_for_state(recorder: &Recorder, state: &str) {
     }
 }
 
-fn declined(question: &str) -> Trouble {
+fn declined(question: &str, paragraph: u32) -> Trouble {
     Trouble {
         question: question.to_string(),
         story: Some("azerbaijan-armenia-peace-deal".to_string()),
         declined: true,
+        passage: Some(format!("azerbaijan-armenia-peace-deal#{paragraph}")),
     }
 }
 
@@ -488,11 +499,13 @@ const OTHERS: &[&str] = &[
 
 #[test]
 fn gaps_groups_paraphrases_of_one_missing_fact() {
+    // The population questions came nearest ¶5, all but one (¶2).
     let troubles: Vec<Trouble> = POPULATION
         .iter()
-        .chain(COST)
-        .chain(OTHERS)
-        .map(|q| declined(q))
+        .enumerate()
+        .map(|(i, q)| declined(q, if i == 1 { 2 } else { 5 }))
+        .chain(COST.iter().map(|q| declined(q, 4)))
+        .chain(OTHERS.iter().map(|q| declined(q, 1)))
         .collect();
     let groups = gaps::group(&troubles);
     assert_eq!(groups[0].count, POPULATION.len(), "{groups:#?}");
@@ -502,7 +515,15 @@ fn gaps_groups_paraphrases_of_one_missing_fact() {
             .iter()
             .all(|e| POPULATION.iter().any(|p| p == e))
     );
+    assert_eq!(
+        groups[0].passage.as_deref(),
+        Some("azerbaijan-armenia-peace-deal#5")
+    );
     assert_eq!(groups[1].count, COST.len(), "{groups:#?}");
+    assert_eq!(
+        groups[1].passage.as_deref(),
+        Some("azerbaijan-armenia-peace-deal#4")
+    );
     assert_eq!(
         groups.iter().map(|g| g.count).sum::<usize>(),
         troubles.len()
@@ -532,6 +553,14 @@ fn gaps_feedback_and_forget_read_the_recorded_log() {
     assert_eq!(gaps["groups"][0]["count"], 5, "{gaps:#}");
     let text = d.ok(&["gaps", "--db", db_arg, "--since", "1h"]).stdout;
     assert!(text.contains("5×"), "{text}");
+    assert!(
+        text.contains("nearest: ¶6 of azerbaijan-armenia-peace-deal"),
+        "{text}"
+    );
+    assert_eq!(
+        gaps["groups"][0]["passage"], "azerbaijan-armenia-peace-deal#6",
+        "{gaps:#}"
+    );
 
     let feedback = d.ok(&["feedback", "--json", "--db", db_arg]).json();
     assert_eq!(feedback["stories"][0]["down"], 1, "{feedback:#}");

@@ -375,6 +375,31 @@ fn a_declined_question_in_a_named_story_is_recorded_against_it() {
 }
 
 #[test]
+fn a_declined_question_is_recorded_with_the_passage_it_was_offered() {
+    let ask = interaction(
+        2,
+        "ask",
+        json!([{"name": "question", "type": 3, "value": "How much will the corridor cost?"}]),
+    );
+    let (reply, event) = router::routed(&ask, engine());
+    let offered = serde_json::to_string(&router::response(reply)).unwrap();
+    match event {
+        Some(dossier::record::Event::Ask(a)) => {
+            assert!(!a.answered && a.citation.is_none(), "{a:?}");
+            let lead = a.lead.as_deref().expect("the passage offered is recorded");
+            let (article, paragraph) = lead.rsplit_once('#').unwrap();
+            // The first option of the reply's menu, and its story.
+            assert!(
+                offered.contains(&format!("\"{paragraph}:")) && offered.contains(article),
+                "{lead} is not what the reply offered: {offered}"
+            );
+            assert_eq!(a.story.as_deref(), Some(article));
+        }
+        other => panic!("no /ask recorded: {other:?}"),
+    }
+}
+
+#[test]
 fn the_record_keeps_a_question_as_read_without_mentions_or_links() {
     let ask = interaction(
         2,
