@@ -733,8 +733,8 @@ fn eval_counts_declines_that_offered_a_right_paragraph() {
     assert_eq!(led, [true, false], "{:?}", r.outcomes);
     assert_eq!((r.top1_correct, r.declined_led_right()), (0, 1));
     assert_eq!(r.reached(), 0.5);
-    // The leads' quotes are counted as quotes, each verbatim.
-    assert!(r.quotes >= 2 && r.quotes == r.quotes_verbatim, "{r:?}");
+    // The leads' quotes are counted as quotes (none is cited).
+    assert!(r.quotes >= 2, "{r:?}");
 }
 
 #[test]

@@ -104,6 +104,11 @@ pub fn for_answer(interaction: u64, answer: &Answer, engine: &Engine) -> Vec<Vec
     rows
 }
 
+/// Whether the menu under an answer can open `c`'s paragraph.
+pub fn opens(c: &Citation, engine: &Engine) -> bool {
+    cite_option(c, engine).is_some()
+}
+
 fn cite_option(c: &Citation, engine: &Engine) -> Option<Choice> {
     // Without the paragraph there is nothing to open; the answer itself
     // was checked against it.

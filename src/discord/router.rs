@@ -109,7 +109,8 @@ fn ask(
     let mut m = render::answer(&answer, engine.collection());
     m.components = components::for_answer(cmd.id.get(), &answer, engine);
     let first = answer.citations.first();
-    let lead = answer.leads.first();
+    // The first passage the reply's menu offers.
+    let lead = answer.leads.iter().find(|c| components::opens(c, engine));
     let event = Event::Ask(record::Ask {
         id: cmd.id.get(),
         at: record::now(),

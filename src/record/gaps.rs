@@ -159,7 +159,7 @@ fn gap(g: &Group, wordings: &[Wording]) -> Gap {
             *passages.entry(p.as_str()).or_default() += n;
         }
     }
-    // The most frequent; of equals, the first in order, so the report
+    // The most frequent; of equals, the least as a string, so the report
     // is the same on every run.
     let passage = passages
         .into_iter()

@@ -4,11 +4,12 @@
 //! but not one to a server that acknowledges everything and never answers
 //! (a stuck backend, a proxy in front of a frozen server): a call on it
 //! would wait forever, and with it the record's writer or reader thread.
-//! Here each call, and the connection's handshake, runs under
-//! [`tokio::time::timeout`] on a runtime of the connection's own; past the
-//! deadline the call fails with [`StoreError::Timeout`], which counts as a
-//! disconnect, so the thread drops the connection (closing its socket) and
-//! opens a new one later.
+//! Here each call runs under [`tokio::time::timeout`] on a runtime of the
+//! connection's own; past the deadline the call fails with
+//! [`StoreError::Timeout`], which counts as a disconnect. The server is
+//! asked to cancel the statement (a backend waiting on a lock would not
+//! notice the closed socket), and the thread drops the connection, closing
+//! its socket, and opens a new one later.
 
 use std::future::Future;
 use std::time::Duration;
@@ -22,33 +23,56 @@ use super::StoreError;
 /// Parameters of a statement.
 pub type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
+/// The least time a connection's handshake is given, whatever the calls'
+/// deadline: the driver tries each address a host name resolves to with
+/// its own connect timeout (3 s unless the URL sets one), so a first
+/// address that drops packets must not use up a short deadline before
+/// the next is tried. Opening is off every reply's path.
+const HANDSHAKE: Duration = Duration::from_secs(10);
+/// How long a request to cancel a timed-out statement may take: it opens a
+/// connection of its own, which a frozen server may never answer either.
+const CANCEL: Duration = Duration::from_secs(1);
+
 pub struct Pg {
-    /// Drives the connection while a call waits; dropping it closes the
-    /// socket.
-    runtime: Runtime,
+    /// Drives the connection while a call waits. Always `Some` until
+    /// dropped, when it is shut down without waiting for blocking work (a
+    /// host name lookup that hangs).
+    runtime: Option<Runtime>,
     client: Client,
     limit: Duration,
 }
 
 impl Pg {
-    /// Connects with `config`; the handshake and every later call may take
-    /// `limit` at most.
+    /// Connects with `config`; every later call may take `limit` at most,
+    /// the handshake the longer of `limit` and [`HANDSHAKE`].
     pub fn connect(config: &Config, limit: Duration) -> Result<Pg, StoreError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(StoreError::Runtime)?;
-        let (client, connection) = deadline(&runtime, limit, config.connect(NoTls))?;
+        let handshake = limit.max(HANDSHAKE);
+        let (client, connection) = match deadline(&runtime, handshake, config.connect(NoTls)) {
+            Ok(connected) => connected,
+            Err(e) => {
+                runtime.shutdown_background();
+                return Err(e);
+            }
+        };
         runtime.spawn(async move {
             if let Err(e) = connection.await {
                 tracing::debug!("a PostgreSQL connection closed: {e}");
             }
         });
         Ok(Pg {
-            runtime,
+            runtime: Some(runtime),
             client,
             limit,
         })
+    }
+
+    /// The longest a call may take.
+    pub fn limit(&self) -> Duration {
+        self.limit
     }
 
     pub fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, StoreError> {
@@ -76,7 +100,32 @@ impl Pg {
         &self,
         call: impl Future<Output = Result<T, tokio_postgres::Error>>,
     ) -> Result<T, StoreError> {
-        deadline(&self.runtime, self.limit, call)
+        let runtime = self.runtime.as_ref().expect("the runtime lives until drop");
+        let result = deadline(runtime, self.limit, call);
+        if matches!(result, Err(StoreError::Timeout(_))) {
+            self.cancel(runtime);
+        }
+        result
+    }
+
+    /// Asks the server to cancel what the connection runs, at most
+    /// [`CANCEL`]; a server that does not answer is left to its own
+    /// timeouts.
+    fn cancel(&self, runtime: &Runtime) {
+        let token = self.client.cancel_token();
+        let sent = runtime
+            .block_on(async { tokio::time::timeout(CANCEL, token.cancel_query(NoTls)).await });
+        if !matches!(sent, Ok(Ok(()))) {
+            tracing::debug!("could not ask PostgreSQL to cancel a statement past its deadline");
+        }
+    }
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 }
 

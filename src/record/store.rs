@@ -143,9 +143,10 @@ const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
 const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
 const KEEPALIVE_RETRIES: u32 = 3;
 /// The longest one PostgreSQL call may take when the caller sets no limit
-/// ([`Store::open`]: the CLI's reports and deletions): far past any
-/// statement of theirs on a healthy server, short of waiting forever on a
-/// server that accepts data and never answers.
+/// ([`Store::open`], [`Store::open_existing`]: the CLI's reports and
+/// deletions, the bench): far past any statement of theirs on a healthy
+/// server, short of waiting forever on a server that accepts data and
+/// never answers.
 const CALL_LIMIT: Duration = Duration::from_secs(300);
 
 enum Conn {
@@ -512,13 +513,17 @@ impl Store {
             }
             Conn::Postgres(c) => {
                 c.batch_execute("BEGIN")?;
-                let migrated = migrate_postgres(c, create);
-                c.batch_execute(if migrated.is_ok() {
-                    "COMMIT"
-                } else {
-                    "ROLLBACK"
-                })?;
-                migrated?;
+                match migrate_postgres(c, create) {
+                    Ok(()) => c.batch_execute("COMMIT")?,
+                    // A connection past its deadline is dropped, and the
+                    // server ends its transaction; a ROLLBACK would only
+                    // wait behind the stuck statement.
+                    Err(e) if e.is_disconnect() => return Err(e),
+                    Err(e) => {
+                        let _ = c.batch_execute("ROLLBACK");
+                        return Err(e);
+                    }
+                }
             }
         }
         Ok(())
@@ -607,6 +612,13 @@ fn open_sqlite(path: &Path, missing: Missing) -> Result<rusqlite::Connection, St
 /// transaction; an advisory lock makes replicas starting together take
 /// turns.
 fn migrate_postgres(c: &Pg, create: &str) -> Result<(), StoreError> {
+    // The server gives up waiting for a lock (the advisory lock, a table's
+    // for `ALTER TABLE`) when the call would: a migration queued behind a
+    // long report must not hold every writer behind it.
+    c.batch_execute(&format!(
+        "SET LOCAL lock_timeout = {}",
+        c.limit().as_millis()
+    ))?;
     c.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
     c.batch_execute(create)?;
     let done: i64 = c

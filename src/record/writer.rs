@@ -325,20 +325,23 @@ impl Writer {
         let Some(store) = self.store.as_mut() else {
             return;
         };
-        let pruned = store.prune(super::now() - self.keep).and_then(|n| {
-            store.prune_conversations(super::now() - KEEP_CONVERSATIONS)?;
-            Ok(n)
-        });
-        match pruned {
+        let mut lost = false;
+        match store.prune(super::now() - self.keep) {
             Ok(0) => {}
             Ok(n) => tracing::info!(rows = n, "pruned old records"),
             Err(e) => {
                 tracing::warn!("could not prune old records: {e}");
-                if e.is_disconnect() {
-                    self.store = None;
-                    self.retry_at = Instant::now() + REOPEN_AFTER;
-                }
+                lost = e.is_disconnect();
             }
+        }
+        if !lost && let Err(e) = store.prune_conversations(super::now() - KEEP_CONVERSATIONS) {
+            tracing::warn!("could not prune old conversations: {e}");
+            lost = e.is_disconnect();
+        }
+        // A connection past its deadline is given up, as after a write.
+        if lost {
+            self.store = None;
+            self.retry_at = Instant::now() + REOPEN_AFTER;
         }
     }
 }

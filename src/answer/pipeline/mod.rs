@@ -467,7 +467,7 @@ impl Engine {
         let naming = self.of_stories_naming(q, units, &holding)?;
         let Some(best) = naming.first() else {
             answer.related = self.related(units, scored);
-            answer.leads = self.leads(units, scored)?;
+            answer.leads = self.leads(q, units, scored)?;
             answer.answer = self.abstention(q, &answer.related, None);
             return Ok((answer, trace));
         };
@@ -489,7 +489,7 @@ impl Engine {
         trace.decision = Some(decision);
         if p < score::model().threshold {
             answer.related = self.related(units, scored);
-            answer.leads = self.leads(units, scored)?;
+            answer.leads = self.leads(q, units, scored)?;
             answer.answer = self.abstention(q, &answer.related, None);
             return Ok((answer, trace));
         }
@@ -612,13 +612,7 @@ impl Engine {
         match &unit.origin {
             Origin::Fact(ord) => {
                 let fact = &self.catalog.facts[*ord];
-                let mut cites: Vec<_> = fact.cites.iter().collect();
-                // The quote closest to the question comes first.
-                let closeness = |quote: &str| {
-                    cosine(&q.vector, &crate::language::language().text_vector(quote))
-                };
-                cites.sort_by(|a, b| closeness(&b.quote).total_cmp(&closeness(&a.quote)));
-                answer.citations = self.citations(cites)?;
+                answer.citations = self.citations(self.closest_cites(q, *ord))?;
                 answer.answer = fact.text.clone();
                 answer.facts = vec![self.fact_ref(*ord)];
             }
@@ -638,6 +632,15 @@ impl Engine {
         }
         answer.answered = !answer.citations.is_empty();
         Ok(())
+    }
+
+    /// A fact's citations, the quote closest to the question first.
+    fn closest_cites(&self, q: &Question, fact: usize) -> Vec<&Cite> {
+        let mut cites: Vec<&Cite> = self.catalog.facts[fact].cites.iter().collect();
+        let closeness =
+            |quote: &str| cosine(&q.vector, &crate::language::language().text_vector(quote));
+        cites.sort_by(|a, b| closeness(&b.quote).total_cmp(&closeness(&a.quote)));
+        cites
     }
 
     /// The story a request for a summary names by its other words
@@ -800,13 +803,18 @@ impl Engine {
 
     /// The passages of the units nearest a declined question, one per
     /// paragraph: a sentence as it stands, a fact by its closest quote.
-    fn leads(&self, units: &[&Unit], scored: &[Scored]) -> Result<Vec<Citation>, RequestError> {
+    fn leads(
+        &self,
+        q: &Question,
+        units: &[&Unit],
+        scored: &[Scored],
+    ) -> Result<Vec<Citation>, RequestError> {
         let mut cites: Vec<Cite> = Vec::new();
         for s in scored.iter().filter(|s| score::relates(&s.features)) {
             let u = units[s.unit];
             let cite = match &u.origin {
-                Origin::Fact(ord) => match self.catalog.facts[*ord].cites.first() {
-                    Some(c) => c.clone(),
+                Origin::Fact(ord) => match self.closest_cites(q, *ord).first() {
+                    Some(c) => (*c).clone(),
                     None => continue,
                 },
                 Origin::Sentence { .. } => Cite {
