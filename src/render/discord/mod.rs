@@ -552,7 +552,7 @@ pub fn help(o: &Overview, collection: &Collection, commands: &[(&str, &str)]) ->
     });
     e.fields.push(Field {
         name: "Reading a citation".to_string(),
-        value: "Each answer quotes the passages it rests on. `¶4` is the fourth paragraph of the article named beside it; the quote is copied from it word for word. Use `/source paragraph:4` to read the whole paragraph. When the sources do not cover a question, I say so. A question that names no story follows the last answer in its channel; add `story:` to ask about another.".to_string(),
+        value: "Each answer quotes the passages it rests on. `¶4` is the fourth paragraph of the article named beside it; the quote is copied from it word for word. Use `/source paragraph:4` to read the whole paragraph. When the sources do not cover a question, I say so, and the menu under the reply opens the paragraphs nearest it for you to judge. A question that names no story follows the last answer in its channel; add `story:` to ask about another.".to_string(),
         inline: false,
     });
     e.footer = Some(source_footer(&[], collection));
