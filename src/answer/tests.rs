@@ -716,11 +716,13 @@ fn eval_counts_what_the_ranking_alone_gets_right() {
     assert_eq!(r.ranked(), 0.5);
 }
 
+/// Three paragraphs about a library, none of them on what it costs.
+const LIBRARY: &str = "The council approved a new library on Monday.\n\n\
+    The library will open in the old market hall next spring.\n\n\
+    Critics said the market hall needs a new roof before the library can open.";
+
 #[test]
 fn eval_counts_declines_that_offered_a_right_paragraph() {
-    const LIBRARY: &str = "The council approved a new library on Monday.\n\n\
-        The library will open in the old market hall next spring.\n\n\
-        Critics said the market hall needs a new roof before the library can open.";
     let (_dir, engine) = one_paragraph(LIBRARY);
     let set = eval::EvalSet::parse(
         "[thresholds]\ntop1 = 0.0\nabstention = 0.0\nfaithfulness = 1.0\n\n\
@@ -958,9 +960,6 @@ fn a_question_sharing_no_word_with_the_sources_is_offered_nothing_as_related() {
 
 #[test]
 fn a_declined_question_names_the_nearest_paragraphs_of_one_article_together() {
-    const LIBRARY: &str = "The council approved a new library on Monday.\n\n\
-        The library will open in the old market hall next spring.\n\n\
-        Critics said the market hall needs a new roof before the library can open.";
     let (_dir, engine) = one_paragraph(LIBRARY);
     let a = engine.ask("how much will the new library cost").unwrap();
     assert!(!a.answered, "{a:?}");
