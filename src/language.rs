@@ -114,21 +114,22 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// The lines of a data file, its comments and blank lines left out.
+fn data_lines(data: &'static str) -> impl Iterator<Item = &'static str> {
+    data.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+}
+
 /// The names of [`NAMES`], one a line after its comments.
 fn name_lines() -> impl Iterator<Item = &'static str> {
-    NAMES
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    data_lines(NAMES)
 }
 
 /// [`COUNTRIES`]: each form with the others of its line, of every line it
 /// is on.
 fn countries() -> HashMap<&'static str, Vec<&'static str>> {
     let mut out: HashMap<&'static str, Vec<&'static str>> = HashMap::default();
-    for line in COUNTRIES
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-    {
+    for line in data_lines(COUNTRIES) {
         let forms: Vec<&'static str> = line.split('\t').collect();
         for &form in &forms {
             let others = out.entry(form).or_default();

@@ -104,9 +104,17 @@ pub fn for_answer(interaction: u64, answer: &Answer, engine: &Engine) -> Vec<Vec
     rows
 }
 
-/// Whether the menu under an answer can open `c`'s paragraph.
-pub fn opens(c: &Citation, engine: &Engine) -> bool {
-    cite_option(c, engine).is_some()
+/// The paragraph the first option of the citation menu among `rows`
+/// opens, if there is such a menu.
+pub fn first_cited(rows: &[Vec<Component>]) -> Option<Cite> {
+    rows.iter().flatten().find_map(|c| match c {
+        Component::Select { id, options, .. } => match parse(id, &[options.first()?.value.clone()])
+        {
+            Some(Click::Cite(cite)) => Some(cite),
+            _ => None,
+        },
+        Component::Button { .. } => None,
+    })
 }
 
 fn cite_option(c: &Citation, engine: &Engine) -> Option<Choice> {

@@ -109,8 +109,9 @@ fn ask(
     let mut m = render::answer(&answer, engine.collection());
     m.components = components::for_answer(cmd.id.get(), &answer, engine);
     let first = answer.citations.first();
-    // The first passage the reply's menu offers.
-    let lead = answer.leads.iter().find(|c| components::opens(c, engine));
+    let lead = (!answer.answered)
+        .then(|| components::first_cited(&m.components))
+        .flatten();
     let event = Event::Ask(record::Ask {
         id: cmd.id.get(),
         at: record::now(),
@@ -128,9 +129,10 @@ fn ask(
                 let a = engine.story_scope(named.as_deref()).ok().flatten()?;
                 Some(engine.catalog().articles[a].id.clone())
             })
-            .or_else(|| lead.map(|c| c.article.clone())),
+            .or_else(|| lead.as_ref().map(|c| c.article.clone())),
         answered: answer.answered,
         citation: first.map(|c| format!("{}#{}", c.article, c.paragraph)),
+        // The first passage the reply's menu offers.
         lead: lead.map(|c| format!("{}#{}", c.article, c.paragraph)),
         generation: engine.catalog().manifest.generation,
         engine_us,

@@ -342,16 +342,24 @@ fn pass_on(mut from: TcpStream, mut to: TcpStream, up: &AtomicBool, frozen: &Ato
     }
 }
 
-#[test]
-fn a_postgres_server_that_stops_mid_run_never_makes_recording_wait() {
+/// A fresh database on the test server behind a [`Relay`], and the URL
+/// that reaches it through the relay; `None` when no server is configured.
+fn relayed_postgres(name: &str) -> Option<(Relay, String)> {
     let Some(url) = postgres() else {
         eprintln!("DOSSIER_TEST_POSTGRES is not set; PostgreSQL not tested");
-        return;
+        return None;
     };
-    let Location::Postgres(db_url) = fresh_postgres(&url, "stops") else {
+    let Location::Postgres(db_url) = fresh_postgres(&url, name) else {
         unreachable!()
     };
-    let (relay, relayed) = Relay::around(&db_url);
+    Some(Relay::around(&db_url))
+}
+
+#[test]
+fn a_postgres_server_that_stops_mid_run_never_makes_recording_wait() {
+    let Some((relay, relayed)) = relayed_postgres("stops") else {
+        return;
+    };
     let recorder = Recorder::start(Location::Postgres(relayed), 90);
     for i in 0..50 {
         recorder.record(ask(i, 1, "while up", true));
@@ -393,14 +401,9 @@ fn a_postgres_server_that_stops_mid_run_never_makes_recording_wait() {
 
 #[test]
 fn a_postgres_server_that_never_answers_holds_the_record_only_until_its_deadline() {
-    let Some(url) = postgres() else {
-        eprintln!("DOSSIER_TEST_POSTGRES is not set; PostgreSQL not tested");
+    let Some((relay, relayed)) = relayed_postgres("frozen") else {
         return;
     };
-    let Location::Postgres(db_url) = fresh_postgres(&url, "frozen") else {
-        unreachable!()
-    };
-    let (relay, relayed) = Relay::around(&db_url);
     let deadlines = Deadlines {
         write: Duration::from_millis(800),
         lookup: Duration::from_millis(400),
